@@ -1,0 +1,1 @@
+"""stratmap's benchmarks: run ``python -m benchmarks`` (see benchmarks/README.md)."""

@@ -1,0 +1,136 @@
+"""The benchmark suites. Each takes a scratch folder and returns its figures."""
+
+from __future__ import annotations
+
+import shutil
+import statistics
+import subprocess
+import sys
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from benchmarks.workloads import write_strategy
+
+SCHEMA = Path(__file__).resolve().parents[1] / "schemas" / "stratmap-1.schema.json"
+
+
+@dataclass(frozen=True)
+class Figure:
+    """One measured figure and its goal. ``goal`` is an upper bound (None: no goal)."""
+
+    name: str
+    value: float
+    unit: str
+    goal: float | None = None
+    note: str = ""
+
+    @property
+    def goal_text(self) -> str:
+        return "" if self.goal is None else f"<= {self.goal:g} {self.unit}"
+
+    def met(self) -> bool | None:
+        return None if self.goal is None else self.value <= self.goal
+
+    def status(self) -> str:
+        met = self.met()
+        text = "" if met is None else ("ok" if met else "MISSED")
+        return f"{text} {self.note}".strip()
+
+    def shown(self) -> str:
+        return f"{self.value:.3g} {self.unit}" if self.unit != "x" else f"{self.value:.2f} x"
+
+    def as_dict(self) -> dict[str, object]:
+        return {"name": self.name, "value": self.value, "unit": self.unit, "goal": self.goal, "met": self.met()}
+
+
+def _run(cmd: Sequence[str]) -> float:
+    """Wall time of one whole process, in seconds."""
+    start = time.perf_counter()
+    subprocess.run(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=False)
+    return time.perf_counter() - start
+
+
+def interleaved(commands: dict[str, Sequence[str]], repeat: int) -> dict[str, float]:
+    """Median wall time per command, runs interleaved so that noise hits all alike."""
+    times: dict[str, list[float]] = {name: [] for name in commands}
+    for cmd in commands.values():  # warm the file cache and .pyc files once
+        _run(cmd)
+    for _ in range(repeat):
+        for name, cmd in commands.items():
+            times[name].append(_run(cmd))
+    return {name: statistics.median(values) for name, values in times.items()}
+
+
+def _peak_rss_mb(cmd: Sequence[str]) -> float | None:
+    gnu_time = shutil.which("time") or ("/usr/bin/time" if Path("/usr/bin/time").exists() else None)
+    if gnu_time is None:
+        return None
+    proc = subprocess.run([gnu_time, "-f", "%M", *cmd], capture_output=True, text=True, check=False)
+    try:
+        return int(proc.stderr.strip().splitlines()[-1]) / 1024
+    except (ValueError, IndexError):
+        return None
+
+
+def _stratmap() -> list[str]:
+    return [sys.executable, "-m", "stratmap"]
+
+
+def suite_import(tmp: Path, *, smoke: bool, repeat: int) -> list[Figure]:
+    """``import stratmap``: time beside ``python -c pass``, and what it must not import."""
+    probe = "import stratmap, sys; bad = [m for m in ('numpy', 'pandas', 'networkx') if m in sys.modules]; print(bad)"
+    out = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True).stdout.strip()
+    times = interleaved(
+        {"python": [sys.executable, "-c", "pass"], "import": [sys.executable, "-c", "import stratmap"]},
+        repeat * 3,
+    )
+    return [
+        Figure("import stratmap (minus python start-up)", (times["import"] - times["python"]) * 1000, "ms", 100),
+        Figure("heavy modules imported by 'import stratmap'", float(out != "[]"), "count", 0, note=out),
+    ]
+
+
+def _validate_figures(tmp: Path, n_kpis: int, repeat: int, goal_ms: float, goal_mb: float | None) -> list[Figure]:
+    path = write_strategy(tmp, n_kpis)
+    commands: dict[str, Sequence[str]] = {
+        "python": [sys.executable, "-c", "pass"],
+        "stratmap": [*_stratmap(), "validate", str(path)],
+    }
+    check_jsonschema = shutil.which("check-jsonschema") or str(Path(sys.executable).parent / "check-jsonschema")
+    have_cj = Path(check_jsonschema).exists()
+    if have_cj:
+        commands["check-jsonschema"] = [check_jsonschema, "--schemafile", str(SCHEMA), str(path)]
+    times = interleaved(commands, repeat)
+    label = f"validate {n_kpis:,} KPIs"
+    figures = [
+        Figure(f"{label}: stratmap, whole process", times["stratmap"] * 1000, "ms", goal_ms),
+        Figure(f"{label}: python -c pass", times["python"] * 1000, "ms"),
+    ]
+    if have_cj:
+        figures.append(Figure(f"{label}: check-jsonschema", times["check-jsonschema"] * 1000, "ms"))
+        figures.append(
+            Figure(f"{label}: stratmap / check-jsonschema", times["stratmap"] / times["check-jsonschema"], "x", 1.0)
+        )
+    rss = _peak_rss_mb([*_stratmap(), "validate", str(path)])
+    if rss is not None:
+        figures.append(Figure(f"{label}: stratmap peak memory", rss, "MB", goal_mb))
+    return figures
+
+
+def suite_validate(tmp: Path, *, smoke: bool, repeat: int) -> list[Figure]:
+    """``stratmap validate`` as a whole process on a typical (1,000 KPI) strategy."""
+    return _validate_figures(tmp, 50 if smoke else 1000, repeat, 300, None)
+
+
+def suite_validate_large(tmp: Path, *, smoke: bool, repeat: int) -> list[Figure]:
+    """``stratmap validate`` on a large (50,000 KPI) strategy."""
+    return _validate_figures(tmp, 200 if smoke else 50_000, min(repeat, 3), 10_000, 1024)
+
+
+SUITES: dict[str, Callable[..., list[Figure]]] = {
+    "import": suite_import,
+    "validate": suite_validate,
+    "validate_large": suite_validate_large,
+}

@@ -1,0 +1,102 @@
+"""The pipeline behind the public API: load -> schema -> references -> model."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Literal
+
+from stratmap.diagnostics import Diagnostic, Location, Severity, StratmapError, sort_diagnostics
+from stratmap.load import Limits, collect
+from stratmap.rules.references import check_references
+from stratmap.schema import validate as validate_schema
+
+if TYPE_CHECKING:
+    from stratmap.model import Strategy
+
+Scope = Literal["strategy", "file"]
+PathArg = str | os.PathLike[str]
+
+
+@dataclass(frozen=True)
+class CheckResult:
+    """What one run found: every diagnostic, and the model of each error-free strategy."""
+
+    diagnostics: tuple[Diagnostic, ...]
+    strategies: tuple[Strategy, ...]
+    files: tuple[str, ...]
+
+    @property
+    def errors(self) -> tuple[Diagnostic, ...]:
+        return tuple(d for d in self.diagnostics if d.severity is Severity.ERROR)
+
+
+def run(
+    paths: Sequence[PathArg],
+    *,
+    scope: Scope = "strategy",
+    limits: Limits | None = None,
+    build: bool = True,
+    skip_unmarked: bool = False,
+) -> CheckResult:
+    """Check ``paths`` and, with ``build``, build the model of each error-free strategy.
+
+    Never raises for bad input.
+    """
+    fileset = collect(
+        paths, limits=limits or Limits(), follow_includes=scope == "strategy", skip_unmarked=skip_unmarked
+    )
+    diagnostics: list[Diagnostic] = list(fileset.diagnostics)
+    schema_errors: dict[str, int] = {}
+    for doc in fileset.documents:
+        found = validate_schema(doc)
+        schema_errors[doc.file] = len(found)
+        diagnostics.extend(found)
+    if scope == "strategy" and not fileset.strategies and any(d.data is not None for d in fileset.orphans):
+        first = next(d for d in fileset.orphans if d.data is not None)
+        diagnostics.append(Diagnostic.make("SM206", Location(first.file, 1, 1)))
+    strategies: list[Strategy] = []
+    for group in fileset.strategies:
+        found = check_references(group.documents)
+        diagnostics.extend(found)
+        files = {d.file for d in group.documents}
+        clean = all(d.data is not None for d in group.documents) and not any(
+            d.severity is Severity.ERROR and d.location.file in files for d in diagnostics
+        )
+        if clean and build:
+            from stratmap.model import build_strategy
+
+            strategies.append(build_strategy(group.documents))
+    return CheckResult(
+        tuple(sort_diagnostics(diagnostics)), tuple(strategies), tuple(d.file for d in fileset.documents)
+    )
+
+
+def check(*paths: PathArg, scope: Scope = "strategy", limits: Limits | None = None) -> list[Diagnostic]:
+    """Every problem in the strategy files at ``paths`` (files or folders).
+
+    Never raises for bad input: unreadable files, broken YAML and schema errors all come
+    back as diagnostics, sorted by file, line and column.
+    """
+    return list(run(paths, scope=scope, limits=limits, build=False).diagnostics)
+
+
+def load(*paths: PathArg, limits: Limits | None = None) -> Strategy:
+    """Load one strategy from its files (the root, its folder, or all its files).
+
+    Raises :class:`stratmap.StratmapError` carrying every diagnostic when any error is
+    found (SM206 when no file declares the organisation), and ``ValueError`` when the
+    paths hold more than one strategy.
+    """
+    if not paths:
+        raise ValueError("load() needs at least one path")
+    result = run(paths, limits=limits)
+    if result.errors:
+        raise StratmapError(result.diagnostics)
+    if not result.strategies:  # e.g. an empty folder
+        raise StratmapError([*result.diagnostics, Diagnostic.make("SM206", Location(os.fspath(paths[0])))])
+    if len(result.strategies) > 1:
+        roots = ", ".join(s.files[0] for s in result.strategies)
+        raise ValueError(f"the paths hold {len(result.strategies)} strategies ({roots}); load() reads one")
+    return result.strategies[0]

@@ -1,0 +1,158 @@
+"""The ``stratmap`` command. Argument parsing and exit codes only: every command
+calls the public API and a renderer.
+
+Exit codes: 0 clean, 1 problems found, 2 usage error.
+"""
+
+from __future__ import annotations
+
+import argparse
+import difflib
+import json
+import os
+import sys
+from collections.abc import Sequence
+
+from stratmap.i18n import LANGUAGES, default_lang
+
+EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE = 0, 1, 2
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> None:  # type: ignore[override]
+        self.print_usage(sys.stderr)
+        print(f"{self.prog}: error: {message}", file=sys.stderr)
+        raise SystemExit(EXIT_USAGE)
+
+
+def _default_format() -> str:
+    return "github" if os.environ.get("GITHUB_ACTIONS") == "true" else "text"
+
+
+def _parser() -> argparse.ArgumentParser:
+    from stratmap import __version__
+
+    parser = _Parser(prog="stratmap", description="The 4232 strategic-performance model as checkable code.")
+    parser.add_argument("--version", action="version", version=f"stratmap {__version__}")
+    parser.add_argument(
+        "--lang", choices=LANGUAGES, default=None, help="language of messages (default: from the locale)"
+    )
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
+
+    v = sub.add_parser("validate", help="check strategy files and report every problem")
+    v.add_argument("paths", nargs="*", default=["."], metavar="PATH", help="files or folders (default: .)")
+    v.add_argument("--format", choices=("text", "json", "github", "sarif"), default=None)
+    v.add_argument(
+        "--scope",
+        choices=("strategy", "file"),
+        default="strategy",
+        help="strategy: follow includes and check references (default); file: check each file on its own",
+    )
+    v.add_argument("--strict", action="store_true", help="exit 1 on warnings too")
+    v.add_argument(
+        "--strategy-files-only",
+        action="store_true",
+        help="skip named YAML files that have no top-level 'stratmap:' key (for pre-commit hooks)",
+    )
+    v.add_argument("--no-hints", action="store_true", help="text format: one line per problem, no hint lines")
+    v.add_argument("--output", "-o", metavar="FILE", help="write the report to FILE instead of standard output")
+
+    sub.add_parser("schema", help="print the JSON Schema of the format")
+
+    r = sub.add_parser("rules", help="list every diagnostic code")
+    r.add_argument("--format", choices=("text", "json"), default="text")
+
+    e = sub.add_parser("explain", help="show a code's documentation with a bad and a fixed example")
+    e.add_argument("code", metavar="CODE")
+    return parser
+
+
+def _write(text: str, output: str | None) -> None:
+    if output:
+        with open(output, "w", encoding="utf-8") as fh:
+            fh.write(text)
+    else:
+        sys.stdout.write(text)
+
+
+def _validate(args: argparse.Namespace, lang: str) -> int:
+    from stratmap.api import run
+    from stratmap.diagnostics import Severity
+    from stratmap.report import renderer
+    from stratmap.report.text import render_text
+
+    result = run(args.paths, scope=args.scope, build=False, skip_unmarked=args.strategy_files_only)
+    fmt = args.format or _default_format()
+    if fmt == "text":
+        text = render_text(result.diagnostics, result.files, lang, hints=not args.no_hints)
+    else:
+        text = renderer(fmt)(result.diagnostics, result.files, lang)
+    _write(text, args.output)
+    failing = {Severity.ERROR, Severity.WARNING} if args.strict else {Severity.ERROR}
+    return EXIT_PROBLEMS if any(d.severity in failing for d in result.diagnostics) else EXIT_OK
+
+
+def _rules(args: argparse.Namespace, lang: str) -> int:
+    from stratmap.codes import CODES
+
+    if args.format == "json":
+        rows = [
+            {
+                "code": c.code,
+                "name": c.slug,
+                "severity": c.severity.value,
+                "summary": c.summary_in(lang),
+                "since": c.since,
+            }
+            for c in CODES.values()
+        ]
+        sys.stdout.write(json.dumps(rows, ensure_ascii=False, indent=2) + "\n")
+        return EXIT_OK
+    width = max(len(c.slug) for c in CODES.values())
+    for c in CODES.values():
+        sys.stdout.write(f"{c.code}  {c.slug:<{width}}  {c.severity.value:<7}  {c.summary_in(lang)}\n")
+    return EXIT_OK
+
+
+def _explain(args: argparse.Namespace, lang: str) -> int:
+    from stratmap.codes import CODES
+
+    code = args.code.upper()
+    spec = CODES.get(code)
+    if spec is None:
+        close = difflib.get_close_matches(code, list(CODES), n=1)
+        hint = f"; did you mean {close[0]}?" if close else "; run 'stratmap rules' for the list"
+        print(f"stratmap: error: unknown code {args.code!r}{hint}", file=sys.stderr)
+        return EXIT_USAGE
+    sys.stdout.write(spec.documentation())
+    return EXIT_OK
+
+
+def _schema() -> int:
+    from stratmap.schema import schema_text
+
+    sys.stdout.write(schema_text())
+    return EXIT_OK
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = _parser()
+    try:
+        args = parser.parse_args(argv)
+    except SystemExit as exc:
+        return exc.code if isinstance(exc.code, int) else EXIT_USAGE
+    lang = args.lang or default_lang()
+    if args.command == "validate":
+        return _validate(args, lang)
+    if args.command == "schema":
+        return _schema()
+    if args.command == "rules":
+        return _rules(args, lang)
+    if args.command == "explain":
+        return _explain(args, lang)
+    parser.print_help(sys.stderr)
+    return EXIT_USAGE
+
+
+if __name__ == "__main__":  # pragma: no cover
+    raise SystemExit(main())

@@ -1,0 +1,450 @@
+"""The catalogue of diagnostic codes: one place, data only.
+
+Every code stratmap reports is declared here once, with its slug, default severity,
+one-line meaning and message templates in English and Chinese. ``stratmap rules``,
+``stratmap explain``, ``docs/codes.md`` and the SARIF rule list are all generated from
+this table; each code's long documentation (with a bad and a fixed example that the
+test-suite runs) lives in ``stratmap/_codedocs/<CODE>.md``.
+
+Codes are never reused. Families: ``SM1xx`` reading and schema, ``SM2xx`` references.
+"""
+
+from __future__ import annotations
+
+import string
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from stratmap.diagnostics import Severity
+
+#: Chinese renderings of the English words that templates interpolate.
+_ZH_TERMS: dict[str, str] = {
+    "driver": "驱动力",
+    "purpose": "工作目的",
+    "problem": "问题",
+    "department": "部门",
+    "position": "岗位",
+    "kpi": "KPI",
+    "scorecard": "考核表",
+    "key indicator": "关键战略指标",
+    "high-voltage line": "高压线",
+    "bonus rule": "奖金规则",
+    "plan": "改进计划",
+    "revision": "目标调整",
+    "organisation": "组织",
+    "string": "字符串",
+    "number": "数字",
+    "integer": "整数",
+    "boolean": "布尔值",
+    "mapping": "映射",
+    "list": "列表",
+    "null": "空值",
+    "an id": "标识符",
+    "a date": "日期",
+    "a period": "期间",
+    "a code": "诊断代码",
+    "a currency code": "币种代码",
+    "a grade label": "等级名称",
+    "at least": "不小于",
+    "at most": "不大于",
+    "more than": "大于",
+    "less than": "小于",
+}
+
+
+def _zh(value: Any) -> Any:
+    if isinstance(value, str):
+        if value in _ZH_TERMS:
+            return _ZH_TERMS[value]
+        if " or " in value:
+            return " 或 ".join(_zh(v) for v in value.split(" or "))
+    return value
+
+
+@dataclass(frozen=True, slots=True)
+class Code:
+    """One diagnostic code and everything said about it."""
+
+    code: str
+    slug: str
+    severity: Severity
+    summary: str
+    summary_zh: str
+    message: str
+    message_zh: str
+    hint: str = ""
+    hint_zh: str = ""
+    since: str = "0.1.0"
+    status: str = "active"
+    aliases: tuple[str, ...] = ()
+
+    def required_args(self) -> set[str]:
+        names: set[str] = set()
+        for text in (self.message, self.message_zh, self.hint, self.hint_zh):
+            for _, field_name, _, _ in string.Formatter().parse(text):
+                if field_name:
+                    names.add(field_name)
+        return names
+
+    def render_message(self, lang: str, args: Mapping[str, Any]) -> str:
+        if lang == "zh":
+            return self.message_zh.format(**{k: _zh(v) for k, v in args.items()})
+        return self.message.format(**args)
+
+    def render_hint(self, lang: str, args: Mapping[str, Any]) -> str:
+        if lang == "zh":
+            return self.hint_zh.format(**{k: _zh(v) for k, v in args.items()})
+        return self.hint.format(**args)
+
+    def summary_in(self, lang: str) -> str:
+        return self.summary_zh if lang == "zh" else self.summary
+
+    def documentation(self) -> str:
+        """The long documentation page, with its bad and fixed examples."""
+        from importlib import resources
+
+        page = resources.files("stratmap") / "_codedocs" / f"{self.code}.md"
+        return page.read_text(encoding="utf-8")
+
+
+E, W = Severity.ERROR, Severity.WARNING
+
+_ALL = (
+    # ---- SM1xx: reading files -------------------------------------------------
+    Code(
+        "SM100",
+        "file-unreadable",
+        E,
+        "A path cannot be read.",
+        "路径无法读取。",
+        "cannot read {path}: {reason}",
+        "无法读取 {path}:{reason}",
+        "Check that the path exists and is a readable file or folder.",
+        "请确认路径存在,且是可读的文件或文件夹。",
+    ),
+    Code(
+        "SM101",
+        "not-utf8",
+        E,
+        "The file is not UTF-8 text.",
+        "文件不是 UTF-8 文本。",
+        "the file is not UTF-8: byte 0x{byte} cannot be decoded{guess}",
+        "文件不是 UTF-8 编码:字节 0x{byte} 无法解码{guess}",
+        "Save the file as UTF-8 (most editors: File > Save with Encoding > UTF-8).",
+        "请将文件另存为 UTF-8 编码(多数编辑器:文件 > 以指定编码保存 > UTF-8)。",
+    ),
+    Code(
+        "SM102",
+        "yaml-syntax",
+        E,
+        "The file is not valid YAML.",
+        "文件不是合法的 YAML。",
+        "YAML syntax error: {problem}",
+        "YAML 语法错误:{problem}",
+        "Fix the YAML at this position; check indentation and that every key is followed by ': '.",
+        "请修正此处的 YAML:检查缩进,以及每个键后是否有半角“: ”。",
+    ),
+    Code(
+        "SM103",
+        "duplicate-key",
+        E,
+        "A key appears twice in the same mapping.",
+        "同一映射中出现重复的键。",
+        "duplicate key '{key}' (first at line {first_line}); the second value is ignored",
+        "重复的键“{key}”(首次出现在第 {first_line} 行);第二个值被忽略",
+        "Remove one of the two keys or merge their values.",
+        "请删除其中一个键,或合并两者的值。",
+    ),
+    Code(
+        "SM104",
+        "alias",
+        E,
+        "Anchors, aliases and merge keys are not allowed.",
+        "不允许使用锚点、别名和合并键。",
+        "alias '*{name}' is not allowed in a strategy file",
+        "战略文件中不允许使用别名“*{name}”",
+        "Write the value out in full; aliases hide what a reviewer needs to see.",
+        "请完整写出该值;别名会让审阅者看不到实际内容。",
+    ),
+    Code(
+        "SM105",
+        "tag",
+        E,
+        "A YAML tag other than !!str is used.",
+        "使用了 !!str 以外的 YAML 标签。",
+        "tag '{tag}' is not allowed",
+        "不允许使用标签“{tag}”",
+        "Remove the tag; write numbers plainly and quote text that should stay text.",
+        "请删除标签;数字直接书写,需保持为文本的内容请加引号。",
+    ),
+    Code(
+        "SM106",
+        "file-too-large",
+        E,
+        "The file is larger than the size limit.",
+        "文件超过大小上限。",
+        "the file is {size} bytes; the limit is {limit} bytes",
+        "文件大小为 {size} 字节,上限为 {limit} 字节",
+        "Split the strategy into several files joined with 'include:'.",
+        "请将战略拆分为多个文件,并用 include: 引入。",
+    ),
+    Code(
+        "SM107",
+        "too-deep",
+        E,
+        "Nesting is deeper than the limit.",
+        "嵌套层级超过上限。",
+        "nesting is deeper than {limit} levels",
+        "嵌套层级超过 {limit} 层",
+        "Flatten the structure; a strategy file needs no more than a few levels.",
+        "请减少嵌套;战略文件只需少数几层结构。",
+    ),
+    Code(
+        "SM108",
+        "fullwidth-punctuation",
+        E,
+        "Full-width punctuation is used where YAML needs ASCII.",
+        "在 YAML 需要半角符号处使用了全角标点。",
+        "full-width '{char}' where YAML expects '{ascii}'",
+        "此处使用了全角“{char}”,YAML 需要半角“{ascii}”",
+        "Replace '{char}' with '{ascii}' (switch the input method to half-width).",
+        "请将全角“{char}”改为半角“{ascii}”(切换输入法到半角/英文标点)。",
+    ),
+    Code(
+        "SM109",
+        "bad-indentation-char",
+        E,
+        "Indentation uses a full-width space or a tab.",
+        "缩进中使用了全角空格或制表符。",
+        "indentation contains {what}",
+        "缩进中含有{what}",
+        "Indent with ordinary spaces (U+0020) only.",
+        "请只用半角空格(U+0020)缩进。",
+    ),
+    Code(
+        "SM110",
+        "document-count",
+        E,
+        "A file holds no document or more than one.",
+        "文件中没有文档或有多个文档。",
+        "the file holds {count} YAML documents; a strategy file holds exactly one",
+        "文件中有 {count} 个 YAML 文档;战略文件必须恰好包含一个",
+        "Put each document in its own file, joined by 'include:'.",
+        "请将每个文档放入单独的文件,并用 include: 引入。",
+    ),
+    Code(
+        "SM111",
+        "not-a-mapping",
+        E,
+        "The top level of the file is not a mapping.",
+        "文件顶层不是映射。",
+        "the top level is a {found}; a strategy file is a mapping that starts with 'stratmap: 1'",
+        "文件顶层是{found};战略文件应为以“stratmap: 1”开头的映射",
+        "Start the file with 'stratmap: 1' and write sections as keys.",
+        "请以“stratmap: 1”开头,并以键的形式书写各部分。",
+    ),
+    Code(
+        "SM112",
+        "format-version",
+        E,
+        "The format version is missing or unsupported.",
+        "缺少格式版本或版本不受支持。",
+        "{problem}",
+        "{problem_zh}",
+        "Put 'stratmap: 1' at the top of every strategy file.",
+        "请在每个战略文件开头写上“stratmap: 1”。",
+    ),
+    Code(
+        "SM113",
+        "bad-key",
+        E,
+        "A mapping key is not plain text.",
+        "映射的键不是普通文本。",
+        "a key must be text, not a {found}",
+        "键必须是文本,而不是{found}",
+        "Write the key as plain text followed by ': '.",
+        "请将键写成普通文本,后跟半角“: ”。",
+    ),
+    # ---- SM12x: schema --------------------------------------------------------
+    Code(
+        "SM120",
+        "missing-key",
+        E,
+        "A required key is missing.",
+        "缺少必填的键。",
+        "missing required key '{key}'",
+        "缺少必填的键“{key}”",
+        "Add '{key}:' to this mapping.",
+        "请在此映射中添加“{key}:”。",
+    ),
+    Code(
+        "SM121",
+        "unknown-key",
+        E,
+        "A key is not part of the format.",
+        "键不属于该格式。",
+        "unknown key '{key}'{suggestion}",
+        "未知的键“{key}”{suggestion_zh}",
+        "Allowed keys here: {allowed}.",
+        "此处允许的键:{allowed}。",
+    ),
+    Code(
+        "SM122",
+        "wrong-type",
+        E,
+        "A value has the wrong type.",
+        "值的类型不正确。",
+        "expected {expected}, found {found} {value}",
+        "应为{expected},实际为{found} {value}",
+        "{advice}",
+        "{advice_zh}",
+    ),
+    Code(
+        "SM123",
+        "not-allowed-value",
+        E,
+        "A value is not one of the allowed choices.",
+        "值不在允许的选项中。",
+        "{value} is not allowed here{suggestion}",
+        "此处不允许 {value}{suggestion_zh}",
+        "Use one of: {allowed}.",
+        "请使用以下之一:{allowed}。",
+    ),
+    Code(
+        "SM124",
+        "bad-format",
+        E,
+        "A text value does not have the required form.",
+        "文本值的格式不正确。",
+        "{value} is not {what}",
+        "{value} 不是合法的{what}",
+        "{advice}",
+        "{advice_zh}",
+    ),
+    Code(
+        "SM125",
+        "out-of-range",
+        E,
+        "A value or list length is out of range.",
+        "数值或列表长度超出范围。",
+        "{subject} {value} must be {relation} {limit}",
+        "{subject} {value} 必须{relation} {limit}",
+        "Change the value to lie within the allowed range.",
+        "请将数值调整到允许的范围内。",
+    ),
+    Code(
+        "SM126",
+        "schema",
+        E,
+        "A value does not match the schema.",
+        "值不符合 Schema。",
+        "{detail}",
+        "{detail}",
+        "See docs/format.md for this section.",
+        "请参阅 docs/format.md 中对应的部分。",
+    ),
+    Code(
+        "SM127",
+        "duplicate-item",
+        E,
+        "A list names the same value twice.",
+        "列表中重复出现同一值。",
+        "{value} is listed twice",
+        "{value} 重复出现",
+        "Remove the repeated entry.",
+        "请删除重复项。",
+    ),
+    # ---- SM2xx: references across files ----------------------------------------
+    Code(
+        "SM201",
+        "unknown-reference",
+        E,
+        "A reference names an id that does not exist.",
+        "引用了不存在的标识符。",
+        "'{field}' refers to unknown {kinds} '{ref}'{suggestion}",
+        "“{field}”引用了不存在的{kinds}“{ref}”{suggestion_zh}",
+        "Correct the id or declare the {kinds} it names.",
+        "请更正标识符,或声明所引用的{kinds}。",
+    ),
+    Code(
+        "SM202",
+        "duplicate-id",
+        E,
+        "Two things share one id.",
+        "两个对象使用了同一标识符。",
+        "id '{ref}' is already used by the {kind} at {first}",
+        "标识符“{ref}”已被 {first} 处的{kind}使用",
+        "Ids are unique across all files of a strategy; rename one of them.",
+        "标识符在战略的所有文件中必须唯一;请重命名其中之一。",
+    ),
+    Code(
+        "SM203",
+        "wrong-kind",
+        E,
+        "A reference names an id of the wrong kind.",
+        "引用的标识符类型不正确。",
+        "'{field}' must name a {expected}, but '{ref}' is a {actual}",
+        "“{field}”应引用{expected},但“{ref}”是{actual}",
+        "Name a {expected} here.",
+        "请在此处引用{expected}。",
+    ),
+    Code(
+        "SM204",
+        "include-not-found",
+        E,
+        "An include matches no file.",
+        "include 未匹配到任何文件。",
+        "include '{pattern}' matches no file",
+        "include“{pattern}”未匹配到任何文件",
+        "Check the path; it is relative to the including file.",
+        "请检查路径;它相对于当前文件。",
+    ),
+    Code(
+        "SM205",
+        "include-cycle",
+        E,
+        "Files include each other in a cycle.",
+        "文件之间循环引入。",
+        "include cycle: {cycle}",
+        "循环引入:{cycle}",
+        "Include each file from one parent only; the root includes the rest.",
+        "每个文件只应被一个上级文件引入;由根文件引入其余文件。",
+    ),
+    Code(
+        "SM206",
+        "no-organisation",
+        E,
+        "No file declares the organisation, so there is no strategy to check.",
+        "没有文件声明组织,因此没有可检查的战略。",
+        "no file among these declares 'organisation'; they are not part of any strategy",
+        "这些文件中没有声明“organisation”的文件;它们不属于任何战略",
+        "Declare 'organisation:' (id and name) in the root file and include the others from it, or pass the root too.",
+        "请在根文件中声明“organisation:”(id 与 name)并由它引入其他文件,或同时传入根文件。",
+    ),
+    Code(
+        "SM207",
+        "declared-twice",
+        E,
+        "A once-only section is declared in more than one file.",
+        "只能声明一次的部分被多个文件声明。",
+        "'{key}' is declared again (first at {first})",
+        "“{key}”被重复声明(首次在 {first})",
+        "Keep one declaration, in the root file.",
+        "请只保留一处声明(在根文件中)。",
+    ),
+    Code(
+        "SM208",
+        "not-included",
+        W,
+        "A strategy file is not reached from any root file.",
+        "战略文件未被任何根文件引入。",
+        "this file is not included by any file that declares 'organisation'",
+        "此文件未被任何声明了“organisation”的文件引入",
+        "Add it to the root file's 'include:' or pass the root file too.",
+        "请将其加入根文件的 include:,或同时传入根文件。",
+    ),
+)
+
+#: Every code, by its id.
+CODES: Mapping[str, Code] = {c.code: c for c in _ALL}

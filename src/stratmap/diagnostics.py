@@ -1,0 +1,153 @@
+"""The one diagnostic type every stage of stratmap reports with.
+
+A :class:`Diagnostic` is immutable. It carries a code from the catalogue in
+:mod:`stratmap.codes`, the arguments its message template needs, and a
+:class:`Location`. The text of the message and of the hint is rendered on demand
+in English or Chinese, so the same diagnostic can be printed in either language.
+"""
+
+from __future__ import annotations
+
+import enum
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+
+class Severity(enum.Enum):
+    """How serious a finding is. Errors make ``validate`` exit 1."""
+
+    ERROR = "error"
+    WARNING = "warning"
+    INFO = "info"
+
+    @property
+    def rank(self) -> int:
+        return {"error": 0, "warning": 1, "info": 2}[self.value]
+
+
+@dataclass(frozen=True, slots=True, order=True)
+class Location:
+    """A place in a source file: 1-based line and column, with an optional end.
+
+    ``path`` is the JSON path of the node inside its document, e.g.
+    ``("kpis", 3, "weight")``; it is empty for whole-file problems.
+    """
+
+    file: str
+    line: int = 0
+    column: int = 0
+    end_line: int = 0
+    end_column: int = 0
+    path: tuple[str | int, ...] = ()
+
+    def __str__(self) -> str:
+        if self.line:
+            return f"{self.file}:{self.line}:{self.column}"
+        return self.file
+
+    @property
+    def json_path(self) -> str:
+        """The node's path as a JSONPath string, e.g. ``$.kpis[3].weight``."""
+        out = "$"
+        for part in self.path:
+            out += f"[{part}]" if isinstance(part, int) else f".{part}"
+        return out
+
+
+@dataclass(frozen=True, slots=True)
+class Related:
+    """Another location that explains a finding (the first of two duplicates, a cycle's edge)."""
+
+    location: Location
+    note: str
+
+
+@dataclass(frozen=True, slots=True)
+class Diagnostic:
+    """One problem found in a strategy or its data.
+
+    Use :meth:`message` and :meth:`hint` for the text, in ``"en"`` or ``"zh"``.
+    """
+
+    code: str
+    location: Location
+    args: tuple[tuple[str, Any], ...] = ()
+    severity: Severity = Severity.ERROR
+    related: tuple[Related, ...] = field(default=())
+
+    @classmethod
+    def make(
+        cls,
+        code: str,
+        location: Location,
+        *,
+        related: Iterable[Related] = (),
+        severity: Severity | None = None,
+        **args: Any,
+    ) -> Diagnostic:
+        """Build a diagnostic with the code's default severity unless one is given."""
+        from stratmap.codes import CODES
+
+        spec = CODES[code]
+        missing = spec.required_args() - args.keys()
+        if missing:
+            raise TypeError(f"{code} needs message arguments {sorted(missing)}")
+        return cls(
+            code=code,
+            location=location,
+            args=tuple(sorted(args.items())),
+            severity=severity if severity is not None else spec.severity,
+            related=tuple(related),
+        )
+
+    @property
+    def arguments(self) -> Mapping[str, Any]:
+        return dict(self.args)
+
+    def message(self, lang: str = "en") -> str:
+        """What is wrong, in ``lang`` (``"en"`` or ``"zh"``)."""
+        from stratmap.codes import CODES
+
+        return CODES[self.code].render_message(lang, self.arguments)
+
+    def hint(self, lang: str = "en") -> str:
+        """How to fix it, in ``lang``; may be empty."""
+        from stratmap.codes import CODES
+
+        return CODES[self.code].render_hint(lang, self.arguments)
+
+    def with_severity(self, severity: Severity) -> Diagnostic:
+        return Diagnostic(self.code, self.location, self.args, severity, self.related)
+
+    def sort_key(self) -> tuple[str, int, int, str]:
+        loc = self.location
+        return (loc.file, loc.line, loc.column, self.code)
+
+    def __str__(self) -> str:
+        return f"{self.location}: {self.severity.value} {self.code} {self.message()}"
+
+
+class StratmapError(Exception):
+    """Raised by :func:`stratmap.load` when a strategy has errors.
+
+    ``diagnostics`` holds every problem found, not only the first.
+    """
+
+    def __init__(self, diagnostics: Iterable[Diagnostic]) -> None:
+        self.diagnostics: tuple[Diagnostic, ...] = tuple(diagnostics)
+        errors = [d for d in self.diagnostics if d.severity is Severity.ERROR]
+        first = errors[0] if errors else (self.diagnostics[0] if self.diagnostics else None)
+        summary = f"{len(errors)} error(s)"
+        super().__init__(f"{summary}; first: {first}" if first else summary)
+
+
+def sort_diagnostics(diagnostics: Iterable[Diagnostic]) -> list[Diagnostic]:
+    """Sort by file, line, column and code, dropping exact repeats."""
+    seen: set[Diagnostic] = set()
+    out: list[Diagnostic] = []
+    for d in sorted(diagnostics, key=Diagnostic.sort_key):
+        if d not in seen:
+            seen.add(d)
+            out.append(d)
+    return out

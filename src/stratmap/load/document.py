@@ -1,0 +1,71 @@
+"""A parsed YAML document and where each of its nodes came from."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from stratmap.diagnostics import Location
+
+Path = tuple[str | int, ...]
+
+
+#: 1-based (line, column, end line, end column) of a node; plain tuples keep loading fast.
+Span = tuple[int, int, int, int]
+
+
+@dataclass(frozen=True, slots=True)
+class Limits:
+    """Bounds that keep a hostile or mistaken file from exhausting the machine."""
+
+    max_bytes: int = 64 * 1024 * 1024
+    max_depth: int = 48
+
+
+#: The limits used when none are given.
+DEFAULT_LIMITS = Limits()
+
+
+@dataclass(frozen=True)
+class LocatedDocument:
+    """The data of one file plus the positions of its nodes.
+
+    ``data`` is ``None`` when the file could not be parsed at all. ``values`` maps a
+    node's JSON path to its span; ``keys`` maps the path of a mapping entry to the
+    span of its key. Positions live beside the data, never inside it. ``flagged`` holds
+    the paths of nodes the reader reported and replaced by a stand-in value.
+    """
+
+    file: str
+    data: dict[str, Any] | None
+    values: dict[Path, Span] = field(default_factory=dict)
+    keys: dict[Path, Span] = field(default_factory=dict)
+    flagged: frozenset[Path] = frozenset()
+
+    def is_flagged(self, path: Path) -> bool:
+        """Whether the reader already reported the node at ``path`` (or one above it).
+
+        Later stages stay quiet about such nodes: their value is a stand-in.
+        """
+        return any(path[: len(f)] == f for f in self.flagged)
+
+    def locate(self, path: Path, *, key: bool = True) -> Location:
+        """The location of the node at ``path``: its key when it has one and ``key``."""
+        span = None
+        if key:
+            span = self.keys.get(path)
+        if span is None:
+            span = self.values.get(path)
+        probe = path
+        while span is None and probe:
+            probe = probe[:-1]
+            span = self.keys.get(probe) or self.values.get(probe)
+        if span is None:
+            return Location(self.file, 1, 1, path=path)
+        return Location(self.file, span[0], span[1], span[2], span[3], path)
+
+    def locate_mapping(self, path: Path) -> Location:
+        """Where a mapping starts: its own key if it is a value, else its first node."""
+        if path in self.keys:
+            return self.locate(path)
+        return self.locate(path, key=False)

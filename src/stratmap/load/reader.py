@@ -1,0 +1,362 @@
+"""Read one strategy file strictly: bytes, text, YAML events, values with positions.
+
+The YAML is parsed into events by libyaml when it is present (PyYAML's pure-Python
+parser otherwise) and the values are built here, iteratively, so that every rule of the
+format's strict reading is applied in one pass:
+
+* plain scalars mean what the user sees: only ``null``/``~``/empty, ``true``/``false``
+  and plain decimal numbers are not text. ``yes``, ``on``, ``NO``, ``0123``, ``1:20``,
+  ``1e3`` and ``2026-03-01`` stay strings; numbers load as ``int`` or exact ``Decimal``;
+* a duplicate key is reported at the second key; aliases, merge keys and tags other than
+  ``!!str`` are refused; nesting depth and file size are bounded;
+* full-width punctuation and indentation mistakes get a located error with a hint.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from decimal import Decimal
+from pathlib import Path as FsPath
+from typing import Any
+
+import yaml
+from yaml.events import (
+    AliasEvent,
+    DocumentStartEvent,
+    MappingEndEvent,
+    MappingStartEvent,
+    ScalarEvent,
+    SequenceEndEvent,
+    SequenceStartEvent,
+)
+
+from stratmap.diagnostics import Diagnostic, Location, Related
+from stratmap.load.document import DEFAULT_LIMITS, Limits, LocatedDocument, Path, Span
+
+try:
+    _Loader: type = yaml.CSafeLoader
+except AttributeError:  # pragma: no cover - libyaml missing
+    _Loader = yaml.SafeLoader
+
+_INT = re.compile(r"-?(?:0|[1-9][0-9]*)\Z")
+_DEC = re.compile(r"-?(?:0|[1-9][0-9]*)\.[0-9]+\Z")
+_NULLS = frozenset({"", "~", "null", "Null", "NULL"})
+_TRUES = frozenset({"true", "True", "TRUE"})
+_FALSES = frozenset({"false", "False", "FALSE"})
+_FULLWIDTH = {"\uff1a": ":", "\uff0c": ",", "\uff1b": ";", "\uff3b": "[", "\uff3d": "]", "\uff5b": "{", "\uff5d": "}"}
+_COMPLEX_KEY = "\x00complex-key"
+_STR_TAGS = frozenset({"tag:yaml.org,2002:str", "!"})
+_MAP_TAGS = frozenset({"tag:yaml.org,2002:map"})
+_SEQ_TAGS = frozenset({"tag:yaml.org,2002:seq"})
+
+
+def resolve_plain(text: str) -> Any:
+    """The value of a plain (unquoted) scalar under stratmap's strict rules."""
+    if text in _NULLS:
+        return None
+    if text in _TRUES:
+        return True
+    if text in _FALSES:
+        return False
+    if _INT.match(text):
+        return int(text)
+    if _DEC.match(text):
+        return Decimal(text)
+    return text
+
+
+def _span(event: Any) -> Span:
+    s, e = event.start_mark, event.end_mark
+    return (s.line + 1, s.column + 1, e.line + 1, e.column + 1)
+
+
+def _loc(file: str, event: Any, path: Path = ()) -> Location:
+    sp = _span(event)
+    return Location(file, sp[0], sp[1], sp[2], sp[3], path)
+
+
+class _Builder:
+    """Consumes YAML events and builds values, positions and diagnostics.
+
+    This is the loader's hot loop (one call per YAML node), so it keeps its state in
+    parallel stacks and positions as plain tuples.
+    """
+
+    def __init__(self, file: str, limits: Limits) -> None:
+        self.file = file
+        self.limits = limits
+        self.values: dict[Path, Span] = {}
+        self.keys: dict[Path, Span] = {}
+        self.diagnostics: list[Diagnostic] = []
+        # one entry per open collection: container, its path, pending key, first-key lines
+        self.containers: list[Any] = []
+        self.paths: list[Path] = []
+        self.pending: list[str | None] = []
+        self.seen: list[dict[str, int] | None] = []
+        self.root: Any = None
+        self.documents = 0
+        self.aborted = False
+        self.flagged: set[Path] = set()
+
+    def run(self, events: Iterator[Any]) -> None:
+        values = self.values
+        containers, paths, pending, seen = self.containers, self.paths, self.pending, self.seen
+        for event in events:
+            cls = event.__class__
+            if cls is ScalarEvent:
+                if not containers:
+                    path: Path = ()
+                elif seen[-1] is None:  # in a list
+                    path = (*paths[-1], len(containers[-1]))
+                elif pending[-1] is None:  # a mapping key
+                    if event.tag is not None:
+                        self._check_tag(event, _STR_TAGS, (*paths[-1], event.value))
+                    self._take_key(event, event.value)
+                    if self.aborted:
+                        return
+                    continue
+                else:
+                    path = (*paths[-1], pending[-1])
+                text: str = event.value
+                if event.tag is not None:
+                    self._check_tag(event, _STR_TAGS, path)
+                    value: Any = text
+                elif event.style is None or event.style == "":
+                    if not text.isascii():
+                        self._fullwidth(event, text, path)
+                    value = resolve_plain(text)
+                else:
+                    value = text
+                sm, em = event.start_mark, event.end_mark
+                values[path] = (sm.line + 1, sm.column + 1, em.line + 1, em.column + 1)
+                self._place(value)
+            elif cls is MappingStartEvent or cls is SequenceStartEvent:
+                self._start(event, mapping=cls is MappingStartEvent)
+                if self.aborted:
+                    return
+            elif cls is MappingEndEvent or cls is SequenceEndEvent:
+                container = containers.pop()
+                path = paths.pop()
+                pending.pop()
+                seen.pop()
+                if path and path[0] == _COMPLEX_KEY:  # a list or mapping used as a key ends
+                    self._take_key(event, f"?{path[1]}:{path[2]}", report=False)
+                    continue
+                span = values[path]
+                em = event.end_mark
+                values[path] = (span[0], span[1], em.line + 1, em.column + 1)
+                self._place(container)
+            elif cls is AliasEvent:
+                self._alias(event)
+            elif cls is DocumentStartEvent:
+                self.documents += 1
+                if self.documents > 1:
+                    self.diagnostics.append(Diagnostic.make("SM110", _loc(self.file, event), count="more than 1"))
+                    self.aborted = True
+                    return
+
+    def _place(self, value: Any) -> None:
+        containers = self.containers
+        if not containers:
+            self.root = value
+            return
+        top = containers[-1]
+        seen = self.seen[-1]
+        if seen is None:
+            top.append(value)
+            return
+        key = self.pending[-1]
+        self.pending[-1] = None
+        if key is not None and key not in top and not key.startswith("\x00dup"):
+            top[key] = value
+
+    def _take_key(self, event: Any, text: str, *, report: bool = True) -> None:
+        seen = self.seen[-1]
+        assert seen is not None
+        path = (*self.paths[-1], text)
+        line = event.start_mark.line + 1
+        if not report:  # a stand-in key for a complex key already reported
+            self.flagged.add(path)
+            seen[text] = line
+            self.keys[path] = self.values.pop((_COMPLEX_KEY, *path), _span(event))
+            self.pending[-1] = text
+            return
+        if text in seen:
+            self.diagnostics.append(
+                Diagnostic.make(
+                    "SM103",
+                    _loc(self.file, event, path),
+                    key=text,
+                    first_line=seen[text],
+                    related=[Related(self.locate_key(path), "first occurrence")],
+                )
+            )
+            self.pending[-1] = "\x00dup"  # the value that follows is parsed, then dropped
+            return
+        seen[text] = line
+        if text.startswith(("\u3000", "\t")):
+            # the indentation is wrong, so the structure below cannot be trusted: stop here
+            what = "a full-width space (U+3000)" if text.startswith("\u3000") else "a tab"
+            self.diagnostics.append(Diagnostic.make("SM109", _loc(self.file, event, path), what=what))
+            self.aborted = True
+            return
+        if text == "<<":
+            self.diagnostics.append(Diagnostic.make("SM104", _loc(self.file, event, path), name="<<"))
+            self.flagged.add(path)
+        self.keys[path] = _span(event)
+        self.pending[-1] = text
+
+    def locate_key(self, path: Path) -> Location:
+        sp = self.keys.get(path)
+        if sp is None:
+            return Location(self.file, path=path)
+        return Location(self.file, sp[0], sp[1], sp[2], sp[3], path)
+
+    def _next_path(self) -> Path | None:
+        """The path of the next node, or None when it is a mapping key."""
+        if not self.containers:
+            return ()
+        if self.seen[-1] is None:
+            return (*self.paths[-1], len(self.containers[-1]))
+        key = self.pending[-1]
+        return None if key is None else (*self.paths[-1], key)
+
+    def _alias(self, event: Any) -> None:
+        path = self._next_path()
+        self.diagnostics.append(Diagnostic.make("SM104", _loc(self.file, event, path or ()), name=event.anchor))
+        if path is None:
+            self._take_key(event, f"*{event.anchor}", report=False)
+        else:
+            self.flagged.add(path)
+            self._place(None)
+
+    def _check_tag(self, event: Any, allowed: frozenset[str], path: Path) -> None:
+        tag = event.tag
+        if tag is not None and tag not in allowed:
+            self.diagnostics.append(Diagnostic.make("SM105", _loc(self.file, event, path), tag=tag))
+            self.flagged.add(path)
+
+    def _fullwidth(self, event: Any, text: str, path: Path) -> None:
+        """Flag full-width punctuation in a plain scalar that is otherwise ASCII."""
+        stripped = "".join(ch for ch in text if ch not in _FULLWIDTH)
+        if stripped == text or not stripped.isascii():
+            return
+        index = next(i for i, ch in enumerate(text) if ch in _FULLWIDTH)
+        mark = event.start_mark
+        loc = Location(self.file, mark.line + 1, mark.column + 1 + index, path=path)
+        ch = text[index]
+        self.diagnostics.append(Diagnostic.make("SM108", loc, char=ch, ascii=_FULLWIDTH[ch]))
+        self.flagged.add(path)
+
+    def _start(self, event: Any, *, mapping: bool) -> None:
+        path = self._next_path()
+        if len(self.containers) >= self.limits.max_depth:
+            self.diagnostics.append(
+                Diagnostic.make("SM107", _loc(self.file, event, path or ()), limit=self.limits.max_depth)
+            )
+            self.aborted = True
+            return
+        if path is None:  # a collection used as a key: parsed, then replaced by a stand-in key
+            self.diagnostics.append(
+                Diagnostic.make("SM113", _loc(self.file, event), found="mapping" if mapping else "list")
+            )
+            mark = event.start_mark
+            path = (_COMPLEX_KEY, mark.line + 1, mark.column + 1)
+        else:
+            self._check_tag(event, _MAP_TAGS if mapping else _SEQ_TAGS, path)
+        self.values[path] = _span(event)
+        self.containers.append({} if mapping else [])
+        self.paths.append(path)
+        self.pending.append(None)
+        self.seen.append({} if mapping else None)
+
+
+def _decode(raw: bytes, file: str) -> tuple[str | None, list[Diagnostic]]:
+    if raw.startswith(b"\xef\xbb\xbf"):
+        raw = raw[3:]
+    try:
+        return raw.decode("utf-8"), []
+    except UnicodeDecodeError as exc:
+        before = raw[: exc.start]
+        line = before.count(b"\n") + 1
+        line_start = before.rfind(b"\n") + 1
+        column = len(before[line_start:].decode("utf-8", errors="replace")) + 1
+        guess = ""
+        for enc, name in (("gb18030", "GB18030/GBK"), ("utf-16", "UTF-16")):
+            try:
+                raw.decode(enc)
+            except UnicodeDecodeError:
+                continue
+            guess = f" (it looks like {name})"
+            break
+        loc = Location(file, line, column)
+        return None, [Diagnostic.make("SM101", loc, byte=f"{raw[exc.start]:02x}", guess=guess)]
+
+
+def _syntax_error(exc: yaml.MarkedYAMLError, text: str, file: str) -> Diagnostic:
+    mark = exc.problem_mark or exc.context_mark
+    if mark is None:
+        return Diagnostic.make("SM102", Location(file, 1, 1), problem=str(exc))
+    lines = text.splitlines()
+    # A typing mistake on this line or the one before is the likelier cause.
+    for lineno in (mark.line, mark.line - 1):
+        if not 0 <= lineno < len(lines):
+            continue
+        line = lines[lineno]
+        indent = len(line) - len(line.lstrip(" \t\u3000"))
+        if "\u3000" in line[:indent] or "\t" in line[:indent]:
+            col = next(i for i, ch in enumerate(line) if ch in "\t\u3000")
+            what = "a full-width space (U+3000)" if line[col] == "\u3000" else "a tab"
+            return Diagnostic.make("SM109", Location(file, lineno + 1, col + 1), what=what)
+        body = line.split("#", 1)[0]
+        for i, ch in enumerate(body):
+            if ch in _FULLWIDTH:
+                return Diagnostic.make("SM108", Location(file, lineno + 1, i + 1), char=ch, ascii=_FULLWIDTH[ch])
+    problem = exc.problem or exc.context or "invalid YAML"
+    return Diagnostic.make("SM102", Location(file, mark.line + 1, mark.column + 1), problem=problem)
+
+
+def parse_text(text: str, file: str, limits: Limits = DEFAULT_LIMITS) -> tuple[LocatedDocument, list[Diagnostic]]:
+    """Parse YAML text under the strict rules; never raises for bad input."""
+    builder = _Builder(file, limits)
+    try:
+        builder.run(yaml.parse(text, Loader=_Loader))
+    except yaml.MarkedYAMLError as exc:
+        builder.diagnostics.append(_syntax_error(exc, text, file))
+        return LocatedDocument(file, None), builder.diagnostics
+    except yaml.YAMLError as exc:  # reader errors without a mark (control characters...)
+        builder.diagnostics.append(Diagnostic.make("SM102", Location(file, 1, 1), problem=str(exc)))
+        return LocatedDocument(file, None), builder.diagnostics
+    if builder.aborted:
+        return LocatedDocument(file, None), builder.diagnostics
+    if builder.documents == 0:
+        builder.diagnostics.append(Diagnostic.make("SM110", Location(file, 1, 1), count=0))
+        return LocatedDocument(file, None), builder.diagnostics
+    root = builder.root
+    if not isinstance(root, dict):
+        found = "list" if isinstance(root, list) else "null" if root is None else "text or number"
+        builder.diagnostics.append(Diagnostic.make("SM111", Location(file, 1, 1), found=found))
+        return LocatedDocument(file, None), builder.diagnostics
+    return LocatedDocument(file, root, builder.values, builder.keys, frozenset(builder.flagged)), builder.diagnostics
+
+
+def read_document(
+    path: str | FsPath, limits: Limits = DEFAULT_LIMITS, *, display: str | None = None
+) -> tuple[LocatedDocument, list[Diagnostic]]:
+    """Read and parse one file. Problems come back as diagnostics, never as exceptions."""
+    file = display if display is not None else str(path)
+    try:
+        with open(path, "rb") as fh:
+            raw = fh.read(limits.max_bytes + 1)
+    except OSError as exc:
+        reason = exc.strerror or type(exc).__name__
+        return LocatedDocument(file, None), [Diagnostic.make("SM100", Location(file), path=file, reason=reason)]
+    if len(raw) > limits.max_bytes:
+        size = FsPath(path).stat().st_size
+        diag = Diagnostic.make("SM106", Location(file, 1, 1), size=size, limit=limits.max_bytes)
+        return LocatedDocument(file, None), [diag]
+    text, diags = _decode(raw, file)
+    if text is None:
+        return LocatedDocument(file, None), diags
+    return parse_text(text, file, limits)

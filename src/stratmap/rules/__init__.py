@@ -1,0 +1,1 @@
+"""Checks that run after the schema. One module per family of codes."""

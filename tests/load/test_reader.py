@@ -1,0 +1,199 @@
+"""The strict reader: values mean what the user sees, every hazard is located."""
+
+from __future__ import annotations
+
+import time
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+
+from stratmap.diagnostics import Diagnostic
+from stratmap.load.document import Limits
+from stratmap.load.reader import parse_text, read_document, resolve_plain
+
+
+def codes(diags: list[Diagnostic]) -> list[tuple[str, int, int]]:
+    return [(d.code, d.location.line, d.location.column) for d in diags]
+
+
+@pytest.mark.parametrize(
+    ("text", "value"),
+    [
+        ("on", "on"),
+        ("off", "off"),
+        ("yes", "yes"),
+        ("no", "no"),
+        ("NO", "NO"),
+        ("Y", "Y"),
+        ("1:20", "1:20"),
+        ("0123", "0123"),
+        ("00123", "00123"),
+        ("2026-03-01", "2026-03-01"),
+        ("1e3", "1e3"),
+        ("1_000", "1_000"),
+        (".5", ".5"),
+        ("+5", "+5"),
+        ("0x1F", "0x1F"),
+        (".inf", ".inf"),
+        ("~", None),
+        ("null", None),
+        ("", None),
+        ("true", True),
+        ("False", False),
+        ("0", 0),
+        ("-7", -7),
+        ("30", 30),
+        ("12.50", Decimal("12.50")),
+        ("-0.1", Decimal("-0.1")),
+    ],
+)
+def test_plain_scalars_mean_what_the_user_sees(text: str, value: object) -> None:
+    got = resolve_plain(text)
+    assert got == value
+    assert type(got) is type(value)
+
+
+def test_quoted_and_block_scalars_stay_text() -> None:
+    doc, diags = parse_text("a: '30'\nb: \"true\"\nc: |\n  12\nd: !!str 5\n", "f.yaml")
+    assert diags == []
+    assert doc.data == {"a": "30", "b": "true", "c": "12\n", "d": "5"}
+
+
+def test_decimals_are_exact() -> None:
+    doc, _ = parse_text("w: [15, 15, 35, 35]\nx: [0.1, 0.2]\n", "f.yaml")
+    assert doc.data is not None
+    assert sum(Decimal(v) for v in doc.data["w"]) == 100
+    assert sum(doc.data["x"]) == Decimal("0.3")
+
+
+def test_duplicate_key_is_reported_at_the_second_key() -> None:
+    doc, diags = parse_text("a: 1\nb:\n  c: 2\n  c: 3\n", "f.yaml")
+    assert codes(diags) == [("SM103", 4, 3)]
+    assert diags[0].related[0].location.line == 3
+    assert doc.data == {"a": 1, "b": {"c": 2}}
+
+
+def test_alias_is_rejected_where_it_is_used() -> None:
+    _, diags = parse_text("a: &x 1\nb: *x\n", "f.yaml")
+    assert codes(diags) == [("SM104", 2, 4)]
+
+
+def test_merge_key_is_rejected() -> None:
+    _, diags = parse_text("base: &b {x: 1}\nother:\n  <<: *b\n", "f.yaml")
+    assert ("SM104", 3, 3) in codes(diags)
+
+
+def test_alias_bomb_is_cheap_and_rejected() -> None:
+    lines = ['a: &a ["lol","lol","lol","lol","lol","lol","lol","lol","lol"]']
+    for i in range(1, 10):
+        prev = chr(ord("a") + i - 1)
+        cur = chr(ord("a") + i)
+        lines.append(f"{cur}: &{cur} [{', '.join(['*' + prev] * 9)}]")
+    start = time.perf_counter()
+    _, diags = parse_text("\n".join(lines) + "\n", "bomb.yaml")
+    assert time.perf_counter() - start < 5  # generous: the point is that it does not explode
+    assert {d.code for d in diags} == {"SM104"}
+
+
+@pytest.mark.parametrize("text", ["[" * 100_000, "a:\n" + "".join(" " * i + "- \n" for i in range(1, 200))])
+def test_deep_nesting_is_bounded(text: str) -> None:
+    doc, diags = parse_text(text, "deep.yaml")
+    assert doc.data is None
+    assert "SM107" in {d.code for d in diags} or "SM102" in {d.code for d in diags}
+
+
+def test_depth_limit_reports_sm107() -> None:
+    doc, diags = parse_text("a: " + "[" * 60 + "]" * 60 + "\n", "deep.yaml", Limits(max_depth=10))
+    assert doc.data is None
+    assert codes(diags) == [("SM107", 1, 13)]
+
+
+def test_size_limit(tmp_path: Path) -> None:
+    path = tmp_path / "big.yaml"
+    path.write_text("stratmap: 1\n" + "# filler\n" * 100, encoding="utf-8")
+    doc, diags = read_document(path, Limits(max_bytes=200))
+    assert doc.data is None
+    assert [d.code for d in diags] == ["SM106"]
+
+
+def test_not_utf8_is_located_and_guessed(tmp_path: Path) -> None:
+    path = tmp_path / "gbk.yaml"
+    path.write_bytes("stratmap: 1\nname: 销售部\n".encode("gb18030"))
+    _, diags = read_document(path)
+    assert codes(diags) == [("SM101", 2, 7)]
+    assert "GB18030" in diags[0].message()
+
+
+def test_utf8_bom_is_accepted(tmp_path: Path) -> None:
+    path = tmp_path / "bom.yaml"
+    path.write_bytes(b"\xef\xbb\xbfstratmap: 1\n")
+    doc, diags = read_document(path)
+    assert diags == []
+    assert doc.data == {"stratmap": 1}
+
+
+def test_missing_file(tmp_path: Path) -> None:
+    _, diags = read_document(tmp_path / "nope.yaml")
+    assert [d.code for d in diags] == ["SM100"]
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("a: 1\nweight：30\n", ("SM108", 2, 7)),
+        ("a: [x，y]\n", ("SM108", 1, 6)),
+        ("a:\n  - kpi：sales\n", ("SM108", 2, 8)),
+        ("a:\n  b: 1\n\u3000\u3000c: 2\n", ("SM109", 3, 1)),
+        ("a:\n\tb: 1\n", ("SM109", 2, 1)),
+    ],
+)
+def test_fullwidth_and_indentation_mistakes_are_located(text: str, expected: tuple[str, int, int]) -> None:
+    _, diags = parse_text(text, "f.yaml")
+    assert codes(diags) == [expected]
+
+
+def test_fullwidth_punctuation_inside_chinese_text_is_fine() -> None:
+    doc, diags = parse_text("name: 目标：提高销量，扩大份额\nnote: 比例：50\n", "f.yaml")
+    assert diags == []
+    assert doc.data == {"name": "目标：提高销量，扩大份额", "note": "比例：50"}
+
+
+def test_fullwidth_hint_is_in_chinese_when_asked() -> None:
+    _, diags = parse_text("a: 1\nweight：30\n", "f.yaml")
+    assert "全角" in diags[0].hint("zh")
+    assert "half-width" in diags[0].hint("en")
+
+
+def test_tags_other_than_str_are_rejected() -> None:
+    _, diags = parse_text("a: !!python/object:os.system x\nb: !!int 3\nc: !custom {}\n", "f.yaml")
+    assert [d.code for d in diags] == ["SM105", "SM105", "SM105"]
+
+
+@pytest.mark.parametrize(
+    ("text", "code"),
+    [("", "SM110"), ("a: 1\n---\nb: 2\n", "SM110"), ("- a\n- b\n", "SM111"), ("just text\n", "SM111")],
+)
+def test_document_shape(text: str, code: str) -> None:
+    doc, diags = parse_text(text, "f.yaml")
+    assert doc.data is None
+    assert [d.code for d in diags] == [code]
+
+
+def test_complex_key_is_rejected() -> None:
+    _, diags = parse_text("? [a, b]\n: 1\n", "f.yaml")
+    assert [d.code for d in diags] == ["SM113"]
+
+
+def test_syntax_error_is_located() -> None:
+    _, diags = parse_text("a: [1, 2\nb: 3\n", "f.yaml")
+    assert [d.code for d in diags] == ["SM102"]
+    assert diags[0].location.line >= 2
+
+
+def test_positions_point_at_keys_and_values() -> None:
+    doc, _ = parse_text("kpis:\n  - id: 销售量\n    weight: 30\n", "f.yaml")
+    assert doc.locate(("kpis", 0, "weight")).line == 3
+    assert doc.locate(("kpis", 0, "weight")).column == 5
+    assert doc.locate(("kpis", 0, "weight"), key=False).column == 13
+    assert doc.locate(("kpis", 0, "id"), key=False).column == 9

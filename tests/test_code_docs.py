@@ -1,0 +1,105 @@
+"""Every diagnostic code is documented, and its documented examples are its fixtures.
+
+Each page in ``stratmap/_codedocs`` has an "Example" whose files must report exactly
+that code at the ``expect=`` position, and a "Use instead" whose files must be clean.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pytest
+
+from stratmap.api import check
+from stratmap.codes import CODES
+
+from .helpers import chdir
+
+FENCE = re.compile(r"^```(\w+)([^\n]*)\n(.*?)^```", re.S | re.M)
+HEADINGS = ("## What it does", "## Why is this bad?", "## Example", "## Use instead")
+#: Codes that no file can trigger today; each is covered by a unit test named here.
+NO_FILE_FIXTURE = {"SM126": "tests/test_schema.py::test_unmapped_keywords_are_reported_not_dropped"}
+
+
+@dataclass
+class Fixture:
+    files: dict[str, bytes] = field(default_factory=dict)
+    paths: list[str] = field(default_factory=lambda: ["."])
+    expect: tuple[str, int, int] | None = None
+
+
+def _attrs(text: str) -> dict[str, str]:
+    return dict(part.split("=", 1) for part in text.split() if "=" in part)
+
+
+def parse_section(section: str) -> Fixture:
+    fx = Fixture()
+    for lang, info, body in FENCE.findall(section):
+        attrs = _attrs(info)
+        if lang == "console":
+            command = body.strip().removeprefix("$ ").split()
+            assert command[:2] == ["stratmap", "validate"], command
+            fx.paths = command[2:] or ["."]
+            if "expect" in attrs:
+                file, line, col = attrs["expect"].rsplit(":", 2)
+                fx.expect = (file, int(line), int(col))
+            continue
+        name = attrs["file"]
+        data = body.encode(attrs.get("encoding", "utf-8"))
+        if "pad" in attrs:
+            filler = b"# " + b"x" * 1021 + b"\n"
+            data += filler * (int(attrs["pad"]) // len(filler) + 1)
+        fx.files[name] = data
+        if "expect" in attrs:
+            line, col = attrs["expect"].split(":")
+            fx.expect = (name, int(line), int(col))
+    return fx
+
+
+def sections(code: str) -> tuple[str, str]:
+    text = CODES[code].documentation()
+    example = text.split("## Example", 1)[1].split("## Use instead", 1)[0]
+    fixed = text.split("## Use instead", 1)[1].split("\n## ", 1)[0]
+    return example, fixed
+
+
+def materialise(fx: Fixture, folder: Path) -> None:
+    for name, data in fx.files.items():
+        target = folder / name
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_bytes(data)
+
+
+@pytest.mark.parametrize("code", sorted(CODES))
+def test_page_has_the_sections(code: str) -> None:
+    text = CODES[code].documentation()
+    assert text.startswith(f"# {code} {CODES[code].slug}\n")
+    for heading in HEADINGS:
+        assert heading in text, f"{code} lacks {heading!r}"
+
+
+@pytest.mark.parametrize("code", sorted(set(CODES) - set(NO_FILE_FIXTURE)))
+def test_bad_example_reports_exactly_its_code_at_its_position(code: str, tmp_path: Path) -> None:
+    example, _ = sections(code)
+    fx = parse_section(example)
+    assert fx.expect is not None, f"{code}: the example has no expect=LINE:COL"
+    materialise(fx, tmp_path)
+    with chdir(tmp_path):
+        found = check(*fx.paths)
+    got = [
+        (d.code, Path(d.location.file).as_posix().removeprefix("./"), d.location.line, d.location.column) for d in found
+    ]
+    file, line, col = fx.expect
+    assert got == [(code, file, line, col)]
+
+
+@pytest.mark.parametrize("code", sorted(CODES))
+def test_fixed_example_is_clean(code: str, tmp_path: Path) -> None:
+    _, fixed = sections(code)
+    fx = parse_section(fixed)
+    assert fx.files, f"{code}: the fix has no files"
+    materialise(fx, tmp_path)
+    with chdir(tmp_path):
+        assert check(*fx.paths) == []
