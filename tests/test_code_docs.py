@@ -14,8 +14,7 @@ import pytest
 
 from stratmap.api import check
 from stratmap.codes import CODES
-
-from .helpers import chdir
+from tests.helpers import chdir
 
 FENCE = re.compile(r"^```(\w+)([^\n]*)\n(.*?)^```", re.S | re.M)
 HEADINGS = ("## What it does", "## Why is this bad?", "## Example", "## Use instead")

@@ -197,3 +197,9 @@ def test_positions_point_at_keys_and_values() -> None:
     assert doc.locate(("kpis", 0, "weight")).column == 5
     assert doc.locate(("kpis", 0, "weight"), key=False).column == 13
     assert doc.locate(("kpis", 0, "id"), key=False).column == 9
+
+
+def test_nested_complex_keys_do_not_crash() -> None:
+    doc, diags = parse_text("[\n  [ a, [ [[b,c]]: d, e]]: 23\n]\n", "f.yaml")
+    assert doc.data is None  # the top level is a list
+    assert {d.code for d in diags} == {"SM113", "SM111"}

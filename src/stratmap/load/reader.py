@@ -140,7 +140,7 @@ class _Builder:
                 path = paths.pop()
                 pending.pop()
                 seen.pop()
-                if path and path[0] == _COMPLEX_KEY:  # a list or mapping used as a key ends
+                if len(path) == 3 and path[0] == _COMPLEX_KEY:  # a list or mapping used as a key ends
                     self._take_key(event, f"?{path[1]}:{path[2]}", report=False)
                     continue
                 span = values[path]

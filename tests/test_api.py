@@ -1,0 +1,105 @@
+"""The public API: load, check, the error type, and what ``import stratmap`` costs."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+
+import stratmap
+from stratmap.model import Kpi, Scorecard
+from tests.helpers import EXAMPLES, MINIMAL, write_files
+
+
+def test_public_api_is_small() -> None:
+    assert set(stratmap.__all__) == {
+        "Diagnostic",
+        "Location",
+        "Severity",
+        "Strategy",
+        "StratmapError",
+        "__version__",
+        "check",
+        "load",
+    }
+    for name in stratmap.__all__:
+        assert getattr(stratmap, name) is not None
+
+
+def test_load_returns_an_immutable_typed_model() -> None:
+    strategy = stratmap.load(EXAMPLES / "manufacturing")
+    assert isinstance(strategy, stratmap.Strategy)
+    assert strategy.organisation.name == "华东制造有限公司"
+    kpi = strategy.kpi("first_grade_rate")
+    assert isinstance(kpi, Kpi) and kpi.issue_driven
+    assert "yield_not_accepted" in kpi.answers
+    with pytest.raises(AttributeError):
+        kpi.name = "x"  # type: ignore[misc]
+    card = next(c for c in strategy.scorecards if c.id == "sales_monthly")
+    assert isinstance(card, Scorecard)
+    assert card.total_weight == Decimal(100)
+    assert all(isinstance(i.weight, Decimal) for i in card.items)
+    assert card.where.node.file.endswith("sales.yaml") and card.where.node.line > 0
+
+
+def test_load_accepts_the_root_file_or_the_folder() -> None:
+    a = stratmap.load(EXAMPLES / "bank" / "strategy.yaml")
+    b = stratmap.load(EXAMPLES / "bank")
+    assert [k.id for k in a.kpis] == [k.id for k in b.kpis]
+
+
+def test_load_raises_with_every_diagnostic(tmp_path: Path) -> None:
+    write_files(
+        tmp_path,
+        {
+            "strategy.yaml": MINIMAL + "include: [a.yaml, b.yaml]\n",
+            "a.yaml": "stratmap: 1\ndrivers:\n  - id: x\n",
+            "b.yaml": "stratmap: 1\ndrivers:\n  - id: y\n    name: 乙\n    bogus: 1\n",
+        },
+    )
+    with pytest.raises(stratmap.StratmapError) as info:
+        stratmap.load(tmp_path)
+    assert sorted(d.code for d in info.value.diagnostics) == ["SM120", "SM121"]
+    assert "2 error(s)" in str(info.value)
+
+
+def test_load_of_no_strategy_raises_sm206(tmp_path: Path) -> None:
+    with pytest.raises(stratmap.StratmapError) as info:
+        stratmap.load(tmp_path)
+    assert [d.code for d in info.value.diagnostics] == ["SM206"]
+
+
+def test_load_of_two_strategies_is_a_usage_error() -> None:
+    with pytest.raises(ValueError, match="2 strategies"):
+        stratmap.load(EXAMPLES / "bank", EXAMPLES / "fast_food")
+
+
+def test_check_never_raises_for_bad_input(tmp_path: Path) -> None:
+    write_files(tmp_path, {"a.yaml": b"\xff\xfe\x00garbage", "b.yaml": "stratmap: 1\n[unclosed\n"})
+    found = stratmap.check(tmp_path / "a.yaml", tmp_path / "b.yaml", tmp_path / "c.yaml")
+    assert sorted(d.code for d in found) == ["SM100", "SM101", "SM102"]
+    assert all(isinstance(d, stratmap.Diagnostic) for d in found)
+
+
+def test_diagnostics_are_sorted_and_carry_location_and_both_languages(tmp_path: Path) -> None:
+    write_files(tmp_path, {"strategy.yaml": MINIMAL + "drivers:\n  - id: x\n    nme: 甲\n  - id: x\n    name: 乙\n"})
+    found = stratmap.check(tmp_path)
+    assert [(d.code, d.location.line, d.location.column) for d in found] == [
+        ("SM120", 6, 5),
+        ("SM121", 7, 5),
+        ("SM202", 8, 9),
+    ]
+    for d in found:
+        assert d.message("en") != d.message("zh")
+        assert d.hint("en") and d.hint("zh")
+        assert str(d).startswith(f"{d.location.file}:{d.location.line}:{d.location.column}: error {d.code} ")
+
+
+def test_import_stratmap_stays_light() -> None:
+    heavy = "('numpy', 'pandas', 'networkx', 'jsonschema')"
+    probe = f"import stratmap, sys; print(sorted(m for m in {heavy} if m in sys.modules))"
+    out = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True).stdout
+    assert out.strip() == "[]"
