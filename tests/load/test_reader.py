@@ -74,9 +74,13 @@ def test_duplicate_key_is_reported_at_the_second_key() -> None:
     assert doc.data == {"a": 1, "b": {"c": 2}}
 
 
-def test_alias_is_rejected_where_it_is_used() -> None:
+def test_anchor_and_alias_are_rejected_where_they_stand() -> None:
     _, diags = parse_text("a: &x 1\nb: *x\n", "f.yaml")
-    assert codes(diags) == [("SM104", 2, 4)]
+    assert codes(diags) == [("SM104", 1, 4), ("SM104", 2, 4)]
+    assert [d.message() for d in diags] == [
+        "anchor '&x' is not allowed in a strategy file",
+        "alias '*x' is not allowed in a strategy file",
+    ]
 
 
 def test_merge_key_is_rejected() -> None:

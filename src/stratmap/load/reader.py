@@ -105,6 +105,8 @@ class _Builder:
         for event in events:
             cls = event.__class__
             if cls is ScalarEvent:
+                if event.anchor is not None:
+                    self._anchor(event)
                 if not containers:
                     path: Path = ()
                 elif seen[-1] is None:  # in a list
@@ -201,8 +203,10 @@ class _Builder:
             self.diagnostics.append(Diagnostic.make("SM109", _loc(self.file, event, path), what=what))
             self.aborted = True
             return
+        if not text.isascii():
+            self._fullwidth(event, text, path)
         if text == "<<":
-            self.diagnostics.append(Diagnostic.make("SM104", _loc(self.file, event, path), name="<<"))
+            self.diagnostics.append(Diagnostic.make("SM104", _loc(self.file, event, path), what="merge key", name="<<"))
             self.flagged.add(path)
         self.keys[path] = _span(event)
         self.pending[-1] = text
@@ -224,12 +228,18 @@ class _Builder:
 
     def _alias(self, event: Any) -> None:
         path = self._next_path()
-        self.diagnostics.append(Diagnostic.make("SM104", _loc(self.file, event, path or ()), name=event.anchor))
+        loc = _loc(self.file, event, path or ())
+        self.diagnostics.append(Diagnostic.make("SM104", loc, what="alias", name=f"*{event.anchor}"))
         if path is None:
             self._take_key(event, f"*{event.anchor}", report=False)
         else:
             self.flagged.add(path)
             self._place(None)
+
+    def _anchor(self, event: Any) -> None:
+        """An anchor is reported where it is defined; its node is read as usual."""
+        loc = _loc(self.file, event, self._next_path() or ())
+        self.diagnostics.append(Diagnostic.make("SM104", loc, what="anchor", name=f"&{event.anchor}"))
 
     def _check_tag(self, event: Any, allowed: frozenset[str], path: Path) -> None:
         tag = event.tag
@@ -250,6 +260,8 @@ class _Builder:
         self.flagged.add(path)
 
     def _start(self, event: Any, *, mapping: bool) -> None:
+        if event.anchor is not None:
+            self._anchor(event)
         path = self._next_path()
         if len(self.containers) >= self.limits.max_depth:
             self.diagnostics.append(

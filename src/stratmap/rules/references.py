@@ -16,6 +16,7 @@ from stratmap.load.document import LocatedDocument, Path
 
 # (pattern, kind): "*" matches every index of a list.
 DECLARATIONS: tuple[tuple[Path, str], ...] = (
+    (("organisation",), "organisation"),
     (("drivers", "*"), "driver"),
     (("problems", "*"), "problem"),
     (("departments", "*"), "department"),
