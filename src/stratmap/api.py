@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Literal
 
 from stratmap.diagnostics import Diagnostic, Location, Severity, StratmapError, sort_diagnostics
 from stratmap.load import Limits, collect
-from stratmap.rules.references import check_references
+from stratmap.rules.references import check_references, declared_problems
 from stratmap.schema import validate as validate_schema
 
 if TYPE_CHECKING:
@@ -39,10 +39,13 @@ def run(
     limits: Limits | None = None,
     build: bool = True,
     skip_unmarked: bool = False,
+    model_rules: bool = True,
 ) -> CheckResult:
-    """Check ``paths`` and, with ``build``, build the model of each error-free strategy.
+    """Check ``paths`` and, with ``build``, keep the model of each error-free strategy.
 
-    Never raises for bad input.
+    The model rules (the cascade graph's alignment checks) run on every strategy that
+    reads, validates and resolves cleanly, unless ``model_rules`` is false. Never raises
+    for bad input.
     """
     fileset = collect(
         paths, limits=limits or Limits(), follow_includes=scope == "strategy", skip_unmarked=skip_unmarked
@@ -57,17 +60,24 @@ def run(
         first = next(d for d in fileset.orphans if d.data is not None)
         diagnostics.append(Diagnostic.make("SM206", Location(first.file, 1, 1)))
     strategies: list[Strategy] = []
-    for group in fileset.strategies:
-        found = check_references(group.documents)
+    problems_of = [declared_problems(group.documents) for group in fileset.strategies]
+    for index, group in enumerate(fileset.strategies):
+        foreign = {p: org for i, found in enumerate(problems_of) if i != index for p, org in found.items()}
+        found = check_references(group.documents, foreign)
         diagnostics.extend(found)
         files = {d.file for d in group.documents}
         clean = all(d.data is not None for d in group.documents) and not any(
             d.severity is Severity.ERROR and d.location.file in files for d in diagnostics
         )
-        if clean and build:
+        if clean and (build or model_rules):
             from stratmap.model import build_strategy
+            from stratmap.rules.engine import check_model
 
-            strategies.append(build_strategy(group.documents))
+            strategy = build_strategy(group.documents)
+            if model_rules:
+                diagnostics.extend(check_model(strategy))
+            if build:
+                strategies.append(strategy)
     return CheckResult(
         tuple(sort_diagnostics(diagnostics)), tuple(strategies), tuple(d.file for d in fileset.documents)
     )

@@ -22,8 +22,8 @@ NAMES = (
 
 @st.composite
 def strategies(draw: st.DrawFn) -> dict[str, Any]:
-    n_drivers = draw(st.integers(1, 3))
     n_depts = draw(st.integers(1, 3))
+    n_drivers = draw(st.integers(1, n_depts))  # every driver is served by some department
     drivers = [{"id": f"driver_{i}", "name": draw(NAMES), "rationale": draw(NAMES)} for i in range(n_drivers)]
     departments = [
         {
@@ -33,7 +33,7 @@ def strategies(draw: st.DrawFn) -> dict[str, Any]:
                 {
                     "id": f"purpose_{d}",
                     "statement": draw(NAMES),
-                    "serves": [f"driver_{draw(st.integers(0, n_drivers - 1))}"],
+                    "serves": [f"driver_{d % n_drivers}"],
                 }
             ],
         }
@@ -51,7 +51,7 @@ def strategies(draw: st.DrawFn) -> dict[str, Any]:
             kpis.append(
                 {
                     "id": kid,
-                    "name": draw(NAMES),
+                    "name": f"{draw(NAMES)} {kid}",  # distinct measures: no accidental SM313
                     "unit": draw(st.sampled_from(["%", "吨", "万元", "天"])),
                     "owner": f"dept_{d}",
                     "direction": draw(st.sampled_from(["higher_is_better", "lower_is_better"])),
@@ -59,12 +59,21 @@ def strategies(draw: st.DrawFn) -> dict[str, Any]:
                 }
             )
             items.append({"kpi": kid, "weight": weights[k], "target": draw(st.integers(1, 1000))})
+        veto = {"id": f"veto_{d}", "kpi": f"kpi_{d}_0", "veto_when": "actual < target * 0.8"}
         scorecards.append(
-            {"id": f"card_{d}", "for": f"dept_{d}", "tier": "short_term", "frequency": "monthly", "items": items}
+            {
+                "id": f"card_{d}",
+                "for": f"dept_{d}",
+                "tier": "short_term",
+                "frequency": "monthly",
+                "items": items,
+                "key_indicators": [veto],
+            }
         )
     return {
         "stratmap": 1,
         "organisation": {"id": "gen_org", "name": draw(NAMES)},
+        "analysis": {"industry": {"summary": draw(NAMES)}, "company": {"summary": draw(NAMES)}},
         "drivers": drivers,
         "departments": departments,
         "kpis": kpis,

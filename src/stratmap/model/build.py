@@ -136,7 +136,8 @@ class _Ctx:
             raw.get("reports_to"),
             raw.get("description"),
             self.purposes(raw, path, raw["id"]),
-            self.suppress(raw, path),
+            headcount=raw.get("headcount"),
+            suppress=self.suppress(raw, path),
         )
 
     def kpi(self, raw: Raw, path: Path) -> t.Kpi:
@@ -308,6 +309,7 @@ class _Ctx:
                 for a in raw.get("actions") or ()
             ),
             root_cause=tuple(raw.get("root_cause") or ()),
+            answers=_ids(raw.get("answers")),
             suppress=self.suppress(raw, path),
         )
 

@@ -161,6 +161,7 @@ class Position:
     reports_to: str | None = None
     description: str | None = None
     purposes: tuple[Purpose, ...] = ()
+    headcount: int | None = None
     suppress: tuple[Suppression, ...] = ()
 
 
@@ -422,6 +423,7 @@ class Plan:
     goal: str | None = None
     actions: tuple[Action, ...] = ()
     root_cause: tuple[str, ...] = ()
+    answers: tuple[str, ...] = ()
     suppress: tuple[Suppression, ...] = ()
 
 

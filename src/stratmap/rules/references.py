@@ -7,7 +7,7 @@ looks at values that have the right shape and leaves the rest to the schema.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -55,6 +55,7 @@ REFERENCES: tuple[tuple[Path, tuple[str, ...]], ...] = (
     (("scorecards", "*", "bonus"), ("bonus rule",)),
     (("plans", "*", "for"), ("department", "position")),
     (("plans", "*", "kpi"), ("kpi",)),
+    (("plans", "*", "answers", "*"), ("problem",)),
     (("revisions", "*", "scorecard"), ("scorecard",)),
     (("revisions", "*", "kpi"), ("kpi",)),
 )
@@ -100,8 +101,28 @@ def _article(kinds: Sequence[str]) -> str:
     return " or ".join(kinds)
 
 
-def check_references(documents: Sequence[LocatedDocument]) -> list[Diagnostic]:
-    """Duplicate ids, unknown and wrong-kind references, once-only sections."""
+def declared_problems(documents: Sequence[LocatedDocument]) -> dict[str, str]:
+    """Problem id -> organisation id, for the problems a strategy's files declare."""
+    org = "?"
+    problems: list[str] = []
+    for doc in documents:
+        data = doc.data or {}
+        if isinstance(data.get("organisation"), dict) and isinstance(data["organisation"].get("id"), str):
+            org = data["organisation"]["id"]
+        for _, node, _ in walk(data, ("problems", "*")):
+            if isinstance(node, dict) and isinstance(node.get("id"), str):
+                problems.append(node["id"])
+    return dict.fromkeys(problems, org)
+
+
+def check_references(
+    documents: Sequence[LocatedDocument], foreign_problems: Mapping[str, str] | None = None
+) -> list[Diagnostic]:
+    """Duplicate ids, unknown and wrong-kind references, once-only sections.
+
+    ``foreign_problems`` maps problems of the other strategies checked in the same run
+    to their organisation, so that answering one of them is reported as such (SM352).
+    """
     out: list[Diagnostic] = []
     declared: dict[str, _Decl] = {}
     first_once: dict[str, Location] = {}
@@ -145,7 +166,9 @@ def check_references(documents: Sequence[LocatedDocument]) -> list[Diagnostic]:
                 if decl is not None and decl.kind in kinds:
                     continue
                 loc = doc.locate(path, key=is_key)
-                if decl is None:
+                if decl is None and kinds == ("problem",) and foreign_problems and value in foreign_problems:
+                    out.append(Diagnostic.make("SM352", loc, ref=value, org=foreign_problems[value]))
+                elif decl is None:
                     import difflib
 
                     options = [i for i, d in declared.items() if d.kind in kinds]

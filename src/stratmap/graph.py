@@ -1,0 +1,172 @@
+"""The cascade graph of a strategy, built with NetworkX.
+
+``build_graph(strategy)`` is a pure function of the model. Nodes are keyed by id
+(items, tiers and the organisation get synthetic keys); every node carries ``kind``,
+``label`` and ``location``. Edges point from the thing that serves to what it serves
+(KPI → purpose → driver) and carry ``relation``, ``location`` (where the link is
+written) and ``contributes``: whether the source's result adds into the target's score,
+or only aligns with it ("alignment is not contribution").
+
+Relations:
+
+=============== ============================== ===========================================
+relation        from → to                      meaning
+=============== ============================== ===========================================
+serves          purpose → driver               the purpose serves the driver
+serves          KPI → purpose or driver        value-driven reason for the KPI (价值驱动)
+answers         KPI or plan → problem          issue-driven reason (问题驱动)
+holds_back      problem → driver               the problem holds the driver back
+has_purpose     department/position → purpose  the entity pursues the purpose
+part_of         department → department        organisational parent
+belongs_to      position → department          the position's department
+reports_to      position → position            line of report
+owned_by        KPI → department/position      accountability
+cascades_to     KPI → KPI                      vertical alignment (``link``: aligns or contributes)
+computed_from   KPI → KPI                      a derived KPI's formula reads the other KPI
+conflicts_with  KPI → KPI                      declared horizontal conflict
+measures        item → KPI                     the scorecard item assesses the KPI
+contains        scorecard → item               the item is on the scorecard
+assesses        scorecard → department/position whose performance the scorecard measures
+in_tier         scorecard → tier               short_term, annual or major_responsibility
+has_veto        scorecard → key indicator      the scorecard's bonus veto
+has_line        scorecard → high-voltage line  the scorecard's high-voltage line
+watches         key indicator/line → KPI       the KPI the veto or line reads
+=============== ============================== ===========================================
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+
+import networkx as nx
+
+from stratmap.diagnostics import Location
+from stratmap.model import Kpi, Strategy
+
+__all__ = ["FORMULA_NAME", "build_graph", "item_key", "tier_key"]
+
+#: Names in a formula (the formula language's identifiers).
+FORMULA_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
+
+
+def item_key(scorecard: str, index: int) -> str:
+    """The node key of the ``index``-th item of a scorecard."""
+    return f"{scorecard}#item{index}"
+
+
+def tier_key(tier: str) -> str:
+    return f"tier:{tier}"
+
+
+def formula_inputs(kpi: Kpi, kpi_ids: set[str] | frozenset[str]) -> Iterator[str]:
+    """The KPI ids a derived KPI's formula reads, in order of first use."""
+    seen: set[str] = set()
+    for name in FORMULA_NAME.findall(kpi.formula or ""):
+        if name in kpi_ids and name not in seen:
+            seen.add(name)
+            yield name
+
+
+def build_graph(strategy: Strategy) -> nx.MultiDiGraph[str]:
+    """The cascade graph of ``strategy``; see the module documentation for its shape.
+
+    Parameters
+    ----------
+    strategy : Strategy
+        A loaded strategy (references already checked).
+
+    Returns
+    -------
+    networkx.MultiDiGraph
+        A new graph; the model is not changed. Edges to ids that do not exist are left
+        out (the reference checks report them).
+
+    Examples
+    --------
+    >>> import stratmap
+    >>> g = build_graph(stratmap.load("examples/manufacturing"))
+    >>> g.nodes["volume_share"]["kind"]
+    'driver'
+    """
+    g: nx.MultiDiGraph[str] = nx.MultiDiGraph()
+
+    def node(key: str, kind: str, label: str, location: Location, **attrs: object) -> None:
+        g.add_node(key, kind=kind, label=label, location=location, **attrs)
+
+    def edge(src: str, dst: str, relation: str, location: Location, *, contributes: bool = False) -> None:
+        if src in g and dst in g:
+            g.add_edge(src, dst, key=relation, relation=relation, location=location, contributes=contributes)
+
+    for tier in ("short_term", "annual", "major_responsibility"):
+        node(tier_key(tier), "tier", tier, Location(""))
+    for d in strategy.drivers:
+        node(d.id, "driver", d.name, d.where.node)
+    for p in strategy.problems:
+        node(p.id, "problem", p.statement, p.where.node, status=p.status)
+    for dept in strategy.departments:
+        node(dept.id, "department", dept.name, dept.where.node)
+    for pos in strategy.positions:
+        node(pos.id, "position", pos.name, pos.where.node)
+    for purpose in strategy.purposes:
+        node(purpose.id, "purpose", purpose.statement, purpose.where.node, owner=purpose.owner)
+    for k in strategy.kpis:
+        node(k.id, "kpi", k.name, k.where.node)
+    for card in strategy.scorecards:
+        node(card.id, "scorecard", card.name or card.id, card.where.node, tier=card.tier)
+        for i, item in enumerate(card.items):
+            node(item_key(card.id, i), "item", item.kpi, item.where.node, weight=item.weight, scorecard=card.id)
+        for ki in card.key_indicators:
+            node(ki.id, "key_indicator", ki.name or ki.id, ki.where.node, scorecard=card.id)
+        for line in card.high_voltage_lines:
+            node(line.id, "high_voltage_line", line.name, line.where.node, scorecard=card.id)
+
+    for p in strategy.problems:
+        for i, driver in enumerate(p.holds_back):
+            edge(p.id, driver, "holds_back", p.where.at("holds_back", i))
+    for dept in strategy.departments:
+        if dept.parent:
+            edge(dept.id, dept.parent, "part_of", dept.where.at("parent"))
+        for purpose in dept.purposes:
+            edge(dept.id, purpose.id, "has_purpose", purpose.where.node)
+    for pos in strategy.positions:
+        edge(pos.id, pos.department, "belongs_to", pos.where.at("department"))
+        if pos.reports_to:
+            edge(pos.id, pos.reports_to, "reports_to", pos.where.at("reports_to"))
+        for purpose in pos.purposes:
+            edge(pos.id, purpose.id, "has_purpose", purpose.where.node)
+    for purpose in strategy.purposes:
+        for i, driver in enumerate(purpose.serves):
+            edge(purpose.id, driver, "serves", purpose.where.at("serves", i))
+    kpi_ids = frozenset(k.id for k in strategy.kpis)
+    for k in strategy.kpis:
+        edge(k.id, k.owner, "owned_by", k.where.at("owner"))
+        for i, target in enumerate(k.serves):
+            edge(k.id, target, "serves", k.where.at("serves", i))
+        for i, problem in enumerate(k.answers):
+            edge(k.id, problem, "answers", k.where.at("answers", i))
+        if k.parent:
+            edge(k.id, k.parent, "cascades_to", k.where.at("parent"), contributes=k.link == "contributes")
+        for other in formula_inputs(k, kpi_ids):
+            edge(k.id, other, "computed_from", k.where.at("formula"), contributes=True)
+        for i, other in enumerate(k.conflicts_with):
+            edge(k.id, other, "conflicts_with", k.where.at("conflicts_with", i))
+    for plan in strategy.plans:
+        for i, problem in enumerate(plan.answers):
+            if plan.id not in g:
+                node(plan.id, "plan", plan.goal or plan.id, plan.where.node)
+            edge(plan.id, problem, "answers", plan.where.at("answers", i))
+    for card in strategy.scorecards:
+        edge(card.id, card.entity, "assesses", card.where.at("for"))
+        edge(card.id, tier_key(card.tier), "in_tier", card.where.at("tier"))
+        for i, item in enumerate(card.items):
+            edge(card.id, item_key(card.id, i), "contains", item.where.node, contributes=True)
+            edge(item_key(card.id, i), item.kpi, "measures", item.where.at("kpi"))
+        for ki in card.key_indicators:
+            edge(card.id, ki.id, "has_veto", ki.where.node)
+            edge(ki.id, ki.kpi, "watches", ki.where.at("kpi"))
+        for line in card.high_voltage_lines:
+            edge(card.id, line.id, "has_line", line.where.node)
+            if line.kpi:
+                edge(line.id, line.kpi, "watches", line.where.at("kpi"))
+    return g

@@ -1,0 +1,281 @@
+"""SM30x–SM31x: alignment of the cascade driver → purpose → KPI → scorecard."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterator
+from decimal import Decimal
+
+from stratmap.diagnostics import Related
+from stratmap.graph import item_key
+from stratmap.model import Department, Kpi, Position, Scorecard
+from stratmap.rules.registry import Context, Finding, rule
+
+#: Policies that read the item's target.
+TARGET_POLICIES = frozenset({"ratio", "linear", "closeness", "goal"})
+
+
+@rule("SM301")
+def unserved_driver(ctx: Context) -> Iterator[Finding]:
+    """A driver that no department or position purpose serves."""
+    served = {dst for src, dst, _ in ctx.edges("serves") if ctx.kind(src) == "purpose"}
+    for d in ctx.strategy.drivers:
+        if d.id not in served:
+            yield Finding("SM301", d.where.at("id"), d.id, {"driver": d.id})
+
+
+@rule("SM302")
+def purpose_serves_nothing(ctx: Context) -> Iterator[Finding]:
+    """A purpose whose ``serves`` names no driver."""
+    for p in ctx.strategy.purposes:
+        if not p.serves:
+            yield Finding("SM302", p.where.at("serves"), p.id, {"purpose": p.id})
+
+
+@rule("SM303")
+def unmeasured_driver(ctx: Context) -> Iterator[Finding]:
+    """A driver that no KPI reaches."""
+    reached = ctx.reached_from_a_kpi
+    for d in ctx.strategy.drivers:
+        if d.id not in reached:
+            yield Finding("SM303", d.where.at("id"), d.id, {"driver": d.id})
+
+
+@rule("SM304")
+def kpi_without_driver(ctx: Context) -> Iterator[Finding]:
+    """A KPI with no path to any driver: the value disconnect."""
+    reaching = ctx.reaches_a_driver
+    for k in ctx.strategy.kpis:
+        if k.id not in reaching:
+            where = k.where.at("serves") if k.serves else k.where.at("id")
+            yield Finding("SM304", where, k.id, {"kpi": k.id})
+
+
+@rule("SM305")
+def entity_without_scorecard(ctx: Context) -> Iterator[Finding]:
+    """A department or position that no scorecard assesses."""
+    assessed = {card.entity for card in ctx.strategy.scorecards}
+    entities: list[Department | Position] = [*ctx.strategy.departments, *ctx.strategy.positions]
+    for entity in entities:
+        if entity.id not in assessed:
+            yield Finding("SM305", entity.where.at("id"), entity.id, {"entity": entity.id})
+
+
+@rule("SM306")
+def weights_total(ctx: Context) -> Iterator[Finding]:
+    """Scorecard weights that do not total 100 (or nothing to normalise)."""
+    for card in ctx.strategy.scorecards:
+        if not card.items:
+            continue
+        total = card.total_weight
+        if card.weight_policy == "must_total_100" and total != 100:
+            yield Finding("SM306", card.where.at("items"), card.id, {"scorecard": card.id, "total": _num(total)})
+        elif card.weight_policy == "normalise" and total == 0:
+            yield Finding("SM306", card.where.at("items"), card.id, {"scorecard": card.id, "total": "0"})
+
+
+@rule("SM307")
+def short_term_without_veto(ctx: Context) -> Iterator[Finding]:
+    """A short-term scorecard without a key strategic indicator."""
+    for card in ctx.strategy.scorecards:
+        if card.tier == "short_term" and not card.key_indicators:
+            yield Finding("SM307", card.where.at("tier"), card.id, {"scorecard": card.id})
+
+
+def _scope(ctx: Context, card: Scorecard) -> set[str]:
+    """KPIs a scorecard may refer to: its items' and its entity's own."""
+    own = {k.id for k in ctx.strategy.kpis if k.owner == card.entity}
+    return own | {i.kpi for i in card.items}
+
+
+@rule("SM308")
+def veto_out_of_scope(ctx: Context) -> Iterator[Finding]:
+    """A key indicator or high-voltage line reading a KPI outside its scorecard's scope."""
+    for card in ctx.strategy.scorecards:
+        refs = [(ki.id, ki.kpi, ki.where.at("kpi"), "key indicator") for ki in card.key_indicators]
+        refs += [(hv.id, hv.kpi, hv.where.at("kpi"), "high-voltage line") for hv in card.high_voltage_lines if hv.kpi]
+        if not refs:
+            continue
+        scope = _scope(ctx, card)
+        for ident, kpi, where, what in refs:
+            if kpi not in scope:
+                args = {"what": what, "ref": ident, "kpi": kpi, "scorecard": card.id, "entity": card.entity}
+                yield Finding("SM308", where, ident, args)
+
+
+@rule("SM309")
+def line_without_outcome(ctx: Context) -> Iterator[Finding]:
+    """A high-voltage line with no outcome."""
+    for card in ctx.strategy.scorecards:
+        for hv in card.high_voltage_lines:
+            if not hv.outcome:
+                yield Finding("SM309", hv.where.at("id"), hv.id, {"line": hv.id})
+
+
+_CYCLE_RELATIONS = {
+    "computed_from": "derived KPIs",
+    "cascades_to": "KPI cascade",
+    "part_of": "department hierarchy",
+    "reports_to": "reporting lines",
+}
+
+
+@rule("SM310")
+def cycles(ctx: Context) -> Iterator[Finding]:
+    """Derived KPIs that depend on themselves, cascades and hierarchies that loop."""
+    import networkx as nx
+
+    for relation, what in _CYCLE_RELATIONS.items():
+        edges = ctx.edges(relation)
+        if not edges:
+            continue
+        h: nx.DiGraph[str] = nx.DiGraph()
+        for src, dst, data in edges:
+            h.add_edge(src, dst, location=data["location"])
+        for component in nx.strongly_connected_components(h):
+            first = min(component)
+            if len(component) == 1 and not h.has_edge(first, first):
+                continue
+            loop = nx.find_cycle(h.subgraph(component), source=first)
+            nodes = [src for src, _ in loop] + [loop[0][0]]
+            related = tuple(Related(h.edges[s, d]["location"], f"{s} -> {d}") for s, d in loop)
+            yield Finding(
+                "SM310",
+                h.edges[loop[0]]["location"],
+                loop[0][0],
+                {"what": what, "cycle": " -> ".join(nodes)},
+                related,
+            )
+
+
+def _items_by_kpi(ctx: Context) -> dict[str, list[tuple[Scorecard, int]]]:
+    out: dict[str, list[tuple[Scorecard, int]]] = defaultdict(list)
+    for card in ctx.strategy.scorecards:
+        for i, item in enumerate(card.items):
+            out[item.kpi].append((card, i))
+    return out
+
+
+def _people(ctx: Context, kpi: Kpi) -> int | None:
+    """How many times a KPI's target counts toward its parent: a position's headcount."""
+    owner = ctx.strategy.get(kpi.owner)
+    if isinstance(owner, Position):
+        return owner.headcount
+    return 1
+
+
+@rule("SM311")
+def under_cascaded(ctx: Context) -> Iterator[Finding]:
+    """Summed KPIs whose contributing children's targets add up to less than the parent's."""
+    children: dict[str, list[Kpi]] = defaultdict(list)
+    for k in ctx.strategy.kpis:
+        if k.parent and k.link == "contributes":
+            children[k.parent].append(k)
+    items = _items_by_kpi(ctx)
+    for parent_id, kids in children.items():
+        parent = ctx.strategy.get(parent_id)
+        people = [_people(ctx, kid) for kid in kids]
+        if not isinstance(parent, Kpi) or parent.aggregation != "sum" or None in people:
+            continue  # not additive, or a position's headcount is unknown: cannot judge
+        for card, i in items.get(parent_id, []):
+            item = card.items[i]
+            if item.target is None:
+                continue
+            total = Decimal(0)
+            for kid, count in zip(kids, people, strict=True):
+                for kcard, ki in items.get(kid.id, []):
+                    target = kcard.items[ki].target
+                    if kcard.frequency == card.frequency and target is not None:
+                        total += target * (count or 1)
+            if total < item.target:
+                args = {"kpi": parent_id, "children": _num(total), "target": _num(item.target), "scorecard": card.id}
+                yield Finding("SM311", item.where.at("target"), parent_id, args)
+
+
+@rule("SM312")
+def cascade_mismatch(ctx: Context) -> Iterator[Finding]:
+    """A KPI cascading to a parent with a different unit or direction."""
+    for k in ctx.strategy.kpis:
+        parent = ctx.strategy.get(k.parent) if k.parent else None
+        if not isinstance(parent, Kpi):
+            continue
+        for field_name in ("unit", "direction"):
+            mine, theirs = getattr(k, field_name), getattr(parent, field_name)
+            if mine != theirs:
+                args = {"kpi": k.id, "parent": parent.id, "field": field_name, "mine": mine, "theirs": theirs}
+                yield Finding("SM312", k.where.at("parent"), k.id, args, (Related(parent.where.node, "the parent"),))
+
+
+_OPPOSITE = {("higher_is_better", "lower_is_better"), ("lower_is_better", "higher_is_better")}
+
+
+@rule("SM313")
+def opposite_directions(ctx: Context) -> Iterator[Finding]:
+    """The same measure (same name and unit) pursued in opposite directions by two owners."""
+    by_measure: dict[tuple[str, str | None], list[Kpi]] = defaultdict(list)
+    for k in ctx.strategy.kpis:
+        by_measure[(k.name.strip(), k.unit)].append(k)
+    for group in by_measure.values():
+        for a_index, a in enumerate(group):
+            for b in group[a_index + 1 :]:
+                if (a.direction, b.direction) in _OPPOSITE and a.owner != b.owner:
+                    args = {"kpi": b.id, "other": a.id, "name": b.name}
+                    yield Finding("SM313", b.where.at("direction"), b.id, args, (Related(a.where.node, a.id),))
+
+
+@rule("SM314")
+def declared_conflicts(ctx: Context) -> Iterator[Finding]:
+    """KPIs declared as pulling against each other, surfaced together for review."""
+    for src, dst, data in ctx.edges("conflicts_with"):
+        other = ctx.graph.nodes[dst]
+        yield Finding(
+            "SM314",
+            data["location"],
+            src,
+            {"kpi": src, "other": dst},
+            (Related(other["location"], f"{dst} ({other['label']})"),),
+        )
+
+
+@rule("SM315")
+def smart_incomplete(ctx: Context) -> Iterator[Finding]:
+    """SMART gaps: a KPI without a unit, an item without the target its policy reads,
+    linear scoring without threshold or stretch, a plan action without owner or deadline."""
+    for k in ctx.strategy.kpis:
+        if k.unit is None:
+            yield Finding("SM315", k.where.at("id"), k.id, {"what": f"KPI '{k.id}' has no unit"})
+    for card in ctx.strategy.scorecards:
+        for index, item in enumerate(card.items):
+            if item.scoring.policy in TARGET_POLICIES and item.target is None and not item.targets:
+                what = f"item '{item.kpi}' on '{card.id}' has no target for its {item.scoring.policy} scoring"
+                yield Finding("SM315", item.where.at("kpi"), item_key(card.id, index), {"what": what})
+            if item.scoring.policy == "linear":
+                for anchor in ("threshold", "stretch"):
+                    if getattr(item, anchor) is None:
+                        what = f"item '{item.kpi}' on '{card.id}' scores linearly but has no {anchor}"
+                        yield Finding("SM315", item.where.at("kpi"), item_key(card.id, index), {"what": what})
+    for plan in ctx.strategy.plans:
+        for i, action in enumerate(plan.actions):
+            for attr in ("owner", "due"):
+                if getattr(action, attr) is None:
+                    what = f"action {i + 1} of plan '{plan.id}' has no {'owner' if attr == 'owner' else 'deadline'}"
+                    yield Finding("SM315", plan.where.at("actions", i), plan.id, {"what": what})
+
+
+@rule("SM316")
+def too_many_items(ctx: Context) -> Iterator[Finding]:
+    """More items on one scorecard than the organisation's ``max_items``."""
+    limit = ctx.strategy.organisation.max_items
+    for card in ctx.strategy.scorecards:
+        if len(card.items) > limit:
+            yield Finding(
+                "SM316",
+                card.where.at("items"),
+                card.id,
+                {"scorecard": card.id, "count": len(card.items), "limit": limit},
+            )
+
+
+def _num(value: Decimal) -> str:
+    text = format(value, "f")
+    return text.rstrip("0").rstrip(".") if "." in text else text

@@ -1,0 +1,99 @@
+"""Stage 2b: run the model rules over the cascade graph and apply the configuration.
+
+Severity overrides come from ``organisation.severity`` (a code -> error, warning, info
+or off); suppressions from the ``suppress`` lists on nodes. Both are checked the way
+a linter checks its configuration: an unknown code, a code that cannot be configured,
+a suppression without a reason and one that silences nothing are findings too.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterator
+
+from stratmap.codes import CODES
+from stratmap.diagnostics import Diagnostic, Location, Severity
+from stratmap.graph import build_graph, item_key
+from stratmap.model import Strategy, Suppression
+from stratmap.rules.registry import Context, Finding, findings
+
+#: Codes below this come from reading, the schema and references: they are not configurable.
+FIRST_CONFIGURABLE = "SM300"
+
+
+def _suppressions(strategy: Strategy) -> dict[str, list[Suppression]]:
+    out: dict[str, list[Suppression]] = defaultdict(list)
+    for obj in strategy.declared():
+        out[obj.id].extend(obj.suppress)
+    for card in strategy.scorecards:
+        for index, item in enumerate(card.items):
+            out[item_key(card.id, index)].extend(item.suppress)
+    return out
+
+
+def _configuration_problems(strategy: Strategy, suppressions: dict[str, list[Suppression]]) -> Iterator[Diagnostic]:
+    org = strategy.organisation
+    for code, level in org.severity.items():
+        loc = org.where.at("severity", code)
+        if code not in CODES:
+            yield Diagnostic.make("SM342", loc, ref=code, problem="no such code", problem_zh="不存在该代码")
+        elif code < FIRST_CONFIGURABLE:
+            yield Diagnostic.make(
+                "SM342",
+                loc,
+                ref=code,
+                problem=f"reading, schema and reference checks cannot be set to {level}",
+                problem_zh=f"读取、Schema 与引用检查不能设为 {level}",
+            )
+    for entries in suppressions.values():
+        for s in entries:
+            if s.code not in CODES:
+                yield Diagnostic.make(
+                    "SM342", s.location, ref=s.code, problem="no such code", problem_zh="不存在该代码"
+                )
+            elif s.code < FIRST_CONFIGURABLE:
+                yield Diagnostic.make(
+                    "SM342",
+                    s.location,
+                    ref=s.code,
+                    problem="reading, schema and reference checks cannot be suppressed",
+                    problem_zh="读取、Schema 与引用检查不能豁免",
+                )
+            if not s.reason:
+                yield Diagnostic.make("SM340", s.location, ref=s.code)
+
+
+def check_model(strategy: Strategy) -> list[Diagnostic]:
+    """Every finding of the model rules on ``strategy``, configured and suppressed."""
+    ctx = Context(strategy, build_graph(strategy))
+    suppressions = _suppressions(strategy)
+    overrides = strategy.organisation.severity
+    used: set[tuple[str, str, Location]] = set()
+    out: list[Diagnostic] = list(_configuration_problems(strategy, suppressions))
+    for finding in findings(ctx):
+        silenced = _silencer(finding, suppressions)
+        if silenced is not None:
+            used.add((finding.subject or "", finding.code, silenced.location))
+            continue
+        level = overrides.get(finding.code)
+        if level == "off":
+            continue
+        severity = Severity(level) if level in ("error", "warning", "info") else None
+        out.append(
+            Diagnostic.make(finding.code, finding.location, related=finding.related, severity=severity, **finding.args)
+        )
+    for subject, entries in suppressions.items():
+        for s in entries:
+            configurable = s.code in CODES and s.code >= FIRST_CONFIGURABLE
+            if configurable and s.reason and (subject, s.code, s.location) not in used:
+                out.append(Diagnostic.make("SM341", s.location, ref=s.code, subject=subject))
+    return out
+
+
+def _silencer(finding: Finding, suppressions: dict[str, list[Suppression]]) -> Suppression | None:
+    if finding.subject is None:
+        return None
+    for s in suppressions.get(finding.subject, ()):
+        if s.code == finding.code and s.reason:  # without a reason it silences nothing (SM340)
+            return s
+    return None

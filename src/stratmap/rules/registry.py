@@ -1,0 +1,119 @@
+"""The registry of model rules: small functions of the cascade graph, each with a code.
+
+A rule takes a :class:`Context` (the model and its graph) and yields :class:`Finding`s.
+It is registered with :func:`rule` in one visible place per family module; the engine
+stamps the code's severity, applies the organisation's overrides and the nodes'
+suppressions, and turns findings into diagnostics.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
+from functools import cached_property
+from typing import TYPE_CHECKING, Any
+
+from stratmap.diagnostics import Location, Related
+
+if TYPE_CHECKING:
+    import networkx as nx
+
+    from stratmap.model import Strategy
+
+
+@dataclass(frozen=True)
+class Finding:
+    """What a rule reports: the code, where, about which node, and the message arguments.
+
+    ``subject`` is the id of the node the finding is about; a ``suppress`` entry on that
+    node silences it.
+    """
+
+    code: str
+    location: Location
+    subject: str | None
+    args: dict[str, Any] = field(default_factory=dict)
+    related: tuple[Related, ...] = ()
+
+
+@dataclass
+class Context:
+    """What every rule sees. Derived structures are computed once, on first use."""
+
+    strategy: Strategy
+    graph: nx.MultiDiGraph[str]
+
+    def edges(self, relation: str) -> list[tuple[str, str, dict[str, Any]]]:
+        return self._by_relation.get(relation, [])
+
+    @cached_property
+    def _by_relation(self) -> dict[str, list[tuple[str, str, dict[str, Any]]]]:
+        out: dict[str, list[tuple[str, str, dict[str, Any]]]] = {}
+        for src, dst, data in self.graph.edges(data=True):
+            out.setdefault(data["relation"], []).append((src, dst, data))
+        return out
+
+    def kind(self, node: str) -> str:
+        kind: str = self.graph.nodes[node]["kind"]
+        return kind
+
+    @cached_property
+    def value_graph(self) -> nx.DiGraph[Any]:
+        """serves, answers and holds_back edges: the paths along which value is traced."""
+        import networkx as nx
+
+        h: nx.DiGraph[Any] = nx.DiGraph()
+        h.add_nodes_from(self.graph.nodes)
+        for relation in ("serves", "answers", "holds_back"):
+            h.add_edges_from((s, d) for s, d, _ in self.edges(relation))
+        return h
+
+    @cached_property
+    def reaches_a_driver(self) -> frozenset[str]:
+        """Nodes with a path to some driver (drivers included)."""
+        import networkx as nx
+
+        drivers = [d.id for d in self.strategy.drivers]
+        h = self.value_graph.copy()
+        top = ("\x00top",)
+        h.add_edges_from((d, top) for d in drivers)
+        return frozenset(nx.ancestors(h, top)) if drivers else frozenset()
+
+    @cached_property
+    def reached_from_a_kpi(self) -> frozenset[str]:
+        """Nodes some KPI has a path to (KPIs included)."""
+        import networkx as nx
+
+        kpis = [k.id for k in self.strategy.kpis]
+        if not kpis:
+            return frozenset()
+        h = self.value_graph.copy()
+        bottom = ("\x00bottom",)
+        h.add_edges_from((bottom, k) for k in kpis)
+        return frozenset(nx.descendants(h, bottom))
+
+
+Rule = Callable[[Context], Iterable[Finding]]
+
+#: Every model rule, by code, in registration order.
+RULES: dict[str, Rule] = {}
+
+
+def rule(code: str) -> Callable[[Rule], Rule]:
+    """Register ``func`` as the rule that reports ``code``."""
+
+    def register(func: Rule) -> Rule:
+        if code in RULES:
+            raise ValueError(f"{code} is registered twice")
+        RULES[code] = func
+        return func
+
+    return register
+
+
+def findings(ctx: Context) -> Iterator[Finding]:
+    """Run every registered rule."""
+    from stratmap.rules import analysis, cascade  # noqa: F401  (registers the rules)
+
+    for func in RULES.values():
+        yield from func(ctx)
