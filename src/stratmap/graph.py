@@ -3,8 +3,8 @@
 ``build_graph(strategy)`` is a pure function of the model. Nodes are keyed by id
 (items, tiers and the organisation get synthetic keys); every node carries ``kind``,
 ``label`` and ``location``. Edges point from the thing that serves to what it serves
-(KPI → purpose → driver) and carry ``relation``, ``location`` (where the link is
-written) and ``contributes``: whether the source's result adds into the target's score,
+(KPI → purpose → driver) and carry ``relation``, ``at`` (where the link is written;
+see :func:`edge_location`) and ``contributes``: whether the source's result adds into the target's score,
 or only aligns with it ("alignment is not contribution").
 
 Relations:
@@ -42,9 +42,9 @@ from collections.abc import Iterator
 import networkx as nx
 
 from stratmap.diagnostics import Location
-from stratmap.model import Kpi, Strategy
+from stratmap.model import Kpi, Strategy, Where
 
-__all__ = ["FORMULA_NAME", "build_graph", "item_key", "tier_key"]
+__all__ = ["FORMULA_NAME", "build_graph", "edge_location", "item_key", "tier_key"]
 
 #: Names in a formula (the formula language's identifiers).
 FORMULA_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
@@ -68,6 +68,13 @@ def formula_inputs(kpi: Kpi, kpi_ids: set[str] | frozenset[str]) -> Iterator[str
             yield name
 
 
+def edge_location(data: dict[str, object]) -> Location:
+    """Where the link of an edge is written (computed on demand: most are never shown)."""
+    where, parts = data["at"]  # type: ignore[misc]
+    assert isinstance(where, Where)
+    return where.at(*parts) if parts else where.node
+
+
 def build_graph(strategy: Strategy) -> nx.MultiDiGraph[str]:
     """The cascade graph of ``strategy``; see the module documentation for its shape.
 
@@ -80,7 +87,8 @@ def build_graph(strategy: Strategy) -> nx.MultiDiGraph[str]:
     -------
     networkx.MultiDiGraph
         A new graph; the model is not changed. Edges to ids that do not exist are left
-        out (the reference checks report them).
+        out (the reference checks report them). Each edge's ``at`` holds the model
+        object and the keys of the link, for :func:`edge_location`.
 
     Examples
     --------
@@ -89,14 +97,15 @@ def build_graph(strategy: Strategy) -> nx.MultiDiGraph[str]:
     >>> g.nodes["volume_share"]["kind"]
     'driver'
     """
-    g: nx.MultiDiGraph[str] = nx.MultiDiGraph()
+    nodes: list[tuple[str, dict[str, object]]] = []
+    edges: list[tuple[str, str, str, dict[str, object]]] = []
 
     def node(key: str, kind: str, label: str, location: Location, **attrs: object) -> None:
-        g.add_node(key, kind=kind, label=label, location=location, **attrs)
+        nodes.append((key, {"kind": kind, "label": label, "location": location, **attrs}))
 
-    def edge(src: str, dst: str, relation: str, location: Location, *, contributes: bool = False) -> None:
-        if src in g and dst in g:
-            g.add_edge(src, dst, key=relation, relation=relation, location=location, contributes=contributes)
+    def edge(src: str, dst: str, relation: str, where: Where, *parts: str | int, contributes: bool = False) -> None:
+        data = {"relation": relation, "at": (where, parts), "contributes": contributes}
+        edges.append((src, dst, relation, data))
 
     for tier in ("short_term", "annual", "major_responsibility"):
         node(tier_key(tier), "tier", tier, Location(""))
@@ -112,6 +121,9 @@ def build_graph(strategy: Strategy) -> nx.MultiDiGraph[str]:
         node(purpose.id, "purpose", purpose.statement, purpose.where.node, owner=purpose.owner)
     for k in strategy.kpis:
         node(k.id, "kpi", k.name, k.where.node)
+    for plan in strategy.plans:
+        if plan.answers:
+            node(plan.id, "plan", plan.goal or plan.id, plan.where.node)
     for card in strategy.scorecards:
         node(card.id, "scorecard", card.name or card.id, card.where.node, tier=card.tier)
         for i, item in enumerate(card.items):
@@ -123,50 +135,53 @@ def build_graph(strategy: Strategy) -> nx.MultiDiGraph[str]:
 
     for p in strategy.problems:
         for i, driver in enumerate(p.holds_back):
-            edge(p.id, driver, "holds_back", p.where.at("holds_back", i))
+            edge(p.id, driver, "holds_back", p.where, "holds_back", i)
     for dept in strategy.departments:
         if dept.parent:
-            edge(dept.id, dept.parent, "part_of", dept.where.at("parent"))
+            edge(dept.id, dept.parent, "part_of", dept.where, "parent")
         for purpose in dept.purposes:
-            edge(dept.id, purpose.id, "has_purpose", purpose.where.node)
+            edge(dept.id, purpose.id, "has_purpose", purpose.where)
     for pos in strategy.positions:
-        edge(pos.id, pos.department, "belongs_to", pos.where.at("department"))
+        edge(pos.id, pos.department, "belongs_to", pos.where, "department")
         if pos.reports_to:
-            edge(pos.id, pos.reports_to, "reports_to", pos.where.at("reports_to"))
+            edge(pos.id, pos.reports_to, "reports_to", pos.where, "reports_to")
         for purpose in pos.purposes:
-            edge(pos.id, purpose.id, "has_purpose", purpose.where.node)
+            edge(pos.id, purpose.id, "has_purpose", purpose.where)
     for purpose in strategy.purposes:
         for i, driver in enumerate(purpose.serves):
-            edge(purpose.id, driver, "serves", purpose.where.at("serves", i))
+            edge(purpose.id, driver, "serves", purpose.where, "serves", i)
     kpi_ids = frozenset(k.id for k in strategy.kpis)
     for k in strategy.kpis:
-        edge(k.id, k.owner, "owned_by", k.where.at("owner"))
+        edge(k.id, k.owner, "owned_by", k.where, "owner")
         for i, target in enumerate(k.serves):
-            edge(k.id, target, "serves", k.where.at("serves", i))
+            edge(k.id, target, "serves", k.where, "serves", i)
         for i, problem in enumerate(k.answers):
-            edge(k.id, problem, "answers", k.where.at("answers", i))
+            edge(k.id, problem, "answers", k.where, "answers", i)
         if k.parent:
-            edge(k.id, k.parent, "cascades_to", k.where.at("parent"), contributes=k.link == "contributes")
+            edge(k.id, k.parent, "cascades_to", k.where, "parent", contributes=k.link == "contributes")
         for other in formula_inputs(k, kpi_ids):
-            edge(k.id, other, "computed_from", k.where.at("formula"), contributes=True)
+            edge(k.id, other, "computed_from", k.where, "formula", contributes=True)
         for i, other in enumerate(k.conflicts_with):
-            edge(k.id, other, "conflicts_with", k.where.at("conflicts_with", i))
+            edge(k.id, other, "conflicts_with", k.where, "conflicts_with", i)
     for plan in strategy.plans:
         for i, problem in enumerate(plan.answers):
-            if plan.id not in g:
-                node(plan.id, "plan", plan.goal or plan.id, plan.where.node)
-            edge(plan.id, problem, "answers", plan.where.at("answers", i))
+            edge(plan.id, problem, "answers", plan.where, "answers", i)
     for card in strategy.scorecards:
-        edge(card.id, card.entity, "assesses", card.where.at("for"))
-        edge(card.id, tier_key(card.tier), "in_tier", card.where.at("tier"))
+        edge(card.id, card.entity, "assesses", card.where, "for")
+        edge(card.id, tier_key(card.tier), "in_tier", card.where, "tier")
         for i, item in enumerate(card.items):
-            edge(card.id, item_key(card.id, i), "contains", item.where.node, contributes=True)
-            edge(item_key(card.id, i), item.kpi, "measures", item.where.at("kpi"))
+            edge(card.id, item_key(card.id, i), "contains", item.where, contributes=True)
+            edge(item_key(card.id, i), item.kpi, "measures", item.where, "kpi")
         for ki in card.key_indicators:
-            edge(card.id, ki.id, "has_veto", ki.where.node)
-            edge(ki.id, ki.kpi, "watches", ki.where.at("kpi"))
+            edge(card.id, ki.id, "has_veto", ki.where)
+            edge(ki.id, ki.kpi, "watches", ki.where, "kpi")
         for line in card.high_voltage_lines:
-            edge(card.id, line.id, "has_line", line.where.node)
+            edge(card.id, line.id, "has_line", line.where)
             if line.kpi:
-                edge(line.id, line.kpi, "watches", line.where.at("kpi"))
+                edge(line.id, line.kpi, "watches", line.where, "kpi")
+
+    g: nx.MultiDiGraph[str] = nx.MultiDiGraph()
+    g.add_nodes_from(nodes)
+    known = g._node  # the node dict: a fast membership test
+    g.add_edges_from(e for e in edges if e[0] in known and e[1] in known)
     return g

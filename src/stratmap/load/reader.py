@@ -112,9 +112,18 @@ class _Builder:
                 elif seen[-1] is None:  # in a list
                     path = (*paths[-1], len(containers[-1]))
                 elif pending[-1] is None:  # a mapping key
+                    key: str = event.value
+                    table = seen[-1]
+                    if event.tag is None and key.isascii() and key not in table and key != "<<" and key[:1] != "\t":
+                        # the common case, inlined: a new plain ASCII key
+                        sm, em = event.start_mark, event.end_mark
+                        table[key] = sm.line + 1
+                        self.keys[(*paths[-1], key)] = (sm.line + 1, sm.column + 1, em.line + 1, em.column + 1)
+                        pending[-1] = key
+                        continue
                     if event.tag is not None:
-                        self._check_tag(event, _STR_TAGS, (*paths[-1], event.value))
-                    self._take_key(event, event.value)
+                        self._check_tag(event, _STR_TAGS, (*paths[-1], key))
+                    self._take_key(event, key)
                     if self.aborted:
                         return
                     continue

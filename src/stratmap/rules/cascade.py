@@ -7,7 +7,7 @@ from collections.abc import Iterator
 from decimal import Decimal
 
 from stratmap.diagnostics import Related
-from stratmap.graph import item_key
+from stratmap.graph import edge_location, item_key
 from stratmap.model import Department, Kpi, Position, Scorecard
 from stratmap.rules.registry import Context, Finding, rule
 
@@ -82,25 +82,24 @@ def short_term_without_veto(ctx: Context) -> Iterator[Finding]:
             yield Finding("SM307", card.where.at("tier"), card.id, {"scorecard": card.id})
 
 
-def _scope(ctx: Context, card: Scorecard) -> set[str]:
-    """KPIs a scorecard may refer to: its items' and its entity's own."""
-    own = {k.id for k in ctx.strategy.kpis if k.owner == card.entity}
-    return own | {i.kpi for i in card.items}
+def _owned(ctx: Context) -> dict[str, set[str]]:
+    owned: dict[str, set[str]] = defaultdict(set)
+    for k in ctx.strategy.kpis:
+        owned[k.owner].add(k.id)
+    return owned
 
 
 @rule("SM308")
 def veto_out_of_scope(ctx: Context) -> Iterator[Finding]:
     """A key indicator or high-voltage line reading a KPI outside its scorecard's scope."""
+    owned = _owned(ctx)
     for card in ctx.strategy.scorecards:
-        refs = [(ki.id, ki.kpi, ki.where.at("kpi"), "key indicator") for ki in card.key_indicators]
-        refs += [(hv.id, hv.kpi, hv.where.at("kpi"), "high-voltage line") for hv in card.high_voltage_lines if hv.kpi]
-        if not refs:
-            continue
-        scope = _scope(ctx, card)
+        refs = [(ki.id, ki.kpi, ki.where, "key indicator") for ki in card.key_indicators]
+        refs += [(hv.id, hv.kpi, hv.where, "high-voltage line") for hv in card.high_voltage_lines if hv.kpi]
         for ident, kpi, where, what in refs:
-            if kpi not in scope:
+            if kpi not in owned[card.entity] and all(i.kpi != kpi for i in card.items):
                 args = {"what": what, "ref": ident, "kpi": kpi, "scorecard": card.id, "entity": card.entity}
-                yield Finding("SM308", where, ident, args)
+                yield Finding("SM308", where.at("kpi"), ident, args)
 
 
 @rule("SM309")
@@ -131,17 +130,17 @@ def cycles(ctx: Context) -> Iterator[Finding]:
             continue
         h: nx.DiGraph[str] = nx.DiGraph()
         for src, dst, data in edges:
-            h.add_edge(src, dst, location=data["location"])
+            h.add_edge(src, dst, data=data)
         for component in nx.strongly_connected_components(h):
             first = min(component)
             if len(component) == 1 and not h.has_edge(first, first):
                 continue
             loop = nx.find_cycle(h.subgraph(component), source=first)
             nodes = [src for src, _ in loop] + [loop[0][0]]
-            related = tuple(Related(h.edges[s, d]["location"], f"{s} -> {d}") for s, d in loop)
+            related = tuple(Related(edge_location(h.edges[s, d]["data"]), f"{s} -> {d}") for s, d in loop)
             yield Finding(
                 "SM310",
-                h.edges[loop[0]]["location"],
+                edge_location(h.edges[loop[0]]["data"]),
                 loop[0][0],
                 {"what": what, "cycle": " -> ".join(nodes)},
                 related,
@@ -230,7 +229,7 @@ def declared_conflicts(ctx: Context) -> Iterator[Finding]:
         other = ctx.graph.nodes[dst]
         yield Finding(
             "SM314",
-            data["location"],
+            edge_location(data),
             src,
             {"kpi": src, "other": dst},
             (Related(other["location"], f"{dst} ({other['label']})"),),

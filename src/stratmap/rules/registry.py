@@ -49,8 +49,10 @@ class Context:
     @cached_property
     def _by_relation(self) -> dict[str, list[tuple[str, str, dict[str, Any]]]]:
         out: dict[str, list[tuple[str, str, dict[str, Any]]]] = {}
-        for src, dst, data in self.graph.edges(data=True):
-            out.setdefault(data["relation"], []).append((src, dst, data))
+        for src, targets in self.graph.succ.items():
+            for dst, keyed in targets.items():
+                for relation, data in keyed.items():
+                    out.setdefault(relation, []).append((src, dst, data))
         return out
 
     def kind(self, node: str) -> str:
