@@ -37,7 +37,8 @@ watches         key indicator/line → KPI       the KPI the veto or line reads
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
+from typing import Any
 
 import networkx as nx
 
@@ -68,10 +69,10 @@ def formula_inputs(kpi: Kpi, kpi_ids: set[str] | frozenset[str]) -> Iterator[str
             yield name
 
 
-def edge_location(data: dict[str, object]) -> Location:
+def edge_location(data: Mapping[str, Any]) -> Location:
     """Where the link of an edge is written (computed on demand: most are never shown)."""
-    where, parts = data["at"]  # type: ignore[misc]
-    assert isinstance(where, Where)
+    at: tuple[Where, tuple[str | int, ...]] = data["at"]
+    where, parts = at
     return where.at(*parts) if parts else where.node
 
 
@@ -182,6 +183,7 @@ def build_graph(strategy: Strategy) -> nx.MultiDiGraph[str]:
 
     g: nx.MultiDiGraph[str] = nx.MultiDiGraph()
     g.add_nodes_from(nodes)
-    known = g._node  # the node dict: a fast membership test
-    g.add_edges_from(e for e in edges if e[0] in known and e[1] in known)
+    known = {key for key, _ in nodes}
+    keyed: Any = (e for e in edges if e[0] in known and e[1] in known)  # (u, v, key, data) 4-tuples
+    g.add_edges_from(keyed)
     return g
