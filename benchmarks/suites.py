@@ -81,7 +81,8 @@ def _stratmap() -> list[str]:
 
 def suite_import(tmp: Path, *, smoke: bool, repeat: int) -> list[Figure]:
     """``import stratmap``: time beside ``python -c pass``, and what it must not import."""
-    probe = "import stratmap, sys; bad = [m for m in ('numpy', 'pandas', 'networkx') if m in sys.modules]; print(bad)"
+    heavy = "('numpy', 'pandas', 'networkx', 'jsonschema')"
+    probe = f"import stratmap, sys; print([m for m in {heavy} if m in sys.modules])"
     out = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True).stdout.strip()
     times = interleaved(
         {"python": [sys.executable, "-c", "pass"], "import": [sys.executable, "-c", "import stratmap"]},

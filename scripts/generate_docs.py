@@ -13,7 +13,11 @@ sys.path.insert(0, str(ROOT / "src"))
 
 from stratmap.codes import CODES  # noqa: E402
 
-FAMILIES = {"SM1": "Reading files and the schema", "SM2": "References across files"}
+FAMILIES = {
+    "SM1": "Reading files and the schema",
+    "SM2": "References across files",
+    "SM3": "Alignment of the cascade, the analysis and named problems",
+}
 
 
 def render() -> str:

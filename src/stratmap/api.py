@@ -76,7 +76,13 @@ def run(
         found = validate_schema(doc)
         schema_errors[doc.file] = len(found)
         diagnostics.extend(found)
-    if scope == "strategy" and not fileset.strategies and any(d.data is not None for d in fileset.orphans):
+    unread = any(d.data is None for d in fileset.documents)  # an unreadable file may be the root
+    if (
+        scope == "strategy"
+        and not fileset.strategies
+        and not unread
+        and any(d.data is not None for d in fileset.orphans)
+    ):
         first = next(d for d in fileset.orphans if d.data is not None)
         diagnostics.append(Diagnostic.make("SM206", Location(first.file, 1, 1)))
     strategies: list[Strategy] = []

@@ -32,14 +32,17 @@ def _default_format() -> str:
 def _parser() -> argparse.ArgumentParser:
     from stratmap import __version__
 
-    parser = _Parser(prog="stratmap", description="The 4232 strategic-performance model as checkable code.")
-    parser.add_argument("--version", action="version", version=f"stratmap {__version__}")
-    parser.add_argument(
-        "--lang", choices=LANGUAGES, default=None, help="language of messages (default: from the locale)"
+    common = _Parser(add_help=False)
+    common.add_argument(
+        "--lang", choices=LANGUAGES, default=argparse.SUPPRESS, help="language of messages (default: from the locale)"
     )
+    parser = _Parser(
+        prog="stratmap", description="The 4232 strategic-performance model as checkable code.", parents=[common]
+    )
+    parser.add_argument("--version", action="version", version=f"stratmap {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
 
-    v = sub.add_parser("validate", help="check strategy files and report every problem")
+    v = sub.add_parser("validate", parents=[common], help="check strategy files and report every problem")
     v.add_argument("paths", nargs="*", default=["."], metavar="PATH", help="files or folders (default: .)")
     v.add_argument("--format", choices=("text", "json", "github", "sarif"), default=None)
     v.add_argument(
@@ -57,22 +60,28 @@ def _parser() -> argparse.ArgumentParser:
     v.add_argument("--no-hints", action="store_true", help="text format: one line per problem, no hint lines")
     v.add_argument("--output", "-o", metavar="FILE", help="write the report to FILE instead of standard output")
 
-    sub.add_parser("schema", help="print the JSON Schema of the format")
+    sub.add_parser("schema", parents=[common], help="print the JSON Schema of the format")
 
-    r = sub.add_parser("rules", help="list every diagnostic code")
+    r = sub.add_parser("rules", parents=[common], help="list every diagnostic code")
     r.add_argument("--format", choices=("text", "json"), default="text")
 
-    e = sub.add_parser("explain", help="show a code's documentation with a bad and a fixed example")
+    e = sub.add_parser("explain", parents=[common], help="show a code's documentation with a bad and a fixed example")
     e.add_argument("code", metavar="CODE")
     return parser
 
 
-def _write(text: str, output: str | None) -> None:
-    if output:
+def _write(text: str, output: str | None) -> bool:
+    """Write the report; False (with a message) when the output file cannot be written."""
+    if not output:
+        sys.stdout.write(text)
+        return True
+    try:
         with open(output, "w", encoding="utf-8") as fh:
             fh.write(text)
-    else:
-        sys.stdout.write(text)
+    except OSError as exc:
+        print(f"stratmap: error: cannot write {output}: {exc.strerror or exc}", file=sys.stderr)
+        return False
+    return True
 
 
 def _validate(args: argparse.Namespace, lang: str) -> int:
@@ -87,7 +96,8 @@ def _validate(args: argparse.Namespace, lang: str) -> int:
         text = render_text(result.diagnostics, result.files, lang, hints=not args.no_hints)
     else:
         text = renderer(fmt)(result.diagnostics, result.files, lang)
-    _write(text, args.output)
+    if not _write(text, args.output):
+        return EXIT_USAGE
     failing = {Severity.ERROR, Severity.WARNING} if args.strict else {Severity.ERROR}
     return EXIT_PROBLEMS if any(d.severity in failing for d in result.diagnostics) else EXIT_OK
 
@@ -141,7 +151,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         args = parser.parse_args(argv)
     except SystemExit as exc:
         return exc.code if isinstance(exc.code, int) else EXIT_USAGE
-    lang = args.lang or default_lang()
+    lang = getattr(args, "lang", None) or default_lang()
     if args.command == "validate":
         return _validate(args, lang)
     if args.command == "schema":

@@ -53,6 +53,38 @@ _ZH_TERMS: dict[str, str] = {
     "at most": "不大于",
     "more than": "大于",
     "less than": "小于",
+    "a tab": "制表符",
+    "a full-width space (U+3000)": "全角空格(U+3000)",
+    "more than 1": "多于 1",
+    " (it looks like GB18030/GBK)": "(疑似 GB18030/GBK 编码)",
+    " (it looks like UTF-16)": "(疑似 UTF-16 编码)",
+    "value": "数值",
+    "length": "长度",
+    "count": "数量",
+    "text or number": "文本或数字",
+    "key indicator or high-voltage line": "关键战略指标或高压线",
+    "derived KPIs": "派生 KPI",
+    "KPI cascade": "KPI 对齐关系",
+    "department hierarchy": "部门层级",
+    "reporting lines": "汇报关系",
+    "unit": "单位",
+    "direction": "方向",
+}
+
+#: Chinese renderings of the problems libyaml reports most often (SM102).
+_ZH_PROBLEMS: dict[str, str] = {
+    "could not find expected ':'": "未找到预期的“:”(键后需要半角冒号和空格)",
+    "did not find expected key": "未找到预期的键(检查缩进)",
+    "did not find expected node content": "未找到预期的内容",
+    "did not find expected ',' or ']'": "未找到预期的“,”或“]”",
+    "did not find expected ',' or '}'": "未找到预期的“,”或“}”",
+    "mapping values are not allowed in this context": "此处不允许映射值(检查缩进或给含“:”的文本加引号)",
+    "block sequence entries are not allowed in this context": "此处不允许列表项(检查缩进)",
+    "found character that cannot start any token": "出现了不能作为开头的字符",
+    "found unexpected end of stream": "文件意外结束(引号或括号未闭合)",
+    "found undefined alias": "使用了未定义的别名",
+    "did not find expected '-' indicator": "未找到预期的“-”(检查列表缩进)",
+    "did not find expected <document start>": "未找到预期的文档开始",
 }
 
 
@@ -60,8 +92,12 @@ def _zh(value: Any) -> Any:
     if isinstance(value, str):
         if value in _ZH_TERMS:
             return _ZH_TERMS[value]
+        if value in _ZH_PROBLEMS:
+            return _ZH_PROBLEMS[value]
+        if value.startswith("character U+") and value.endswith(" is not allowed in YAML"):
+            return f"YAML 中不允许字符 {value.split()[1]}"
         if " or " in value:
-            return " 或 ".join(_zh(v) for v in value.split(" or "))
+            return "或".join(_zh(v) for v in value.split(" or "))
     return value
 
 
@@ -298,8 +334,8 @@ _ALL = (
         E,
         "A value has the wrong type.",
         "值的类型不正确。",
-        "expected {expected}, found {found} {value}",
-        "应为{expected},实际为{found} {value}",
+        "expected {expected}, found {found}{value}",
+        "应为{expected},实际为{found}{value}",
         "{advice}",
         "{advice_zh}",
     ),

@@ -143,11 +143,12 @@ class StratmapError(Exception):
 
 
 def sort_diagnostics(diagnostics: Iterable[Diagnostic]) -> list[Diagnostic]:
-    """Sort by file, line, column and code, dropping exact repeats."""
-    seen: set[Diagnostic] = set()
+    """Sort by file, line, column and code, dropping repeats (same code, place and message)."""
+    seen: set[tuple[str, str, int, int, str]] = set()
     out: list[Diagnostic] = []
     for d in sorted(diagnostics, key=Diagnostic.sort_key):
-        if d not in seen:
-            seen.add(d)
+        key = (d.code, d.location.file, d.location.line, d.location.column, d.message())
+        if key not in seen:
+            seen.add(key)
             out.append(d)
     return out

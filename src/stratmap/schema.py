@@ -109,7 +109,7 @@ def _type_of(value: Any) -> str:
 
 
 def _show(value: Any) -> str:
-    if isinstance(value, dict | list):
+    if value is None or isinstance(value, dict | list):
         return ""
     if isinstance(value, str):
         return repr(value) if len(value) <= 40 else repr(value[:37] + "...")
@@ -142,6 +142,7 @@ _PATTERN_NAMES = {
         "Use an ISO 4217 code such as CNY or USD.",
         "请使用 ISO 4217 代码,例如 CNY、USD。",
     ),
+    "\\S": ("text", "Write some text; a blank value says nothing.", "请填写内容;空白值没有意义。"),
     "^[A-Za-z0-9+-]{1,8}$": (
         "a grade label",
         "Grade labels are 1-8 ASCII letters, digits, '+' or '-' (e.g. A, B+).",
@@ -201,14 +202,49 @@ def is_valid(data: Any) -> bool:
     return _fast_check()(data)
 
 
+#: Where the format holds calendar dates (YYYY-MM-DD); the schema checks the form only.
+DATE_FIELDS: tuple[tuple[str | int, ...], ...] = (
+    ("analysis", "date"),
+    ("analysis", "industry", "sources", "*", "date"),
+    ("analysis", "company", "sources", "*", "date"),
+    ("plans", "*", "actions", "*", "due"),
+    ("revisions", "*", "date"),
+)
+
+
+def check_dates(doc: LocatedDocument) -> Iterator[Diagnostic]:
+    """Dates of the right form that name no day of the calendar (2026-02-30)."""
+    import datetime
+
+    from stratmap.rules.references import walk
+
+    for pattern in DATE_FIELDS:
+        for path, value, _ in walk(doc.data, pattern):
+            if not isinstance(value, str) or len(value) != 10 or doc.is_flagged(path):
+                continue
+            try:
+                datetime.date.fromisoformat(value)
+            except ValueError:
+                yield Diagnostic.make(
+                    "SM124",
+                    doc.locate(path, key=False),
+                    value=repr(value),
+                    what="a date",
+                    advice="That day does not exist in the calendar.",
+                    advice_zh="日历上没有这一天。",
+                )
+
+
 def validate(doc: LocatedDocument) -> list[Diagnostic]:
     """Every schema problem of ``doc``, located.
 
     A valid document is confirmed by the compiled fast check alone; jsonschema runs
     only to locate the errors of an invalid one.
     """
-    if doc.data is None or is_valid(doc.data):
+    if doc.data is None:
         return []
+    if is_valid(doc.data):
+        return list(check_dates(doc))
     out: list[Diagnostic] = []
     errors = sorted(_validator().iter_errors(doc.data), key=_relevance)
     # an enum error already lists the choices: drop the type error at the same place
@@ -219,6 +255,7 @@ def validate(doc: LocatedDocument) -> list[Diagnostic]:
         if doc.flagged and doc.is_flagged(tuple(error.absolute_path)):
             continue  # the reader reported this node already
         out.extend(_convert(doc, error))
+    out.extend(check_dates(doc))
     return out
 
 
@@ -259,7 +296,7 @@ def _convert(doc: LocatedDocument, error: ValidationError) -> Iterator[Diagnosti
             doc.locate(path, key=False),
             expected=exp,
             found=_type_of(value),
-            value=_show(value),
+            value=f" {_show(value)}" if _show(value) else "",
             advice=advice,
             advice_zh=advice_zh,
         )

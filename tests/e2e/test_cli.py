@@ -193,3 +193,61 @@ def test_console_script_and_module_entry_points(manufacturing: Path) -> None:
         proc = subprocess.run([*cmd, "--lang", "en", "validate", str(manufacturing)], capture_output=True, text=True)
         assert proc.returncode == 0, proc.stdout + proc.stderr
         assert "All checks passed" in proc.stdout
+
+
+def test_lang_after_the_subcommand(manufacturing: Path) -> None:
+    code, out, _ = run_cli("validate", "--lang", "zh", str(manufacturing))
+    assert code == 0 and "检查通过" in out
+
+
+def test_unwritable_output_is_a_usage_error(manufacturing: Path, tmp_path: Path) -> None:
+    code, _, err = run_cli("validate", "-o", str(tmp_path / "missing" / "x.txt"), str(manufacturing))
+    assert code == 2 and "cannot write" in err
+    code, _, err = run_cli("validate", "-o", str(tmp_path), str(manufacturing))
+    assert code == 2
+
+
+def test_undecodable_files_in_a_folder_are_reported_not_skipped(tmp_path: Path) -> None:
+    (tmp_path / "sales.yaml").write_bytes("stratmap: 1\n".encode("utf-16"))
+    code, out, _ = run_cli("--lang", "en", "validate", str(tmp_path))
+    assert code == 1 and "SM101" in out and "UTF-16" in out
+
+
+@pytest.mark.parametrize(("value", "shown"), [("1.0", "1.0"), ('"1"', "quoted text '1'"), ("true", "true"), ("2", "2")])
+def test_format_version_must_be_the_number_1(tmp_path: Path, value: str, shown: str) -> None:
+    path = tmp_path / "s.yaml"
+    path.write_text(f"stratmap: {value}\norganisation: {{id: a, name: b}}\n", encoding="utf-8")
+    code, out, _ = run_cli("--lang", "en", "validate", str(path))
+    assert code == 1
+    assert f"format version {shown} is not supported" in out
+
+
+def test_a_glob_does_not_include_its_own_file(tmp_path: Path) -> None:
+    (tmp_path / "strategy.yaml").write_text(
+        "stratmap: 1\norganisation: {id: a, name: b}\ninclude: ['*.yaml']\n", encoding="utf-8"
+    )
+    (tmp_path / "other.yaml").write_text("stratmap: 1\n", encoding="utf-8")
+    code, out, _ = run_cli("--lang", "en", "validate", str(tmp_path))
+    assert code == 0, out
+
+
+def test_a_long_include_chain(tmp_path: Path) -> None:
+    for i in range(1500):
+        include = f"include: [f{i + 1}.yaml]\n" if i < 1499 else ""
+        org = "organisation: {id: a, name: b}\n" if i == 0 else ""
+        (tmp_path / f"f{i}.yaml").write_text(f"stratmap: 1\n{include}{org}", encoding="utf-8")
+    code, out, _ = run_cli("--lang", "en", "validate", str(tmp_path / "f0.yaml"))
+    assert code == 0 and "1500 files" in out
+
+
+def test_impossible_dates(manufacturing: Path) -> None:
+    line = _replace(manufacturing / "departments" / "production.yaml", "due: 2026-", "due: 2026-02-30  # ")
+    code, out, _ = run_cli("--lang", "en", "validate", str(manufacturing))
+    assert code == 1
+    assert f"production.yaml:{line}:" in out and "'2026-02-30' is not a date" in out
+
+
+def test_unreadable_root_does_not_claim_no_organisation(manufacturing: Path) -> None:
+    _replace(manufacturing / "strategy.yaml", "stratmap: 1", "stratmap: 2")
+    code, out, _ = run_cli("--lang", "en", "validate", str(manufacturing))
+    assert code == 1 and "SM112" in out and "SM206" not in out

@@ -61,10 +61,11 @@ def test_quoted_and_block_scalars_stay_text() -> None:
 
 
 def test_decimals_are_exact() -> None:
-    doc, _ = parse_text("w: [15, 15, 35, 35]\nx: [0.1, 0.2]\n", "f.yaml")
+    doc, _ = parse_text("w: [15.5, 14.5, 35.1, 34.9]\nx: [0.1, 0.2]\n", "f.yaml")
     assert doc.data is not None
-    assert sum(Decimal(v) for v in doc.data["w"]) == 100
-    assert sum(doc.data["x"]) == Decimal("0.3")
+    assert all(type(v) is Decimal for v in doc.data["w"] + doc.data["x"])
+    assert sum(doc.data["w"]) == 100
+    assert sum(doc.data["x"]) == Decimal("0.3")  # 0.1 + 0.2 != 0.3 in binary floating point
 
 
 def test_duplicate_key_is_reported_at_the_second_key() -> None:
@@ -104,7 +105,7 @@ def test_alias_bomb_is_cheap_and_rejected() -> None:
 def test_deep_nesting_is_bounded(text: str) -> None:
     doc, diags = parse_text(text, "deep.yaml")
     assert doc.data is None
-    assert "SM107" in {d.code for d in diags} or "SM102" in {d.code for d in diags}
+    assert [d.code for d in diags] == ["SM107"]
 
 
 def test_depth_limit_reports_sm107() -> None:
@@ -191,8 +192,7 @@ def test_complex_key_is_rejected() -> None:
 
 def test_syntax_error_is_located() -> None:
     _, diags = parse_text("a: [1, 2\nb: 3\n", "f.yaml")
-    assert [d.code for d in diags] == ["SM102"]
-    assert diags[0].location.line >= 2
+    assert codes(diags) == [("SM102", 2, 2)]
 
 
 def test_positions_point_at_keys_and_values() -> None:
@@ -207,3 +207,64 @@ def test_nested_complex_keys_do_not_crash() -> None:
     doc, diags = parse_text("[\n  [ a, [ [[b,c]]: d, e]]: 23\n]\n", "f.yaml")
     assert doc.data is None  # the top level is a list
     assert {d.code for d in diags} == {"SM113", "SM111"}
+
+
+def test_huge_integers_load_exactly_without_crashing() -> None:
+    doc, diags = parse_text("x: " + "9" * 5000 + "\ny: 123456789012345678901\n", "f.yaml")
+    assert diags == []
+    assert doc.data is not None
+    assert doc.data["x"] == Decimal("9" * 5000)
+    assert doc.data["y"] == Decimal("123456789012345678901")
+
+
+def test_control_characters_are_located() -> None:
+    _, diags = parse_text("a: 1\nname: a\x00b\n", "f.yaml")
+    assert codes(diags) == [("SM102", 2, 8)]
+    assert "\n" not in diags[0].message()
+    assert "U+0000" in diags[0].message() and "U+0000" in diags[0].message("zh")
+
+
+def test_fifo_is_not_read(tmp_path: Path) -> None:
+    import os
+
+    fifo = tmp_path / "x.yaml"
+    os.mkfifo(fifo)
+    _, diags = read_document(fifo)
+    assert [d.code for d in diags] == ["SM100"]
+    assert "not a regular file" in diags[0].message()
+
+
+def test_full_width_key_typos_are_located_not_the_prose() -> None:
+    cases = {
+        "organisation:\n  name：测试公司\n": ("SM108", 2, 7),
+        "a: 1\ninclude：\n  - a.yaml\n": ("SM108", 2, 8),
+        "a:\n  b: 1\n  权重：30\n  c: 2\n": ("SM108", 3, 5),
+        "weight:\u3000100\nx: 1\n": ("SM108", 1, 8),
+    }
+    for text, expected in cases.items():
+        _, diags = parse_text(text, "f.yaml")
+        assert codes(diags) == [expected], text
+    # a Chinese comma in prose above a genuine indentation mistake is not blamed
+    _, diags = parse_text("drivers:\n  - id: x\n    name: 提高销量，扩大份额\n   rationale: y\n", "f.yaml")
+    assert [d.code for d in diags] == ["SM102"]
+
+
+def test_full_width_in_a_multi_line_scalar_points_at_its_start() -> None:
+    _, diags = parse_text("ids:\n  - first\n    x，y\n", "f.yaml")
+    assert codes(diags) == [("SM108", 2, 5)]
+
+
+def test_each_mistake_is_reported_once() -> None:
+    _, diags = parse_text("organisation: {id: acme， name: 公司}\n", "f.yaml")
+    assert codes(diags) == [("SM108", 1, 24)]
+
+
+def test_many_errors_stay_fast() -> None:
+    from stratmap.schema import validate
+
+    text = "stratmap: 1\n" + "".join(f"k{i}: &a{i} 1\nv{i}: *a{i}\n" for i in range(3000))
+    start = time.perf_counter()
+    doc, diags = parse_text(text, "f.yaml")
+    diags += validate(doc)
+    assert time.perf_counter() - start < 20  # was quadratic: minutes
+    assert {d.code for d in diags} == {"SM104", "SM121"}

@@ -47,7 +47,8 @@ class LocatedDocument:
 
         Later stages stay quiet about such nodes: their value is a stand-in.
         """
-        return any(path[: len(f)] == f for f in self.flagged)
+        flagged = self.flagged
+        return bool(flagged) and any(path[:i] in flagged for i in range(len(path) + 1))
 
     def locate(self, path: Path, *, key: bool = True) -> Location:
         """The location of the node at ``path``: its key when it has one and ``key``."""

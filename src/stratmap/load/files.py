@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import glob
 import os
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -57,11 +57,19 @@ def _discover(folder: Path, shown: str) -> list[tuple[Path, str]]:
 
 
 def _looks_like_strategy(path: Path) -> bool:
+    """Worth reading: it mentions ``stratmap``, or it is not UTF-8 (so it could, unseen)."""
     try:
         with open(path, "rb") as fh:
-            return b"stratmap" in fh.read()
+            raw = fh.read()
     except OSError:
         return True  # let the reader report it
+    if b"stratmap" in raw:
+        return True
+    try:
+        raw.decode("utf-8")
+    except UnicodeDecodeError:
+        return True  # e.g. UTF-16 or GB18030: the reader reports SM101
+    return False
 
 
 class _Reader:
@@ -102,13 +110,14 @@ class _Reader:
             )
             return LocatedDocument(doc.file, None)
         version = doc.data["stratmap"]
-        if isinstance(version, bool) or version not in SUPPORTED_VERSIONS:
+        if type(version) is not int or version not in SUPPORTED_VERSIONS:
+            shown = "quoted text " + repr(version) if isinstance(version, str) else str(version).lower()
             self.diagnostics.append(
                 Diagnostic.make(
                     "SM112",
                     doc.locate(("stratmap",), key=False),
-                    problem=f"format version {version!r} is not supported; this stratmap reads version 1",
-                    problem_zh=f"不支持格式版本 {version!r};本版 stratmap 读取版本 1",
+                    problem=f"format version {shown} is not supported; write the number 1 (this stratmap reads 1)",
+                    problem_zh=f"不支持格式版本 {shown};请写数字 1(本版 stratmap 读取版本 1)",
                 )
             )
             return LocatedDocument(doc.file, None)
@@ -128,7 +137,10 @@ def _includes(doc: LocatedDocument, reader: _Reader) -> list[tuple[int, Path, st
             continue  # the schema reports it
         joined = os.path.normpath(os.path.join(base_real, pattern))
         if glob.has_magic(pattern):
-            matches = sorted(m for m in glob.glob(joined, recursive=True) if os.path.isfile(m))
+            own = os.path.realpath(doc.file)
+            matches = sorted(
+                m for m in glob.glob(joined, recursive=True) if os.path.isfile(m) and os.path.realpath(m) != own
+            )
         else:
             matches = [joined] if os.path.isfile(joined) else []
         if not matches:
@@ -139,31 +151,36 @@ def _includes(doc: LocatedDocument, reader: _Reader) -> list[tuple[int, Path, st
 
 
 def _closure(root: LocatedDocument, reader: _Reader) -> list[LocatedDocument]:
-    ordered: list[LocatedDocument] = []
-    seen: set[str] = set()
+    """The root and every file it includes, depth first, in include order.
 
-    def visit(doc: LocatedDocument, stack: list[LocatedDocument]) -> None:
-        key = os.path.realpath(doc.file)
-        if key in seen:
-            return
-        seen.add(key)
-        ordered.append(doc)
-        stack.append(doc)
-        for index, path, shown in _includes(doc, reader):
-            child = reader.must_read(path, shown)
-            on_stack = [os.path.realpath(d.file) for d in stack]
-            child_key = os.path.realpath(child.file)
-            if child_key in on_stack:
-                start = on_stack.index(child_key)
-                cycle = " -> ".join([*(d.file for d in stack[start:]), child.file])
-                reader.diagnostics.append(
-                    Diagnostic.make("SM205", doc.locate(("include", index), key=False), cycle=cycle)
-                )
-                continue
-            visit(child, stack)
-        stack.pop()
-
-    visit(root, [])
+    Iterative, so that a long chain of includes cannot exhaust Python's stack; a file
+    already on the current chain closes a cycle (SM205).
+    """
+    ordered: list[LocatedDocument] = [root]
+    seen: set[str] = {os.path.realpath(root.file)}
+    chain: list[tuple[LocatedDocument, Iterator[tuple[int, Path, str]]]] = [(root, iter(_includes(root, reader)))]
+    on_chain: list[str] = [os.path.realpath(root.file)]
+    while chain:
+        doc, pending = chain[-1]
+        step = next(pending, None)
+        if step is None:
+            chain.pop()
+            on_chain.pop()
+            continue
+        index, path, shown = step
+        child = reader.must_read(path, shown)
+        child_key = os.path.realpath(child.file)
+        if child_key in on_chain:
+            start = on_chain.index(child_key)
+            cycle = " -> ".join([*(d.file for d, _ in chain[start:]), child.file])
+            reader.diagnostics.append(Diagnostic.make("SM205", doc.locate(("include", index), key=False), cycle=cycle))
+            continue
+        if child_key in seen:
+            continue
+        seen.add(child_key)
+        ordered.append(child)
+        chain.append((child, iter(_includes(child, reader))))
+        on_chain.append(child_key)
     return ordered
 
 

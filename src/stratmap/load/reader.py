@@ -14,6 +14,7 @@ format's strict reading is applied in one pass:
 
 from __future__ import annotations
 
+import os
 import re
 from collections.abc import Iterator
 from decimal import Decimal
@@ -51,6 +52,20 @@ _MAP_TAGS = frozenset({"tag:yaml.org,2002:map"})
 _SEQ_TAGS = frozenset({"tag:yaml.org,2002:seq"})
 
 
+_KEY_TYPO = re.compile(r"[A-Za-z_][A-Za-z0-9_-]*\uff1a")
+
+
+def full_width_mistake(text: str) -> int | None:
+    """Index of a full-width punctuation mark typed where YAML syntax was meant, or None."""
+    match = _KEY_TYPO.match(text)
+    if match:
+        return match.end() - 1
+    stripped = "".join(ch for ch in text if ch not in _FULLWIDTH)
+    if stripped != text and stripped.isascii():
+        return next(i for i, ch in enumerate(text) if ch in _FULLWIDTH)
+    return None
+
+
 def resolve_plain(text: str) -> Any:
     """The value of a plain (unquoted) scalar under stratmap's strict rules."""
     if text in _NULLS:
@@ -60,7 +75,8 @@ def resolve_plain(text: str) -> Any:
     if text in _FALSES:
         return False
     if _INT.match(text):
-        return int(text)
+        # beyond 18 digits an int gains nothing and Python caps int() at 4,300 digits
+        return int(text) if len(text) <= 18 else Decimal(text)
     if _DEC.match(text):
         return Decimal(text)
     return text
@@ -257,13 +273,20 @@ class _Builder:
             self.flagged.add(path)
 
     def _fullwidth(self, event: Any, text: str, path: Path) -> None:
-        """Flag full-width punctuation in a plain scalar that is otherwise ASCII."""
-        stripped = "".join(ch for ch in text if ch not in _FULLWIDTH)
-        if stripped == text or not stripped.isascii():
+        """Flag full-width punctuation typed where YAML syntax was meant.
+
+        Two shapes are mistakes, not Chinese prose: an ASCII word followed by a
+        full-width colon (``weight：30``, ``name：销售部``: a key typed with a Chinese
+        input method), and ASCII words joined by full-width punctuation (``a，b``).
+        """
+        index = full_width_mistake(text)
+        if index is None:
             return
-        index = next(i for i, ch in enumerate(text) if ch in _FULLWIDTH)
-        mark = event.start_mark
-        loc = Location(self.file, mark.line + 1, mark.column + 1 + index, path=path)
+        mark, end = event.start_mark, event.end_mark
+        if mark.line == end.line and "\n" not in text:
+            loc = Location(self.file, mark.line + 1, mark.column + 1 + index, path=path)
+        else:  # a folded multi-line scalar: the index cannot be mapped to a column
+            loc = Location(self.file, mark.line + 1, mark.column + 1, path=path)
         ch = text[index]
         self.diagnostics.append(Diagnostic.make("SM108", loc, char=ch, ascii=_FULLWIDTH[ch]))
         self.flagged.add(path)
@@ -315,27 +338,70 @@ def _decode(raw: bytes, file: str) -> tuple[str | None, list[Diagnostic]]:
         return None, [Diagnostic.make("SM101", loc, byte=f"{raw[exc.start]:02x}", guess=guess)]
 
 
+_LINE_KEY_TYPO = re.compile(
+    r"\s*(?:-\s+)?(?:[A-Za-z_][A-Za-z0-9_-]*(\uff1a|:\u3000)|[^\s:\uff1a]{1,30}(\uff1a)\s*(?:-?[0-9]|[A-Za-z_]|$))"
+)
+_FLOW_TYPO = re.compile(r"[\[{][^\]}]*?[A-Za-z0-9_]\s*([\uff0c\uff1a])")
+
+
+def _hazard_on(line: str) -> tuple[int, str] | None:
+    """(0-based column, what) of a typing hazard on one line of source, or None."""
+    body = line.split("#", 1)[0]
+    indent = len(body) - len(body.lstrip(" \t\u3000"))
+    for col, ch in enumerate(body[:indent]):
+        if ch in "\t\u3000":
+            return col, "indent"
+    match = _LINE_KEY_TYPO.match(body)
+    if match:
+        group = 1 if match.group(1) else 2
+        return match.start(group), "punct"
+    match = _FLOW_TYPO.search(body)
+    if match:
+        return match.start(1), "punct"
+    return None
+
+
 def _syntax_error(exc: yaml.MarkedYAMLError, text: str, file: str) -> Diagnostic:
     mark = exc.problem_mark or exc.context_mark
+    lines = text.splitlines() or [""]
     if mark is None:
-        return Diagnostic.make("SM102", Location(file, 1, 1), problem=str(exc))
-    lines = text.splitlines()
-    # A typing mistake on this line or the one before is the likelier cause.
-    for lineno in (mark.line, mark.line - 1):
-        if not 0 <= lineno < len(lines):
+        return Diagnostic.make("SM102", Location(file, 1, 1), problem=_problem_text(exc.problem or str(exc)))
+    line_no = min(mark.line, len(lines) - 1)
+    # A typing mistake at or just above the error is the likelier cause.
+    for lineno in range(line_no, max(line_no - 4, -1), -1):
+        found = _hazard_on(lines[lineno])
+        if found is None:
             continue
-        line = lines[lineno]
-        indent = len(line) - len(line.lstrip(" \t\u3000"))
-        if "\u3000" in line[:indent] or "\t" in line[:indent]:
-            col = next(i for i, ch in enumerate(line) if ch in "\t\u3000")
-            what = "a full-width space (U+3000)" if line[col] == "\u3000" else "a tab"
-            return Diagnostic.make("SM109", Location(file, lineno + 1, col + 1), what=what)
-        body = line.split("#", 1)[0]
-        for i, ch in enumerate(body):
-            if ch in _FULLWIDTH:
-                return Diagnostic.make("SM108", Location(file, lineno + 1, i + 1), char=ch, ascii=_FULLWIDTH[ch])
+        col, kind = found
+        ch = lines[lineno][col]
+        loc = Location(file, lineno + 1, col + 1)
+        if kind == "indent":
+            what = "a full-width space (U+3000)" if ch == "\u3000" else "a tab"
+            return Diagnostic.make("SM109", loc, what=what)
+        if ch == ":":  # ':' followed by a full-width space
+            return Diagnostic.make("SM108", Location(file, lineno + 1, col + 2), char="\u3000", ascii=" ")
+        return Diagnostic.make("SM108", loc, char=ch, ascii=_FULLWIDTH[ch])
+    if mark.line >= len(lines):  # the parser gave up at the end of the file
+        last = lines[-1]
+        return Diagnostic.make(
+            "SM102", Location(file, len(lines), len(last) + 1), problem=_problem_text(exc.problem or exc.context or "")
+        )
     problem = exc.problem or exc.context or "invalid YAML"
-    return Diagnostic.make("SM102", Location(file, mark.line + 1, mark.column + 1), problem=problem)
+    return Diagnostic.make("SM102", Location(file, mark.line + 1, mark.column + 1), problem=_problem_text(problem))
+
+
+def _problem_text(problem: str) -> str:
+    return " ".join(problem.split())
+
+
+def _reader_error(exc: yaml.reader.ReaderError, text: str, file: str) -> Diagnostic:
+    """A character YAML does not allow (control characters): located by its offset."""
+    before = text[: exc.position]
+    line = before.count("\n") + 1
+    column = exc.position - (before.rfind("\n") + 1) + 1
+    char = exc.character if isinstance(exc.character, str) else chr(exc.character)
+    problem = f"character U+{ord(char):04X} is not allowed in YAML"
+    return Diagnostic.make("SM102", Location(file, line, column), problem=problem)
 
 
 def parse_text(text: str, file: str, limits: Limits = DEFAULT_LIMITS) -> tuple[LocatedDocument, list[Diagnostic]]:
@@ -344,10 +410,17 @@ def parse_text(text: str, file: str, limits: Limits = DEFAULT_LIMITS) -> tuple[L
     try:
         builder.run(yaml.parse(text, Loader=_Loader))
     except yaml.MarkedYAMLError as exc:
-        builder.diagnostics.append(_syntax_error(exc, text, file))
+        found = _syntax_error(exc, text, file)
+        # the reader may have reported the same mistake, less precisely: keep this one
+        same = (found.code, found.location.line)
+        builder.diagnostics = [d for d in builder.diagnostics if (d.code, d.location.line) != same]
+        builder.diagnostics.append(found)
         return LocatedDocument(file, None), builder.diagnostics
-    except yaml.YAMLError as exc:  # reader errors without a mark (control characters...)
-        builder.diagnostics.append(Diagnostic.make("SM102", Location(file, 1, 1), problem=str(exc)))
+    except yaml.reader.ReaderError as exc:  # control characters and the like
+        builder.diagnostics.append(_reader_error(exc, text, file))
+        return LocatedDocument(file, None), builder.diagnostics
+    except yaml.YAMLError as exc:  # pragma: no cover - every other YAML error carries a mark
+        builder.diagnostics.append(Diagnostic.make("SM102", Location(file, 1, 1), problem=_problem_text(str(exc))))
         return LocatedDocument(file, None), builder.diagnostics
     if builder.aborted:
         return LocatedDocument(file, None), builder.diagnostics
@@ -356,8 +429,8 @@ def parse_text(text: str, file: str, limits: Limits = DEFAULT_LIMITS) -> tuple[L
         return LocatedDocument(file, None), builder.diagnostics
     root = builder.root
     if not isinstance(root, dict):
-        found = "list" if isinstance(root, list) else "null" if root is None else "text or number"
-        builder.diagnostics.append(Diagnostic.make("SM111", Location(file, 1, 1), found=found))
+        kind = "list" if isinstance(root, list) else "null" if root is None else "text or number"
+        builder.diagnostics.append(Diagnostic.make("SM111", Location(file, 1, 1), found=kind))
         return LocatedDocument(file, None), builder.diagnostics
     return LocatedDocument(file, root, builder.values, builder.keys, frozenset(builder.flagged)), builder.diagnostics
 
@@ -367,6 +440,9 @@ def read_document(
 ) -> tuple[LocatedDocument, list[Diagnostic]]:
     """Read and parse one file. Problems come back as diagnostics, never as exceptions."""
     file = display if display is not None else str(path)
+    if not os.path.isfile(path):  # a folder, a FIFO, a device: never block on it
+        reason = "not a regular file" if os.path.exists(path) else "no such file"
+        return LocatedDocument(file, None), [Diagnostic.make("SM100", Location(file), path=file, reason=reason)]
     try:
         with open(path, "rb") as fh:
             raw = fh.read(limits.max_bytes + 1)

@@ -6,6 +6,7 @@ fills in the format's defaults and turns numbers into exact Decimals.
 
 from __future__ import annotations
 
+import datetime
 from collections.abc import Mapping, Sequence
 from decimal import Decimal
 from types import MappingProxyType
@@ -29,6 +30,11 @@ def _opt_dec(value: Any) -> Decimal | None:
 def _opt_str(value: Any) -> str | None:
     """Periods may be written as bare years (2026); the model always holds text."""
     return None if value is None else str(value)
+
+
+def _date(value: Any) -> datetime.date | None:
+    """A date field; the schema and the calendar check have vouched for its form."""
+    return None if value is None else datetime.date.fromisoformat(value)
 
 
 def _ids(value: Any) -> tuple[str, ...]:
@@ -68,11 +74,15 @@ class _Ctx:
 
     def analysis(self, raw: Raw) -> t.Analysis:
         def step(s: Raw) -> t.AnalysisStep:
-            sources = tuple(t.Source(x["title"], x.get("url"), x.get("date")) for x in s.get("sources") or ())
+            sources = tuple(t.Source(x["title"], x.get("url"), _date(x.get("date"))) for x in s.get("sources") or ())
             return t.AnalysisStep(s["summary"], sources)
 
         return t.Analysis(
-            step(raw["industry"]), step(raw["company"]), self.where(("analysis",)), raw.get("date"), raw.get("notes")
+            step(raw["industry"]),
+            step(raw["company"]),
+            self.where(("analysis",)),
+            _date(raw.get("date")),
+            raw.get("notes"),
         )
 
     def driver(self, raw: Raw, path: Path) -> t.Driver:
@@ -227,7 +237,7 @@ class _Ctx:
                 description=h.get("description"),
                 event=h.get("event"),
                 kpi=h.get("kpi"),
-                when=h.get("when"),
+                when=h.get("when", "count >= 1" if h.get("event") else None),
                 outcome=self.outcomes(h.get("outcome")),
                 suppress=self.suppress(h, (*path, "high_voltage_lines", i)),
             )
@@ -305,7 +315,7 @@ class _Ctx:
             where=self.where(path),
             goal=raw.get("goal"),
             actions=tuple(
-                t.Action(a["what"], a.get("owner"), a.get("due"), a.get("status", "open"))
+                t.Action(a["what"], a.get("owner"), _date(a.get("due")), a.get("status", "open"))
                 for a in raw.get("actions") or ()
             ),
             root_cause=tuple(raw.get("root_cause") or ()),
@@ -324,7 +334,7 @@ class _Ctx:
             where=self.where(path),
             reason=raw.get("reason"),
             approved_by=raw.get("approved_by"),
-            date=raw.get("date"),
+            date=_date(raw.get("date")),
             suppress=self.suppress(raw, path),
         )
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -66,7 +67,7 @@ class Organisation:
     fiscal_year_start: int = 1
     score_rounding: Rounding = Rounding()
     money_rounding: Rounding = Rounding()
-    severity: Mapping[str, str] = field(default_factory=lambda: MappingProxyType({}))
+    severity: Mapping[str, str] = field(default_factory=lambda: MappingProxyType({}), hash=False)
     max_items: int = 10
 
 
@@ -74,7 +75,7 @@ class Organisation:
 class Source:
     title: str
     url: str | None = None
-    date: str | None = None
+    date: datetime.date | None = None
 
 
 @dataclass(frozen=True)
@@ -90,7 +91,7 @@ class Analysis:
     industry: AnalysisStep
     company: AnalysisStep
     where: Where
-    date: str | None = None
+    date: datetime.date | None = None
     notes: str | None = None
 
 
@@ -180,7 +181,7 @@ class Kpi:
     aggregation: Aggregation = "mean"
     serves: tuple[str, ...] = ()
     answers: tuple[str, ...] = ()
-    split: Mapping[str, Decimal] = field(default_factory=_no_map)
+    split: Mapping[str, Decimal] = field(default_factory=_no_map, hash=False)
     formula: str | None = None
     parent: str | None = None
     link: Literal["aligns", "contributes"] = "aligns"
@@ -229,7 +230,7 @@ class Scoring:
     not_met: Decimal = Decimal(0)
     yes: Decimal = Decimal(100)
     no: Decimal = Decimal(0)
-    scale: Mapping[str, Decimal] = field(default_factory=_no_map)
+    scale: Mapping[str, Decimal] = field(default_factory=_no_map, hash=False)
     raters: tuple[Rater, ...] = ()
     formula: str | None = None
 
@@ -244,7 +245,7 @@ class Item:
     target: Decimal | None = None
     threshold: Decimal | None = None
     stretch: Decimal | None = None
-    targets: Mapping[str, Decimal] = field(default_factory=_no_map)
+    targets: Mapping[str, Decimal] = field(default_factory=_no_map, hash=False)
     scoring: Scoring = Scoring()
     missing: Literal["fail", "zero", "skip"] = "fail"
     suppress: tuple[Suppression, ...] = ()
@@ -407,7 +408,7 @@ class BonusRule:
 class Action:
     what: str
     owner: str | None = None
-    due: str | None = None
+    due: datetime.date | None = None
     status: Literal["open", "done", "dropped"] = "open"
 
 
@@ -440,7 +441,7 @@ class Revision:
     where: Where
     reason: str | None = None
     approved_by: str | None = None
-    date: str | None = None
+    date: datetime.date | None = None
     suppress: tuple[Suppression, ...] = ()
 
 
@@ -476,7 +477,9 @@ class Strategy:
     bonus_rules: tuple[BonusRule, ...] = ()
     plans: tuple[Plan, ...] = ()
     revisions: tuple[Revision, ...] = ()
-    _index: Mapping[str, Declared] = field(default_factory=lambda: MappingProxyType({}), repr=False, compare=False)
+    _index: Mapping[str, Declared] = field(
+        default_factory=lambda: MappingProxyType({}), repr=False, compare=False, hash=False
+    )
 
     def __post_init__(self) -> None:
         index: dict[str, Declared] = {}

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Sequence
-from pathlib import PurePath
+from pathlib import Path, PurePath
 from typing import Any
 from urllib.parse import quote
 
@@ -16,7 +16,10 @@ _SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
 
 
 def _uri(file: str) -> str:
-    return quote(PurePath(file).as_posix(), safe="/:")
+    path = PurePath(file)
+    if path.is_absolute():
+        return Path(file).as_uri()
+    return quote(path.as_posix(), safe="/")
 
 
 def _physical(loc: Location) -> dict[str, Any]:
@@ -54,7 +57,7 @@ def render_sarif(diagnostics: Sequence[Diagnostic], files: Sequence[str], lang: 
             "ruleId": d.code,
             "ruleIndex": index[d.code],
             "level": _LEVEL[d.severity],
-            "message": {"text": f"{text}. {hint}" if hint else text},
+            "message": {"text": f"{text} ({hint})" if hint else text},
             "locations": [{"physicalLocation": _physical(d.location)}],
         }
         if d.related:

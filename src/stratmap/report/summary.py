@@ -19,6 +19,8 @@ def summary_line(diagnostics: Sequence[Diagnostic], files: Sequence[str], lang: 
     n_files = len(files)
     affected = len({d.location.file for d in diagnostics})
     if lang == "zh":
+        if not n_files:
+            return f"发现 {c['error']} 个错误;没有可读取的文件。"
         if not c["error"] and not c["warning"]:
             notes = f";{c['info']} 条提示" if c["info"] else ""
             return f"检查通过:{n_files} 个文件,未发现问题{notes}。"
@@ -29,6 +31,8 @@ def summary_line(diagnostics: Sequence[Diagnostic], files: Sequence[str], lang: 
     if not c["error"] and not c["warning"]:
         notes = f"; {c['info']} note{'s' if c['info'] != 1 else ''}" if c["info"] else ""
         return f"All checks passed: {n_files} file{'s' if n_files != 1 else ''}, no problems{notes}."
+    if not n_files:
+        return f"Found {c['error']} error{'s' if c['error'] != 1 else ''}; no file could be read."
     parts = [
         f"{c['error']} error{'s' if c['error'] != 1 else ''}",
         f"{c['warning']} warning{'s' if c['warning'] != 1 else ''}",

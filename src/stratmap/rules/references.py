@@ -7,6 +7,7 @@ looks at values that have the right shape and leaves the rest to the schema.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -62,6 +63,9 @@ REFERENCES: tuple[tuple[Path, tuple[str, ...]], ...] = (
 
 ONCE_ONLY = ("organisation", "analysis")
 
+#: The form of an id (the schema's ``id`` pattern).
+ID = re.compile(r"[a-z][a-z0-9_]{0,63}\Z")
+
 
 def walk(data: Any, pattern: Path, prefix: Path = ()) -> Iterator[tuple[Path, Any, bool]]:
     """Yield (path, value, is_key) for every node matching ``pattern``."""
@@ -92,9 +96,11 @@ class _Decl:
         return self.doc.locate(self.path, key=False)
 
 
-def _field_name(path: Path) -> str:
-    """The key a reference stands under, e.g. ``serves`` for ``kpis[2].serves[0]``."""
-    return next(str(p) for p in reversed(path) if isinstance(p, str))
+def _field_name(path: Path, is_key: bool = False) -> str:
+    """The key a reference stands under, e.g. ``serves`` for ``kpis[2].serves[0]``
+    (``split`` for a key of ``kpis[2].split``)."""
+    names = [str(p) for p in path if isinstance(p, str)]
+    return names[-2] if is_key else names[-1]
 
 
 def _article(kinds: Sequence[str]) -> str:
@@ -160,8 +166,8 @@ def check_references(
             continue
         for pattern, kinds in REFERENCES:
             for path, value, is_key in walk(doc.data, pattern):
-                if not isinstance(value, str) or (doc.flagged and doc.is_flagged(path)):
-                    continue
+                if not isinstance(value, str) or not ID.match(value) or doc.is_flagged(path):
+                    continue  # not an id at all: the schema reports it (SM124)
                 decl = declared.get(value)
                 if decl is not None and decl.kind in kinds:
                     continue
@@ -177,7 +183,7 @@ def check_references(
                         Diagnostic.make(
                             "SM201",
                             loc,
-                            field=_field_name(path),
+                            field=_field_name(path, is_key),
                             kinds=_article(kinds),
                             ref=value,
                             suggestion=f"; did you mean '{close[0]}'?" if close else "",
@@ -189,7 +195,7 @@ def check_references(
                         Diagnostic.make(
                             "SM203",
                             loc,
-                            field=_field_name(path),
+                            field=_field_name(path, is_key),
                             expected=_article(kinds),
                             ref=value,
                             actual=decl.kind,
