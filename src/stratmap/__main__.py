@@ -1,5 +1,5 @@
 """``python -m stratmap`` runs the command line."""
 
-from stratmap.cli import main
+from stratmap.cli import entry
 
-raise SystemExit(main())
+entry()
