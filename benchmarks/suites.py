@@ -102,7 +102,7 @@ def _validate_figures(
     path = write_strategy(tmp, n_kpis)
     commands: dict[str, Sequence[str]] = {
         "python": [sys.executable, "-c", "pass"],
-        "per-file": [*_stratmap(), "validate", "--scope", "file", str(path)],
+        "per-file": [*_stratmap(), "validate", "--ignore", "SM3", str(path)],
         "full": [*_stratmap(), "validate", str(path)],
     }
     check_jsonschema = shutil.which("check-jsonschema") or str(Path(sys.executable).parent / "check-jsonschema")
@@ -112,7 +112,7 @@ def _validate_figures(
     times = interleaved(commands, repeat, warm=warm)
     label = f"validate {n_kpis:,} KPIs"
     figures = [
-        Figure(f"{label}: per-file path (reading, schema)", times["per-file"] * 1000, "ms", per_file_goal),
+        Figure(f"{label}: per-file path (reading, schema, references)", times["per-file"] * 1000, "ms", per_file_goal),
         Figure(f"{label}: full check (references, cascade graph)", times["full"] * 1000, "ms", full_goal),
         Figure(f"{label}: python -c pass", times["python"] * 1000, "ms"),
     ]

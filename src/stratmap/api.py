@@ -59,23 +59,47 @@ def run(
     limits: Limits | None = None,
     build: bool = True,
     skip_unmarked: bool = False,
-    model_rules: bool = True,
+    select: Sequence[str] = (),
+    ignore: Sequence[str] = (),
 ) -> CheckResult:
     """Check ``paths`` and, with ``build``, keep the model of each error-free strategy.
 
-    The model rules (the cascade graph's alignment checks) run on every strategy that
-    reads, validates and resolves cleanly, unless ``model_rules`` is false. Never raises
-    for bad input.
+    The model rules (the cascade graph's alignment checks, SM3xx) run on every strategy
+    that reads, validates and resolves cleanly. ``select`` and ``ignore`` are code
+    prefixes (``SM3``, ``SM301``): only selected codes are reported (all when empty),
+    minus the ignored ones; when no SM3xx code can be reported the graph is not built at
+    all. Never raises for bad input.
     """
+    with _collector_paused():
+        diagnostics, strategies, files = _run(paths, scope, limits, build, skip_unmarked, _Filter(select, ignore))
+    return CheckResult(tuple(sort_diagnostics(diagnostics)), tuple(strategies), files)
+
+
+@dataclass(frozen=True)
+class _Filter:
+    select: Sequence[str]
+    ignore: Sequence[str]
+
+    def wants(self, code: str) -> bool:
+        selected = not self.select or any(code.startswith(p) for p in self.select)
+        return selected and not any(code.startswith(p) for p in self.ignore)
+
+    def wants_any(self, family: str) -> bool:
+        """Whether any code of ``family`` (e.g. ``SM3``) can be reported."""
+        from stratmap.codes import CODES
+
+        return any(self.wants(code) for code in CODES if code.startswith(family))
+
+
+def _run(
+    paths: Sequence[PathArg], scope: Scope, limits: Limits | None, build: bool, skip_unmarked: bool, keep: _Filter
+) -> tuple[list[Diagnostic], list[Strategy], tuple[str, ...]]:
     fileset = collect(
         paths, limits=limits or Limits(), follow_includes=scope == "strategy", skip_unmarked=skip_unmarked
     )
     diagnostics: list[Diagnostic] = list(fileset.diagnostics)
-    schema_errors: dict[str, int] = {}
     for doc in fileset.documents:
-        found = validate_schema(doc)
-        schema_errors[doc.file] = len(found)
-        diagnostics.extend(found)
+        diagnostics.extend(validate_schema(doc))
     unread = any(d.data is None for d in fileset.documents)  # an unreadable file may be the root
     if (
         scope == "strategy"
@@ -85,37 +109,44 @@ def run(
     ):
         first = next(d for d in fileset.orphans if d.data is not None)
         diagnostics.append(Diagnostic.make("SM206", Location(first.file, 1, 1)))
+    model_rules = keep.wants_any("SM3")
     strategies: list[Strategy] = []
     problems_of = [declared_problems(group.documents) for group in fileset.strategies]
     for index, group in enumerate(fileset.strategies):
         foreign = {p: org for i, found in enumerate(problems_of) if i != index for p, org in found.items()}
-        found = check_references(group.documents, foreign)
-        diagnostics.extend(found)
+        diagnostics.extend(check_references(group.documents, foreign))
         files = {d.file for d in group.documents}
         clean = all(d.data is not None for d in group.documents) and not any(
             d.severity is Severity.ERROR and d.location.file in files for d in diagnostics
         )
         if clean and (build or model_rules):
             from stratmap.model import build_strategy
-            from stratmap.rules.engine import check_model
 
             strategy = build_strategy(group.documents)
             if model_rules:
+                from stratmap.rules.engine import check_model
+
                 diagnostics.extend(check_model(strategy))
             if build:
                 strategies.append(strategy)
-    return CheckResult(
-        tuple(sort_diagnostics(diagnostics)), tuple(strategies), tuple(d.file for d in fileset.documents)
-    )
+    kept = [d for d in diagnostics if keep.wants(d.code)]
+    return kept, strategies, tuple(d.file for d in fileset.documents)
 
 
-def check(*paths: PathArg, scope: Scope = "strategy", limits: Limits | None = None) -> list[Diagnostic]:
+def check(
+    *paths: PathArg,
+    scope: Scope = "strategy",
+    select: Sequence[str] = (),
+    ignore: Sequence[str] = (),
+    limits: Limits | None = None,
+) -> list[Diagnostic]:
     """Every problem in the strategy files at ``paths`` (files or folders).
 
     Never raises for bad input: unreadable files, broken YAML and schema errors all come
-    back as diagnostics, sorted by file, line and column.
+    back as diagnostics, sorted by file, line and column. ``select`` and ``ignore`` take
+    code prefixes, e.g. ``ignore=["SM3"]`` skips the cascade checks.
     """
-    return list(run(paths, scope=scope, limits=limits, build=False).diagnostics)
+    return list(run(paths, scope=scope, limits=limits, build=False, select=select, ignore=ignore).diagnostics)
 
 
 def load(*paths: PathArg, limits: Limits | None = None) -> Strategy:

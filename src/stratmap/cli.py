@@ -10,6 +10,7 @@ import argparse
 import difflib
 import json
 import os
+import re
 import sys
 from collections.abc import Sequence
 
@@ -23,6 +24,17 @@ class _Parser(argparse.ArgumentParser):
         self.print_usage(sys.stderr)
         print(f"{self.prog}: error: {message}", file=sys.stderr)
         raise SystemExit(EXIT_USAGE)
+
+
+_CODE_PREFIX = re.compile(r"SM[0-9]{0,3}\Z")
+
+
+def _codes_arg(text: str) -> list[str]:
+    prefixes = [p.strip().upper() for p in text.split(",") if p.strip()]
+    bad = [p for p in prefixes if not _CODE_PREFIX.match(p)]
+    if bad or not prefixes:
+        raise argparse.ArgumentTypeError(f"not a code prefix: {', '.join(bad) or text!r} (e.g. SM3 or SM301)")
+    return prefixes
 
 
 def _default_format() -> str:
@@ -52,6 +64,20 @@ def _parser() -> argparse.ArgumentParser:
         help="strategy: follow includes and check references (default); file: check each file on its own",
     )
     v.add_argument("--strict", action="store_true", help="exit 1 on warnings too")
+    v.add_argument(
+        "--select",
+        type=_codes_arg,
+        default=[],
+        metavar="CODES",
+        help="report only codes starting with these prefixes, comma-separated (e.g. SM1,SM2)",
+    )
+    v.add_argument(
+        "--ignore",
+        type=_codes_arg,
+        default=[],
+        metavar="CODES",
+        help="do not report codes starting with these prefixes (e.g. SM3 skips the cascade checks)",
+    )
     v.add_argument(
         "--strategy-files-only",
         action="store_true",
@@ -90,7 +116,14 @@ def _validate(args: argparse.Namespace, lang: str) -> int:
     from stratmap.report import renderer
     from stratmap.report.text import render_text
 
-    result = run(args.paths, scope=args.scope, build=False, skip_unmarked=args.strategy_files_only)
+    result = run(
+        args.paths,
+        scope=args.scope,
+        build=False,
+        skip_unmarked=args.strategy_files_only,
+        select=args.select,
+        ignore=args.ignore,
+    )
     fmt = args.format or _default_format()
     if fmt == "text":
         text = render_text(result.diagnostics, result.files, lang, hints=not args.no_hints)

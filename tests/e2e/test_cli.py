@@ -251,3 +251,20 @@ def test_unreadable_root_does_not_claim_no_organisation(manufacturing: Path) -> 
     _replace(manufacturing / "strategy.yaml", "stratmap: 1", "stratmap: 2")
     code, out, _ = run_cli("--lang", "en", "validate", str(manufacturing))
     assert code == 1 and "SM112" in out and "SM206" not in out
+
+
+def test_select_and_ignore(manufacturing: Path) -> None:
+    code, out, _ = run_cli("--lang", "en", "validate", "--select", "SM31", str(manufacturing))
+    assert code == 0 and "SM314" in out
+    code, out, _ = run_cli("--lang", "en", "validate", "--ignore", "SM314", str(manufacturing))
+    assert code == 0 and "SM314" not in out and "no problems." in out
+    _replace(manufacturing / "departments" / "sales.yaml", "weight: 40", "weight: 40%")
+    code, out, _ = run_cli("--lang", "en", "validate", "--ignore", "sm1", str(manufacturing))
+    assert code == 0 and "SM122" not in out
+    assert run_cli("validate", "--select", "XX", str(manufacturing))[0] == 2
+
+
+def test_ignoring_the_cascade_does_not_import_networkx(manufacturing: Path) -> None:
+    probe = "import sys, stratmap; stratmap.check(sys.argv[1], ignore=['SM3']); print('networkx' in sys.modules)"
+    out = subprocess.run([sys.executable, "-c", probe, str(manufacturing)], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "False"
