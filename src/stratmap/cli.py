@@ -13,8 +13,12 @@ import os
 import re
 import sys
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
 from stratmap.i18n import LANGUAGES, default_lang
+
+if TYPE_CHECKING:
+    from stratmap.model import Strategy
 
 EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE = 0, 1, 2
 
@@ -86,6 +90,16 @@ def _parser() -> argparse.ArgumentParser:
     v.add_argument("--no-hints", action="store_true", help="text format: one line per problem, no hint lines")
     v.add_argument("--output", "-o", metavar="FILE", help="write the report to FILE instead of standard output")
 
+    g = sub.add_parser("graph", parents=[common], help="draw the strategy map: drivers, purposes, KPIs, problems")
+    g.add_argument("paths", nargs="*", default=["."], metavar="PATH", help="the strategy's root file or folder")
+    g.add_argument("--format", choices=("mermaid", "dot", "json"), default="mermaid")
+    g.add_argument("--output", "-o", metavar="FILE", help="write to FILE instead of standard output")
+
+    c = sub.add_parser("coverage", parents=[common], help="how much scorecard weight serves each driver")
+    c.add_argument("paths", nargs="*", default=["."], metavar="PATH", help="the strategy's root file or folder")
+    c.add_argument("--format", choices=("table", "json", "csv"), default="table")
+    c.add_argument("--output", "-o", metavar="FILE", help="write to FILE instead of standard output")
+
     sub.add_parser("schema", parents=[common], help="print the JSON Schema of the format")
 
     r = sub.add_parser("rules", parents=[common], help="list every diagnostic code")
@@ -133,6 +147,48 @@ def _validate(args: argparse.Namespace, lang: str) -> int:
         return EXIT_USAGE
     failing = {Severity.ERROR, Severity.WARNING} if args.strict else {Severity.ERROR}
     return EXIT_PROBLEMS if any(d.severity in failing for d in result.diagnostics) else EXIT_OK
+
+
+def _load_one(args: argparse.Namespace, lang: str) -> Strategy | None:
+    """The one strategy at the given paths, or None after printing why not.
+
+    Only reading, schema and reference errors stop here: the map and the weight shares
+    are how one looks at the cascade's own findings, so those do not block them.
+    """
+    from stratmap.api import run
+    from stratmap.report.text import render_text
+
+    result = run(args.paths, ignore=["SM3"])
+    if result.errors or len(result.strategies) != 1:
+        if not result.errors:
+            count = len(result.strategies)
+            print(f"stratmap: error: the paths hold {count} strategies; name one root file or folder", file=sys.stderr)
+        else:
+            sys.stderr.write(render_text(result.diagnostics, result.files, lang))
+        return None
+    return result.strategies[0]
+
+
+def _graph(args: argparse.Namespace, lang: str) -> int:
+    strategy = _load_one(args, lang)
+    if strategy is None:
+        return EXIT_PROBLEMS
+    from stratmap.report import strategy_map
+    from stratmap.rules.engine import run_model_rules
+
+    render = {"mermaid": strategy_map.render_mermaid, "dot": strategy_map.render_dot, "json": strategy_map.render_json}
+    return EXIT_OK if _write(render[args.format](run_model_rules(strategy), lang), args.output) else EXIT_USAGE
+
+
+def _coverage(args: argparse.Namespace, lang: str) -> int:
+    strategy = _load_one(args, lang)
+    if strategy is None:
+        return EXIT_PROBLEMS
+    from stratmap.coverage import coverage
+    from stratmap.report import coverage as report
+
+    render = {"table": report.render_table, "json": report.render_json, "csv": report.render_csv}
+    return EXIT_OK if _write(render[args.format](coverage(strategy), lang), args.output) else EXIT_USAGE
 
 
 def _rules(args: argparse.Namespace, lang: str) -> int:
@@ -187,6 +243,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     lang = getattr(args, "lang", None) or default_lang()
     if args.command == "validate":
         return _validate(args, lang)
+    if args.command == "graph":
+        return _graph(args, lang)
+    if args.command == "coverage":
+        return _coverage(args, lang)
     if args.command == "schema":
         return _schema()
     if args.command == "rules":

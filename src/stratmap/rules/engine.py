@@ -10,12 +10,17 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from stratmap.codes import CODES
 from stratmap.diagnostics import Diagnostic, Location, Severity
 from stratmap.graph import build_graph, item_key
 from stratmap.model import Strategy, Suppression
 from stratmap.rules.registry import Context, Finding, findings
+
+if TYPE_CHECKING:
+    import networkx as nx
 
 #: Codes below this come from reading, the schema and references: they are not configurable.
 FIRST_CONFIGURABLE = "SM300"
@@ -63,13 +68,26 @@ def _configuration_problems(strategy: Strategy, suppressions: dict[str, list[Sup
                 yield Diagnostic.make("SM340", s.location, ref=s.code)
 
 
-def check_model(strategy: Strategy) -> list[Diagnostic]:
-    """Every finding of the model rules on ``strategy``, configured and suppressed."""
-    ctx = Context(strategy, build_graph(strategy))
+@dataclass(frozen=True)
+class ModelCheck:
+    """The cascade graph of a strategy and what its rules found, each with its subject node."""
+
+    graph: nx.MultiDiGraph[str]
+    findings: tuple[tuple[Diagnostic, str | None], ...]
+
+    @property
+    def diagnostics(self) -> list[Diagnostic]:
+        return [d for d, _ in self.findings]
+
+
+def run_model_rules(strategy: Strategy) -> ModelCheck:
+    """Build the graph, run every model rule, apply severities and suppressions."""
+    graph = build_graph(strategy)
+    ctx = Context(strategy, graph)
     suppressions = _suppressions(strategy)
     overrides = strategy.organisation.severity
     used: set[tuple[str, str, Location]] = set()
-    out: list[Diagnostic] = list(_configuration_problems(strategy, suppressions))
+    out: list[tuple[Diagnostic, str | None]] = [(d, None) for d in _configuration_problems(strategy, suppressions)]
     for finding in findings(ctx):
         silenced = _silencer(finding, suppressions)
         if silenced is not None:
@@ -79,15 +97,21 @@ def check_model(strategy: Strategy) -> list[Diagnostic]:
         if level == "off":
             continue
         severity = Severity(level) if level in ("error", "warning", "info") else None
-        out.append(
-            Diagnostic.make(finding.code, finding.location, related=finding.related, severity=severity, **finding.args)
+        diagnostic = Diagnostic.make(
+            finding.code, finding.location, related=finding.related, severity=severity, **finding.args
         )
+        out.append((diagnostic, finding.subject))
     for subject, entries in suppressions.items():
         for s in entries:
             configurable = s.code in CODES and s.code >= FIRST_CONFIGURABLE
             if configurable and s.reason and (subject, s.code, s.location) not in used:
-                out.append(Diagnostic.make("SM341", s.location, ref=s.code, subject=subject))
-    return out
+                out.append((Diagnostic.make("SM341", s.location, ref=s.code, subject=subject), subject))
+    return ModelCheck(graph, tuple(out))
+
+
+def check_model(strategy: Strategy) -> list[Diagnostic]:
+    """Every finding of the model rules on ``strategy``, configured and suppressed."""
+    return run_model_rules(strategy).diagnostics
 
 
 def _silencer(finding: Finding, suppressions: dict[str, list[Suppression]]) -> Suppression | None:
