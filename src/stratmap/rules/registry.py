@@ -51,8 +51,8 @@ class Context:
         out: dict[str, list[tuple[str, str, dict[str, Any]]]] = {}
         for src, targets in self.graph.succ.items():
             for dst, keyed in targets.items():
-                for relation, data in keyed.items():
-                    out.setdefault(relation, []).append((src, dst, data))
+                for data in keyed.values():
+                    out.setdefault(data["relation"], []).append((src, dst, data))
         return out
 
     def kind(self, node: str) -> str:
@@ -65,7 +65,7 @@ class Context:
         import networkx as nx
 
         h: nx.DiGraph[Any] = nx.DiGraph()
-        h.add_nodes_from(self.graph.nodes)
+        h.add_nodes_from(self.graph)
         for relation in ("serves", "answers", "holds_back"):
             h.add_edges_from((s, d) for s, d, _ in self.edges(relation))
         return h
@@ -76,10 +76,10 @@ class Context:
         import networkx as nx
 
         drivers = [d.id for d in self.strategy.drivers]
-        h = self.value_graph.copy()
-        top = ("\x00top",)
-        h.add_edges_from((d, top) for d in drivers)
-        return frozenset(nx.ancestors(h, top)) if drivers else frozenset()
+        if not drivers:
+            return frozenset()
+        layers = nx.bfs_layers(self.value_graph.reverse(copy=False), drivers)
+        return frozenset(n for layer in layers for n in layer)
 
     @cached_property
     def reached_from_a_kpi(self) -> frozenset[str]:
@@ -89,10 +89,7 @@ class Context:
         kpis = [k.id for k in self.strategy.kpis]
         if not kpis:
             return frozenset()
-        h = self.value_graph.copy()
-        bottom = ("\x00bottom",)
-        h.add_edges_from((bottom, k) for k in kpis)
-        return frozenset(nx.descendants(h, bottom))
+        return frozenset(n for layer in nx.bfs_layers(self.value_graph, kpis) for n in layer)
 
 
 Rule = Callable[[Context], Iterable[Finding]]
