@@ -13,6 +13,8 @@ from types import MappingProxyType
 from typing import Any
 
 from stratmap.load.document import LocatedDocument
+from stratmap.model import scorecard as sc
+from stratmap.model import strategy as st
 from stratmap.model import types as t
 
 Path = tuple[str | int, ...]
@@ -171,9 +173,9 @@ class _Ctx:
             suppress=self.suppress(raw, path),
         )
 
-    def scoring(self, raw: Raw | None) -> t.Scoring:
+    def scoring(self, raw: Raw | None) -> sc.Scoring:
         if not raw:
-            return t.Scoring()
+            return sc.Scoring()
         kw: dict[str, Any] = {"policy": raw["policy"]}
         for key in ("cap", "floor", "below_threshold", "tolerance", "penalty", "met", "not_met", "yes", "no"):
             if key in raw:
@@ -184,22 +186,22 @@ class _Ctx:
                 kw[f"{anchor}_score"] = _dec(scores[anchor])
         if "bands" in raw:
             kw["bands"] = tuple(
-                t.ScoreBand(_dec(b["score"]), _opt_dec(b.get("from")), _opt_dec(b.get("to"))) for b in raw["bands"]
+                sc.ScoreBand(_dec(b["score"]), _opt_dec(b.get("from")), _opt_dec(b.get("to"))) for b in raw["bands"]
             )
         if "scale" in raw:
             kw["scale"] = MappingProxyType({k: _dec(v) for k, v in raw["scale"].items()})
         if "raters" in raw:
-            kw["raters"] = tuple(t.Rater(r["role"], _dec(r["weight"])) for r in raw["raters"])
+            kw["raters"] = tuple(sc.Rater(r["role"], _dec(r["weight"])) for r in raw["raters"])
         if "formula" in raw:
             kw["formula"] = raw["formula"]
-        return t.Scoring(**kw)
+        return sc.Scoring(**kw)
 
-    def outcomes(self, raw: Sequence[Raw] | None) -> tuple[t.Outcome, ...]:
-        return tuple(t.Outcome(o["action"], _opt_dec(o.get("cap")), o.get("note")) for o in raw or ())
+    def outcomes(self, raw: Sequence[Raw] | None) -> tuple[sc.Outcome, ...]:
+        return tuple(sc.Outcome(o["action"], _opt_dec(o.get("cap")), o.get("note")) for o in raw or ())
 
-    def scorecard(self, raw: Raw, path: Path) -> t.Scorecard:
+    def scorecard(self, raw: Raw, path: Path) -> sc.Scorecard:
         items = tuple(
-            t.Item(
+            sc.Item(
                 kpi=it["kpi"],
                 weight=_dec(it["weight"]),
                 where=self.where((*path, "items", i)),
@@ -214,7 +216,7 @@ class _Ctx:
             for i, it in enumerate(raw.get("items") or ())
         )
         vetoes = tuple(
-            t.KeyIndicator(
+            sc.KeyIndicator(
                 id=k["id"],
                 kpi=k["kpi"],
                 veto_when=k["veto_when"],
@@ -222,7 +224,7 @@ class _Ctx:
                 name=k.get("name"),
                 bonus_factor=_dec(k.get("bonus_factor", 0)),
                 escalation=tuple(
-                    t.Escalation(e["consecutive"], _opt_dec(e.get("bonus_factor")), self.outcomes(e.get("outcome")))
+                    sc.Escalation(e["consecutive"], _opt_dec(e.get("bonus_factor")), self.outcomes(e.get("outcome")))
                     for e in k.get("escalation") or ()
                 ),
                 suppress=self.suppress(k, (*path, "key_indicators", i)),
@@ -230,7 +232,7 @@ class _Ctx:
             for i, k in enumerate(raw.get("key_indicators") or ())
         )
         lines = tuple(
-            t.HighVoltageLine(
+            sc.HighVoltageLine(
                 id=h["id"],
                 name=h["name"],
                 where=self.where((*path, "high_voltage_lines", i)),
@@ -245,9 +247,9 @@ class _Ctx:
         )
         ded = raw.get("deductions")
         deductions = (
-            t.Deductions(
+            sc.Deductions(
                 tuple(
-                    t.DeductionRule(r["event"], _dec(r["points"]), _opt_dec(r.get("max")), r.get("note"))
+                    sc.DeductionRule(r["event"], _dec(r["points"]), _opt_dec(r.get("max")), r.get("note"))
                     for r in ded["rules"]
                 ),
                 _opt_dec(ded.get("cap")),
@@ -256,21 +258,21 @@ class _Ctx:
             else None
         )
         grading = (
-            t.Grading(tuple(t.GradeBand(b["grade"], _opt_dec(b.get("min"))) for b in raw["grading"]["bands"]))
+            sc.Grading(tuple(sc.GradeBand(b["grade"], _opt_dec(b.get("min"))) for b in raw["grading"]["bands"]))
             if raw.get("grading")
-            else t.Grading()
+            else sc.Grading()
         )
         rk = raw.get("ranking") or {}
         dist = raw.get("distribution")
         distribution = (
-            t.Distribution(
-                tuple(t.Quota(q["grade"], _opt_dec(q.get("max")), _opt_dec(q.get("min"))) for q in dist["quotas"]),
+            sc.Distribution(
+                tuple(sc.Quota(q["grade"], _opt_dec(q.get("max")), _opt_dec(q.get("min"))) for q in dist["quotas"]),
                 dist.get("mode", "warn"),
             )
             if dist
             else None
         )
-        return t.Scorecard(
+        return sc.Scorecard(
             id=raw["id"],
             entity=raw["for"],
             tier=raw["tier"],
@@ -283,24 +285,24 @@ class _Ctx:
             deductions=deductions,
             high_voltage_lines=lines,
             grading=grading,
-            ranking=t.Ranking(rk.get("group_by", "scorecard"), _ids(rk.get("tie_break"))),
+            ranking=sc.Ranking(rk.get("group_by", "scorecard"), _ids(rk.get("tie_break"))),
             distribution=distribution,
             rank_rules=tuple(
-                t.RankRule(r["rank"], _dec(r["percent"]), r["action"], r.get("note"))
+                sc.RankRule(r["rank"], _dec(r["percent"]), r["action"], r.get("note"))
                 for r in raw.get("rank_rules") or ()
             ),
             bonus=raw.get("bonus"),
             suppress=self.suppress(raw, path),
         )
 
-    def bonus_rule(self, raw: Raw, path: Path) -> t.BonusRule:
-        return t.BonusRule(
+    def bonus_rule(self, raw: Raw, path: Path) -> sc.BonusRule:
+        return sc.BonusRule(
             id=raw["id"],
             by=raw["by"],
             where=self.where(path),
             name=raw.get("name"),
             table=tuple(
-                t.BonusRow(_dec(r["factor"]), r.get("grade"), _opt_dec(r.get("min"))) for r in raw.get("table") or ()
+                sc.BonusRow(_dec(r["factor"]), r.get("grade"), _opt_dec(r.get("min"))) for r in raw.get("table") or ()
             ),
             formula=raw.get("formula"),
             suppress=self.suppress(raw, path),
@@ -352,7 +354,7 @@ _LISTS = (
 )
 
 
-def build_strategy(documents: Sequence[LocatedDocument]) -> t.Strategy:
+def build_strategy(documents: Sequence[LocatedDocument]) -> st.Strategy:
     """The model of one strategy from its schema-valid documents, root first.
 
     The caller guarantees the documents are schema-valid and that exactly one declares
@@ -376,7 +378,7 @@ def build_strategy(documents: Sequence[LocatedDocument]) -> t.Strategy:
                 lists[name].append(make(raw, (name, i)))
     if organisation is None:
         raise ValueError("no document declares the organisation")
-    return t.Strategy(
+    return st.Strategy(
         organisation=organisation,
         files=tuple(d.file for d in documents),
         analysis=analysis,
