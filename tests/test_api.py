@@ -17,6 +17,7 @@ from tests.helpers import EXAMPLES, MINIMAL, write_files
 def test_public_api_is_small() -> None:
     assert set(stratmap.__all__) == {
         "Diagnostic",
+        "Limits",
         "Location",
         "Severity",
         "Strategy",

@@ -176,3 +176,14 @@ def test_schema_command_prints_the_file(capsys: pytest.CaptureFixture[str]) -> N
 
     assert main(["schema"]) == 0
     assert json.loads(capsys.readouterr().out) == json.loads(Path(SCHEMA_FILE).read_text(encoding="utf-8"))
+
+
+def test_an_unknown_key_in_a_policy_branch_is_reported_once() -> None:
+    text = (
+        "stratmap: 1\norganisation: {id: a, name: b}\nscorecards:\n  - id: c\n    for: x\n    tier: annual\n"
+        "    items:\n      - kpi: k\n        weight: 100\n        scoring: {policy: linear, cap: 100}\n"
+    )
+    doc, _ = parse_text(text, "f.yaml")
+    found = [d for d in sm_schema.validate(doc) if d.code == "SM121"]
+    assert len(found) == 1
+    assert "below_threshold, policy, scores" in found[0].hint()

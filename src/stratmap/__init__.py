@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any
 
 from stratmap.api import check, load
 from stratmap.diagnostics import Diagnostic, Location, Severity, StratmapError
+from stratmap.load.document import Limits
 
 if TYPE_CHECKING:
     from stratmap.model import Strategy
@@ -31,6 +32,7 @@ def __getattr__(name: str) -> Any:
 
 __all__ = [
     "Diagnostic",
+    "Limits",
     "Location",
     "Severity",
     "Strategy",

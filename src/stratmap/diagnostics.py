@@ -21,10 +21,6 @@ class Severity(enum.Enum):
     WARNING = "warning"
     INFO = "info"
 
-    @property
-    def rank(self) -> int:
-        return {"error": 0, "warning": 1, "info": 2}[self.value]
-
 
 @dataclass(frozen=True, slots=True, order=True)
 class Location:
@@ -116,9 +112,6 @@ class Diagnostic:
         from stratmap.codes import CODES
 
         return CODES[self.code].render_hint(lang, self.arguments)
-
-    def with_severity(self, severity: Severity) -> Diagnostic:
-        return Diagnostic(self.code, self.location, self.args, severity, self.related)
 
     def sort_key(self) -> tuple[str, int, int, str]:
         loc = self.location

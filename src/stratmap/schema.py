@@ -249,6 +249,16 @@ def validate(doc: LocatedDocument) -> list[Diagnostic]:
     errors = sorted(_validator().iter_errors(doc.data), key=_relevance)
     # an enum error already lists the choices: drop the type error at the same place
     enum_paths = {tuple(e.absolute_path) for e in errors if e.validator in ("enum", "const")}
+    # a closed object inside an if/then branch repeats the outer one's unknown-key error:
+    # keep the branch's, which lists only the keys allowed for that branch
+    closed: dict[tuple[Any, ...], ValidationError] = {}
+    for e in errors:
+        if e.validator == "additionalProperties":
+            path = tuple(e.absolute_path)
+            known = closed.get(path)
+            if known is None or _allowed_count(e) < _allowed_count(known):
+                closed[path] = e
+    errors = [e for e in errors if e.validator != "additionalProperties" or closed[tuple(e.absolute_path)] is e]
     for error in errors:
         if error.validator == "type" and tuple(error.absolute_path) in enum_paths:
             continue
@@ -257,6 +267,11 @@ def validate(doc: LocatedDocument) -> list[Diagnostic]:
         out.extend(_convert(doc, error))
     out.extend(check_dates(doc))
     return out
+
+
+def _allowed_count(error: ValidationError) -> int:
+    spec: Any = error.schema
+    return len(spec.get("properties", {})) if isinstance(spec, dict) else 0
 
 
 def _convert(doc: LocatedDocument, error: ValidationError) -> Iterator[Diagnostic]:

@@ -56,13 +56,16 @@ def _discover(folder: Path, shown: str) -> list[tuple[Path, str]]:
     return found
 
 
-def _looks_like_strategy(path: Path) -> bool:
-    """Worth reading: it mentions ``stratmap``, or it is not UTF-8 (so it could, unseen)."""
+def _looks_like_strategy(path: Path, limits: Limits) -> bool:
+    """Worth reading: it mentions ``stratmap``, or it is not UTF-8 (so it could, unseen),
+    or it is over the size limit (the reader reports SM106 without reading it all)."""
     try:
         with open(path, "rb") as fh:
-            raw = fh.read()
+            raw = fh.read(limits.max_bytes + 1)
     except OSError:
         return True  # let the reader report it
+    if len(raw) > limits.max_bytes:
+        return True
     if b"stratmap" in raw:
         return True
     try:
@@ -204,7 +207,7 @@ def collect(
         shown = os.fspath(raw)
         if path.is_dir():
             for full, name in _discover(path, shown):
-                if _looks_like_strategy(full):
+                if _looks_like_strategy(full, limits):
                     doc = reader.read(full, name, discovered=True)
                     if doc is not None:
                         given.append(doc)
