@@ -105,7 +105,9 @@ def card_coverage(strategy: Strategy, card: Scorecard) -> CardCoverage:
         for driver, share in shares.items():
             by_driver[driver] = by_driver.get(driver, Decimal(0)) + item.weight * share
     total = card.total_weight
-    return CardCoverage(card.id, card.entity, card.tier, total, _round_to_total(by_driver, total), by_reason)
+    return CardCoverage(
+        card.id, card.entity, card.tier, total, _round_to_total(by_driver, total), _round_to_total(by_reason, total)
+    )
 
 
 def coverage(strategy: Strategy) -> Coverage:

@@ -133,3 +133,72 @@ def test_yield_rate_style_disconnect_is_reported_at_the_kpi(manufacturing: Path)
     code, out, _ = run_cli("--lang", "en", "validate", str(manufacturing))
     assert code == 1
     assert f"{prod}:{line}:5: error SM304 KPI 'yield_rate' traces to no driver" in out
+
+
+def test_reason_shares_add_up_even_with_awkward_weights(tmp_path: Path) -> None:
+    from decimal import Decimal as D
+
+    import yaml
+
+    from stratmap.coverage import coverage
+    from stratmap.model.build import build_strategy  # noqa: F401  (the API below builds it)
+    from tests.rules.test_cascade_rules import BASE
+
+    data = json.loads(json.dumps(BASE))
+    data["problems"] = [{"id": "p1", "statement": "问题", "holds_back": ["share"]}]
+    data["kpis"] += [
+        {"id": "a", "name": "甲", "unit": "%", "owner": "sales", "answers": ["p1"]},
+        {"id": "b", "name": "乙", "unit": "%", "owner": "sales", "serves": ["grow"], "answers": ["p1"]},
+    ]
+    data["scorecards"][0]["items"] = [
+        {"kpi": "volume", "weight": 10.005, "target": 1},
+        {"kpi": "a", "weight": 10.025, "target": 1},
+        {"kpi": "b", "weight": 79.97, "target": 1},
+    ]
+    path = tmp_path / "s.yaml"
+    text = yaml.safe_dump(data, allow_unicode=True, sort_keys=False)
+    path.write_text(text, encoding="utf-8")
+    import stratmap
+
+    card = coverage(stratmap.load(path)).cards[0]
+    assert sum(card.by_reason.values()) == D("100.00")
+    assert sum(card.by_driver.values()) == D("100.00")
+
+
+def test_mermaid_highlights_with_a_class_line_and_escapes_hash(manufacturing: Path) -> None:
+    prod = manufacturing / "departments" / "production.yaml"
+    text = prod.read_text(encoding="utf-8")
+    text = text.replace("    serves: [prod_volume_on_time]\n", "    serves: []\n", 1).replace(
+        "name: 产量\n", "name: 产量#1\n", 1
+    )
+    prod.write_text(text, encoding="utf-8")
+    code, out, _ = run_cli("graph", str(manufacturing))
+    assert code == 0
+    node = next(line for line in out.splitlines() if "(output)" in line)
+    ident = node.split("[")[0].strip()
+    assert node.endswith(":::kpi") and "产量#35;1" in node
+    assert any(line.startswith("  class ") and ident in line.split()[1].split(",") for line in out.splitlines())
+
+
+def test_json_graph_items_carry_weight_and_index() -> None:
+    _, out, _ = run_cli("graph", str(MFG), "--format", "json")
+    items = [e for e in json.loads(out)["edges"] if e["relation"] == "measures"]
+    assert items and all({"item", "weight"} <= set(e) for e in items)
+    assert {e["relation"] for e in json.loads(out)["edges"]} <= {
+        "serves",
+        "answers",
+        "holds_back",
+        "has_purpose",
+        "part_of",
+        "belongs_to",
+        "reports_to",
+        "cascades_to",
+        "computed_from",
+        "conflicts_with",
+        "measures",
+        "assesses",
+        "in_tier",
+        "has_veto",
+        "has_line",
+        "watches",
+    }

@@ -91,7 +91,8 @@ def _map_edges(check: ModelCheck) -> list[tuple[str, str, str]]:
 
 def _mermaid_text(text: str) -> str:
     out = " ".join(str(text).split())
-    for ch, entity in (("&", "#amp;"), ('"', "#quot;"), ("<", "#lt;"), (">", "#gt;")):
+    # '#' first: Mermaid decodes '#...;' entities, so a literal '#' must be one too
+    for ch, entity in (("#", "#35;"), ("&", "#amp;"), ('"', "#quot;"), ("<", "#lt;"), (">", "#gt;")):
         out = out.replace(ch, entity)
     return out
 
@@ -103,14 +104,18 @@ def render_mermaid(check: ModelCheck, lang: str) -> str:
     for kind in MAP_KINDS:
         lines.append(f"  classDef {kind} fill:{_COLOURS[kind]},stroke:#555,color:#000")
     lines.append("  classDef finding stroke:#d00000,stroke-width:3px,color:#d00000")
+    highlighted = []
     for node, data in _map_nodes(check):
         left, right = _MERMAID_SHAPES[data["kind"]]
         label = _mermaid_text(f"{data['label']} ({node})")
-        classes = data["kind"] + (",finding" if _serious(flagged.get(node, [])) else "")
-        lines.append(f"  {ids[node]}{left}{label}{right}:::{classes}")
+        lines.append(f"  {ids[node]}{left}{label}{right}:::{data['kind']}")
+        if _serious(flagged.get(node, [])):
+            highlighted.append(ids[node])
     for src, dst, relation in _map_edges(check):
         arrow = "-.->" if relation in ("holds_back", "conflicts_with", "cascades_to") else "-->"
         lines.append(f"  {ids[src]} {arrow}|{MAP_RELATIONS[relation]}| {ids[dst]}")
+    if highlighted:  # a second class goes on its own line: ':::a,b' is one undefined class
+        lines.append(f"  class {','.join(highlighted)} finding")
     return "\n".join(lines) + "\n"
 
 
@@ -128,7 +133,7 @@ def render_dot(check: ModelCheck, lang: str) -> str:
     for node, data in _map_nodes(check):
         kind = data["kind"]
         attrs = [
-            f"label={_dot_text(data['label'] + chr(10) + node)}",
+            f'label={_dot_text(data["label"])[:-1]}\\n{node}"',
             f"shape={_DOT_SHAPES[kind]}",
             f'fillcolor="{_COLOURS[kind]}"',
         ]
@@ -156,21 +161,22 @@ def render_json(check: ModelCheck, lang: str) -> str:
         for key in ("tier", "scorecard", "owner", "status"):
             if key in data:
                 entry[key] = data[key]
-        if "weight" in data:
-            entry["weight"] = str(data["weight"])
         entry["findings"] = [
             {"code": d.code, "severity": d.severity.value, "message": d.message(lang)} for d in flagged.get(node, [])
         ]
         nodes.append(entry)
-    edges = [
-        {
+    edges = []
+    for src, dst, data in g.edges(data=True):
+        edge: dict[str, Any] = {
             "source": src,
             "target": dst,
-            "relation": relation,
+            "relation": data["relation"],
             "contributes": bool(data["contributes"]),
             **_loc(edge_location(data)),
         }
-        for src, dst, relation, data in g.edges(keys=True, data=True)
-    ]
+        if data["relation"] == "measures":  # a scorecard item
+            edge["item"] = data["item"]
+            edge["weight"] = str(data["weight"])
+        edges.append(edge)
     doc = {"directed": True, "multigraph": True, "nodes": nodes, "edges": edges}
     return json.dumps(doc, ensure_ascii=False, indent=2) + "\n"

@@ -16,5 +16,8 @@ def render_text(diagnostics: Sequence[Diagnostic], files: Sequence[str], lang: s
         hint = d.hint(lang)
         if hints and hint:
             lines.append(f"    {hint_word}: {hint}")
+        if hints:
+            for r in d.related:  # e.g. every edge of a cycle, the first of two duplicates
+                lines.append(f"    {'相关' if lang == 'zh' else 'see'}: {r.location} ({r.note})")
     lines.append(summary_line(diagnostics, files, lang))
     return "\n".join(lines) + "\n"

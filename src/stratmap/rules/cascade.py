@@ -144,6 +144,7 @@ def cycles(ctx: Context) -> Iterator[Finding]:
                 loop[0][0],
                 {"what": what, "cycle": " -> ".join(nodes)},
                 related,
+                also=tuple(src for src, _ in loop[1:]),
             )
 
 
@@ -165,7 +166,13 @@ def _people(ctx: Context, kpi: Kpi) -> int | None:
 
 @rule("SM311")
 def under_cascaded(ctx: Context) -> Iterator[Finding]:
-    """Summed KPIs whose contributing children's targets add up to less than the parent's."""
+    """Summed, higher-is-better KPIs whose contributing children's targets add up to less
+    than the parent's target on a scorecard of the same frequency.
+
+    Each child counts once (its first item on a card of that frequency), a position's
+    target ``headcount`` times. When a child has no such item with a plain ``target``, or a
+    position's headcount is unknown, the cascade cannot be judged and nothing is reported.
+    """
     children: dict[str, list[Kpi]] = defaultdict(list)
     for k in ctx.strategy.kpis:
         if k.parent and k.link == "contributes":
@@ -174,52 +181,77 @@ def under_cascaded(ctx: Context) -> Iterator[Finding]:
     for parent_id, kids in children.items():
         parent = ctx.strategy.get(parent_id)
         people = [_people(ctx, kid) for kid in kids]
-        if not isinstance(parent, Kpi) or parent.aggregation != "sum" or None in people:
-            continue  # not additive, or a position's headcount is unknown: cannot judge
+        if not isinstance(parent, Kpi) or parent.aggregation != "sum" or parent.direction != "higher_is_better":
+            continue
+        if None in people:
+            continue  # a position's headcount is unknown: cannot judge
         for card, i in items.get(parent_id, []):
             item = card.items[i]
             if item.target is None:
                 continue
-            total = Decimal(0)
+            total: Decimal | None = Decimal(0)
             for kid, count in zip(kids, people, strict=True):
-                for kcard, ki in items.get(kid.id, []):
-                    target = kcard.items[ki].target
-                    if kcard.frequency == card.frequency and target is not None:
-                        total += target * (count or 1)
-            if total < item.target:
+                target = next(
+                    (kc.items[ki].target for kc, ki in items.get(kid.id, []) if kc.frequency == card.frequency),
+                    None,
+                )
+                if target is None:
+                    total = None  # this child has no comparable target
+                    break
+                total = (total or Decimal(0)) + target * (count or 1)
+            if total is not None and total < item.target:
                 args = {"kpi": parent_id, "children": _num(total), "target": _num(item.target), "scorecard": card.id}
-                yield Finding("SM311", item.where.at("target"), parent_id, args)
+                yield Finding("SM311", item.where.at("target"), item_key(card.id, i), args)
 
 
 @rule("SM312")
 def cascade_mismatch(ctx: Context) -> Iterator[Finding]:
-    """A KPI cascading to a parent with a different unit or direction."""
+    """A KPI cascading to a parent in the other direction, or contributing to one with a
+    different unit (a KPI that only aligns may measure something else: new customers
+    support sales volume)."""
     for k in ctx.strategy.kpis:
         parent = ctx.strategy.get(k.parent) if k.parent else None
         if not isinstance(parent, Kpi):
             continue
-        for field_name in ("unit", "direction"):
+        fields = ("unit", "direction") if k.link == "contributes" else ("direction",)
+        for field_name in fields:
             mine, theirs = getattr(k, field_name), getattr(parent, field_name)
             if mine != theirs:
-                args = {"kpi": k.id, "parent": parent.id, "field": field_name, "mine": mine, "theirs": theirs}
+                args = {
+                    "kpi": k.id,
+                    "parent": parent.id,
+                    "field": field_name,
+                    "mine": mine or "(none)",
+                    "theirs": theirs or "(none)",
+                }
                 yield Finding("SM312", k.where.at("parent"), k.id, args, (Related(parent.where.node, "the parent"),))
 
 
-_OPPOSITE = {("higher_is_better", "lower_is_better"), ("lower_is_better", "higher_is_better")}
+_OPPOSITE = {"higher_is_better": "lower_is_better", "lower_is_better": "higher_is_better"}
 
 
 @rule("SM313")
 def opposite_directions(ctx: Context) -> Iterator[Finding]:
-    """The same measure (same name and unit) pursued in opposite directions by two owners."""
+    """The same measure (same name, ignoring case, and unit) pursued in opposite directions
+    by two owners, unless they declare the tension with ``conflicts_with``."""
+    declared = {frozenset((src, dst)) for src, dst, _ in ctx.edges("conflicts_with")}
     by_measure: dict[tuple[str, str | None], list[Kpi]] = defaultdict(list)
     for k in ctx.strategy.kpis:
-        by_measure[(k.name.strip(), k.unit)].append(k)
+        by_measure[(k.name.strip().casefold(), k.unit)].append(k)
     for group in by_measure.values():
-        for a_index, a in enumerate(group):
-            for b in group[a_index + 1 :]:
-                if (a.direction, b.direction) in _OPPOSITE and a.owner != b.owner:
-                    args = {"kpi": b.id, "other": a.id, "name": b.name}
-                    yield Finding("SM313", b.where.at("direction"), b.id, args, (Related(a.where.node, a.id),))
+        if len(group) < 2:
+            continue
+        first: dict[str, Kpi] = {}  # the first KPI of the group in each direction
+        for k in group:
+            first.setdefault(k.direction, k)
+        for k in group:
+            other = first.get(_OPPOSITE.get(k.direction, ""))
+            if other is None or other.owner == k.owner or other.where.node > k.where.node:
+                continue  # reported once, on the later of the two
+            if frozenset((k.id, other.id)) in declared:
+                continue
+            args = {"kpi": k.id, "other": other.id, "name": k.name}
+            yield Finding("SM313", k.where.at("direction"), k.id, args, (Related(other.where.node, other.id),))
 
 
 @rule("SM314")
@@ -242,23 +274,35 @@ def smart_incomplete(ctx: Context) -> Iterator[Finding]:
     linear scoring without threshold or stretch, a plan action without owner or deadline."""
     for k in ctx.strategy.kpis:
         if k.unit is None:
-            yield Finding("SM315", k.where.at("id"), k.id, {"what": f"KPI '{k.id}' has no unit"})
+            what = (f"KPI '{k.id}' has no unit", f"KPI“{k.id}”没有单位")
+            yield Finding("SM315", k.where.at("id"), k.id, _smart(*what))
     for card in ctx.strategy.scorecards:
         for index, item in enumerate(card.items):
             if item.scoring.policy in TARGET_POLICIES and item.target is None and not item.targets:
-                what = f"item '{item.kpi}' on '{card.id}' has no target for its {item.scoring.policy} scoring"
-                yield Finding("SM315", item.where.at("kpi"), item_key(card.id, index), {"what": what})
+                what = (
+                    f"item '{item.kpi}' on '{card.id}' has no target for its {item.scoring.policy} scoring",
+                    f"“{card.id}”上的指标项“{item.kpi}”采用 {item.scoring.policy} 计分,但没有目标值",
+                )
+                yield Finding("SM315", item.where.at("kpi"), item_key(card.id, index), _smart(*what))
             if item.scoring.policy == "linear":
                 for anchor in ("threshold", "stretch"):
                     if getattr(item, anchor) is None:
-                        what = f"item '{item.kpi}' on '{card.id}' scores linearly but has no {anchor}"
-                        yield Finding("SM315", item.where.at("kpi"), item_key(card.id, index), {"what": what})
+                        zh = "门槛值" if anchor == "threshold" else "挑战值"
+                        what = (
+                            f"item '{item.kpi}' on '{card.id}' scores linearly but has no {anchor}",
+                            f"“{card.id}”上的指标项“{item.kpi}”采用线性计分,但没有{zh}",
+                        )
+                        yield Finding("SM315", item.where.at("kpi"), item_key(card.id, index), _smart(*what))
     for plan in ctx.strategy.plans:
         for i, action in enumerate(plan.actions):
             for attr in ("owner", "due"):
                 if getattr(action, attr) is None:
-                    what = f"action {i + 1} of plan '{plan.id}' has no {'owner' if attr == 'owner' else 'deadline'}"
-                    yield Finding("SM315", plan.where.at("actions", i), plan.id, {"what": what})
+                    en, zh = ("owner", "责任人") if attr == "owner" else ("deadline", "完成时间")
+                    what = (
+                        f"action {i + 1} of plan '{plan.id}' has no {en}",
+                        f"计划“{plan.id}”的第 {i + 1} 项行动没有{zh}",
+                    )
+                    yield Finding("SM315", plan.where.at("actions", i), plan.id, _smart(*what))
 
 
 @rule("SM316")
@@ -273,6 +317,10 @@ def too_many_items(ctx: Context) -> Iterator[Finding]:
                 card.id,
                 {"scorecard": card.id, "count": len(card.items), "limit": limit},
             )
+
+
+def _smart(en: str, zh: str) -> dict[str, str]:
+    return {"what": en, "what_zh": zh}
 
 
 def _num(value: Decimal) -> str:

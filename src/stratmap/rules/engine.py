@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
 
 from stratmap.codes import CODES
@@ -87,25 +87,30 @@ def run_model_rules(strategy: Strategy) -> ModelCheck:
     suppressions = _suppressions(strategy)
     overrides = strategy.organisation.severity
     used: set[tuple[str, str, Location]] = set()
-    out: list[tuple[Diagnostic, str | None]] = [(d, None) for d in _configuration_problems(strategy, suppressions)]
+    out: list[tuple[Diagnostic, str | None]] = []
+
+    def emit(diagnostic: Diagnostic, subject: str | None) -> None:
+        level = overrides.get(diagnostic.code)
+        if level == "off":
+            return
+        if level in ("error", "warning", "info"):
+            diagnostic = replace(diagnostic, severity=Severity(level))
+        out.append((diagnostic, subject))
+
+    for diagnostic in _configuration_problems(strategy, suppressions):
+        emit(diagnostic, None)
     for finding in findings(ctx):
         silenced = _silencer(finding, suppressions)
         if silenced is not None:
-            used.add((finding.subject or "", finding.code, silenced.location))
+            subject, suppression = silenced
+            used.add((subject, finding.code, suppression.location))
             continue
-        level = overrides.get(finding.code)
-        if level == "off":
-            continue
-        severity = Severity(level) if level in ("error", "warning", "info") else None
-        diagnostic = Diagnostic.make(
-            finding.code, finding.location, related=finding.related, severity=severity, **finding.args
-        )
-        out.append((diagnostic, finding.subject))
+        emit(Diagnostic.make(finding.code, finding.location, related=finding.related, **finding.args), finding.subject)
     for subject, entries in suppressions.items():
         for s in entries:
             configurable = s.code in CODES and s.code >= FIRST_CONFIGURABLE
             if configurable and s.reason and (subject, s.code, s.location) not in used:
-                out.append((Diagnostic.make("SM341", s.location, ref=s.code, subject=subject), subject))
+                emit(Diagnostic.make("SM341", s.location, ref=s.code, subject=_readable(subject)), subject)
     return ModelCheck(graph, tuple(out))
 
 
@@ -114,10 +119,17 @@ def check_model(strategy: Strategy) -> list[Diagnostic]:
     return run_model_rules(strategy).diagnostics
 
 
-def _silencer(finding: Finding, suppressions: dict[str, list[Suppression]]) -> Suppression | None:
-    if finding.subject is None:
-        return None
-    for s in suppressions.get(finding.subject, ()):
-        if s.code == finding.code and s.reason:  # without a reason it silences nothing (SM340)
-            return s
+def _silencer(finding: Finding, suppressions: dict[str, list[Suppression]]) -> tuple[str, Suppression] | None:
+    """(subject, suppression) that silences ``finding``, if any."""
+    subjects = (finding.subject, *finding.also) if finding.subject is not None else finding.also
+    for subject in subjects:
+        for s in suppressions.get(subject, ()):
+            if s.code == finding.code and s.reason:  # without a reason it silences nothing (SM340)
+                return subject, s
     return None
+
+
+def _readable(subject: str) -> str:
+    """An item's internal key ``card#item0`` as the user knows it: ``card, item 1``."""
+    card, sep, rest = subject.partition("#item")
+    return f"{card}, item {int(rest) + 1}" if sep and rest.isdigit() else subject

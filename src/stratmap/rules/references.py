@@ -127,7 +127,7 @@ def check_references(
     """Duplicate ids, unknown and wrong-kind references, once-only sections.
 
     ``foreign_problems`` maps problems of the other strategies checked in the same run
-    to their organisation, so that answering one of them is reported as such (SM352).
+    to their organisation, so that answering one of them is reported as such (SM209).
     """
     out: list[Diagnostic] = []
     declared: dict[str, _Decl] = {}
@@ -173,7 +173,7 @@ def check_references(
                     continue
                 loc = doc.locate(path, key=is_key)
                 if decl is None and kinds == ("problem",) and foreign_problems and value in foreign_problems:
-                    out.append(Diagnostic.make("SM352", loc, ref=value, org=foreign_problems[value]))
+                    out.append(Diagnostic.make("SM209", loc, ref=value, org=foreign_problems[value]))
                 elif decl is None:
                     import difflib
 

@@ -34,6 +34,9 @@ class Finding:
     subject: str | None
     args: dict[str, Any] = field(default_factory=dict)
     related: tuple[Related, ...] = ()
+    #: other nodes the finding is equally about (every node of a cycle): a suppression on
+    #: any of them silences it
+    also: tuple[str, ...] = ()
 
 
 @dataclass
@@ -61,12 +64,13 @@ class Context:
 
     @cached_property
     def value_graph(self) -> nx.DiGraph[Any]:
-        """serves, answers and holds_back edges: the paths along which value is traced."""
+        """serves, answers, holds_back and cascades_to edges: the paths along which value is
+        traced (a KPI that cascades to a parent KPI traces through it)."""
         import networkx as nx
 
         h: nx.DiGraph[Any] = nx.DiGraph()
         h.add_nodes_from(self.graph)
-        for relation in ("serves", "answers", "holds_back"):
+        for relation in ("serves", "answers", "holds_back", "cascades_to"):
             h.add_edges_from((s, d) for s, d, _ in self.edges(relation))
         return h
 

@@ -1,0 +1,187 @@
+"""Unit tests of the model rules beyond their documented examples: edge cases found in review."""
+
+from __future__ import annotations
+
+import copy
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+
+from stratmap.api import check
+from stratmap.diagnostics import Diagnostic
+
+BASE: dict[str, Any] = {
+    "stratmap": 1,
+    "organisation": {"id": "acme", "name": "华东制造"},
+    "analysis": {"industry": {"summary": "规模制胜"}, "company": {"summary": "靠销量"}},
+    "drivers": [{"id": "share", "name": "扩大份额", "rationale": "分析"}],
+    "departments": [
+        {"id": "sales", "name": "销售部", "purposes": [{"id": "grow", "statement": "提高销量", "serves": ["share"]}]}
+    ],
+    "positions": [{"id": "rep", "name": "销售代表", "department": "sales", "headcount": 2}],
+    "kpis": [
+        {"id": "volume", "name": "销售量", "unit": "吨", "owner": "sales", "aggregation": "sum", "serves": ["grow"]},
+        {
+            "id": "rep_volume",
+            "name": "代表销量",
+            "unit": "吨",
+            "owner": "rep",
+            "serves": ["grow"],
+            "parent": "volume",
+            "link": "contributes",
+        },
+    ],
+    "scorecards": [
+        {
+            "id": "sales_m",
+            "for": "sales",
+            "tier": "short_term",
+            "frequency": "monthly",
+            "items": [{"kpi": "volume", "weight": 100, "target": 100}],
+            "key_indicators": [{"id": "v1", "kpi": "volume", "veto_when": "actual < 50"}],
+        },
+        {
+            "id": "rep_m",
+            "for": "rep",
+            "tier": "short_term",
+            "frequency": "monthly",
+            "items": [{"kpi": "rep_volume", "weight": 100, "target": 50}],
+            "key_indicators": [{"id": "v2", "kpi": "rep_volume", "veto_when": "actual < 20"}],
+        },
+    ],
+}
+
+
+def run_on(tmp_path: Path, data: dict[str, Any], lang_codes: bool = True) -> list[Diagnostic]:
+    path = tmp_path / "strategy.yaml"
+    path.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False), encoding="utf-8")
+    return check(path)
+
+
+def codes(found: list[Diagnostic]) -> list[str]:
+    return [d.code for d in found]
+
+
+@pytest.fixture
+def base() -> dict[str, Any]:
+    return copy.deepcopy(BASE)
+
+
+def test_base_is_clean(tmp_path: Path, base: dict[str, Any]) -> None:
+    assert run_on(tmp_path, base) == []
+
+
+def test_sm311_counts_headcount_and_fires_below(tmp_path: Path, base: dict[str, Any]) -> None:
+    base["scorecards"][1]["items"][0]["target"] = 40  # 2 x 40 < 100
+    found = run_on(tmp_path, base)
+    assert codes(found) == ["SM311"]
+    assert "add up to 80" in found[0].message()
+
+
+def test_sm311_skips_lower_is_better_budgets(tmp_path: Path, base: dict[str, Any]) -> None:
+    for kpi in base["kpis"]:
+        kpi["direction"] = "lower_is_better"
+    base["scorecards"][1]["items"][0]["target"] = 10
+    base["scorecards"][0]["key_indicators"][0]["veto_when"] = "actual > 150"
+    assert "SM311" not in codes(run_on(tmp_path, base))
+
+
+def test_sm311_skips_children_without_a_comparable_target(tmp_path: Path, base: dict[str, Any]) -> None:
+    item = base["scorecards"][1]["items"][0]
+    del item["target"]
+    item["targets"] = {"2026-01": 10}
+    assert "SM311" not in codes(run_on(tmp_path, base))
+    base2 = copy.deepcopy(BASE)
+    base2["scorecards"][1]["frequency"] = "quarterly"
+    base2["scorecards"][1]["items"][0]["target"] = 10
+    assert "SM311" not in codes(run_on(tmp_path, base2))
+
+
+def test_sm311_counts_a_child_once(tmp_path: Path, base: dict[str, Any]) -> None:
+    base["scorecards"][1]["items"][0]["target"] = 40
+    extra = copy.deepcopy(base["scorecards"][1])
+    extra["id"] = "rep_m2"
+    extra["key_indicators"][0]["id"] = "v3"
+    base["scorecards"].append(extra)  # 40 counted twice would hide the shortfall
+    assert "SM311" in codes(run_on(tmp_path, base))
+
+
+def test_sm312_aligning_kpi_may_use_another_unit(tmp_path: Path, base: dict[str, Any]) -> None:
+    rep = base["kpis"][1]
+    rep.update(unit="户", link="aligns", name="新客户数")
+    assert codes(run_on(tmp_path, base)) == []
+    rep["link"] = "contributes"
+    assert codes(run_on(tmp_path, base)) == ["SM312"]
+
+
+def test_sm304_a_kpi_that_cascades_up_traces_through_its_parent(tmp_path: Path, base: dict[str, Any]) -> None:
+    del base["kpis"][1]["serves"]
+    assert codes(run_on(tmp_path, base)) == []
+
+
+def test_sm313_declared_conflict_and_case(tmp_path: Path, base: dict[str, Any]) -> None:
+    base["kpis"][1].update(name="销售量", parent=None, link="aligns", direction="lower_is_better")
+    del base["kpis"][1]["parent"]
+    base["scorecards"][1]["key_indicators"][0]["veto_when"] = "actual > 80"
+    assert codes(run_on(tmp_path, base)) == ["SM313"]
+    base["kpis"][1]["conflicts_with"] = ["volume"]
+    assert codes(run_on(tmp_path, base)) == ["SM314"]
+
+
+def test_sm313_stays_linear_on_shared_names(tmp_path: Path) -> None:
+    import time
+
+    data = copy.deepcopy(BASE)
+    data["kpis"] = data["kpis"][:1] + [
+        {"id": f"k{i}", "name": "销售量", "unit": "吨", "owner": "sales", "serves": ["grow"]} for i in range(3000)
+    ]
+    start = time.perf_counter()
+    run_on(tmp_path, data)
+    assert time.perf_counter() - start < 30  # quadratic pairs would be 4.5 million comparisons
+
+
+def test_cycle_can_be_suppressed_on_any_node(tmp_path: Path, base: dict[str, Any]) -> None:
+    base["departments"].append({"id": "region", "name": "大区", "parent": "sales", "purposes": []})
+    base["departments"][0]["parent"] = "region"
+    base["scorecards"].append(
+        {"id": "region_y", "for": "region", "tier": "annual", "items": [{"kpi": "volume", "weight": 100, "target": 1}]}
+    )
+    assert "SM310" in codes(run_on(tmp_path, base))
+    base["departments"][0]["suppress"] = [{"code": "SM310", "reason": "过渡期的双重汇报"}]
+    assert codes(run_on(tmp_path, base)) == []
+
+
+def test_configuration_applies_to_suppression_findings(tmp_path: Path, base: dict[str, Any]) -> None:
+    base["kpis"][0]["suppress"] = [{"code": "SM315", "reason": "无"}]
+    assert codes(run_on(tmp_path, base)) == ["SM341"]
+    base["organisation"]["severity"] = {"SM341": "off"}
+    assert codes(run_on(tmp_path, base)) == []
+    base["organisation"]["severity"] = {"SM209": "off"}
+    found = run_on(tmp_path, base)
+    assert "SM342" in codes(found)
+
+
+def test_sm341_names_an_item_readably(tmp_path: Path, base: dict[str, Any]) -> None:
+    base["scorecards"][0]["items"][0]["suppress"] = [{"code": "SM315", "reason": "无"}]
+    [found] = run_on(tmp_path, base)
+    assert found.code == "SM341" and "'sales_m, item 1'" in found.message()
+
+
+def test_sm315_speaks_chinese(tmp_path: Path, base: dict[str, Any]) -> None:
+    del base["kpis"][0]["unit"]
+    base["kpis"][1]["link"] = "aligns"  # a contributing child would also differ in unit
+    [found] = run_on(tmp_path, base)
+    assert found.code == "SM315" and "没有单位" in found.message("zh")
+
+
+def test_answers_must_name_a_problem(tmp_path: Path, base: dict[str, Any]) -> None:
+    base["problems"] = [{"id": "slow_delivery", "statement": "交货慢", "holds_back": ["share"]}]
+    base["kpis"][0]["answers"] = ["slow_delivry"]
+    found = run_on(tmp_path, base)
+    assert codes(found) == ["SM201"] and "did you mean 'slow_delivery'" in found[0].message()
+    base["kpis"][0]["answers"] = ["share"]
+    assert codes(run_on(tmp_path, base)) == ["SM203"]
+    base["kpis"][0]["answers"] = ["slow_delivery"]
+    assert codes(run_on(tmp_path, base)) == []
