@@ -169,26 +169,22 @@ def _load_one(args: argparse.Namespace, lang: str) -> Strategy | None:
     return result.strategies[0]
 
 
-def _graph(args: argparse.Namespace, lang: str) -> int:
+def _strategy_report(args: argparse.Namespace, lang: str, fmt: str) -> int:
+    """Load one strategy, compute the view ``args.command`` asks for, render it as ``fmt``."""
     strategy = _load_one(args, lang)
     if strategy is None:
         return EXIT_PROBLEMS
-    from stratmap.report import strategy_map
-    from stratmap.rules.engine import run_model_rules
+    if args.command == "graph":
+        from stratmap.report import strategy_map
+        from stratmap.rules.engine import run_model_rules
 
-    render = {"mermaid": strategy_map.render_mermaid, "dot": strategy_map.render_dot, "json": strategy_map.render_json}
-    return EXIT_OK if _write(render[args.format](run_model_rules(strategy), lang), args.output) else EXIT_USAGE
+        text = strategy_map.RENDERERS[fmt](run_model_rules(strategy), lang)
+    else:
+        from stratmap.coverage import coverage
+        from stratmap.report import coverage as coverage_report
 
-
-def _coverage(args: argparse.Namespace, lang: str) -> int:
-    strategy = _load_one(args, lang)
-    if strategy is None:
-        return EXIT_PROBLEMS
-    from stratmap.coverage import coverage
-    from stratmap.report import coverage as report
-
-    render = {"table": report.render_table, "json": report.render_json, "csv": report.render_csv}
-    return EXIT_OK if _write(render[args.format](coverage(strategy), lang), args.output) else EXIT_USAGE
+        text = coverage_report.RENDERERS[fmt](coverage(strategy), lang)
+    return EXIT_OK if _write(text, args.output) else EXIT_USAGE
 
 
 def _rules(args: argparse.Namespace, lang: str) -> int:
@@ -243,10 +239,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     lang = getattr(args, "lang", None) or default_lang()
     if args.command == "validate":
         return _validate(args, lang)
-    if args.command == "graph":
-        return _graph(args, lang)
-    if args.command == "coverage":
-        return _coverage(args, lang)
+    if args.command in ("graph", "coverage"):
+        return _strategy_report(args, lang, args.format)
     if args.command == "schema":
         return _schema()
     if args.command == "rules":

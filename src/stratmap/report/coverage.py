@@ -8,8 +8,6 @@ from decimal import Decimal
 from stratmap.coverage import REASONS, UNATTRIBUTED, Coverage
 from stratmap.report.tabular import text_table, to_csv
 
-FORMATS = ("table", "json", "csv")
-
 
 def _n(value: Decimal) -> str:
     return format(value.quantize(Decimal("0.01")), "f")
@@ -20,13 +18,9 @@ def _columns(cov: Coverage) -> list[str]:
     return [*cov.drivers, *extra]
 
 
-def render_table(cov: Coverage, lang: str) -> str:
-    drivers = _columns(cov)
-    header = ["scorecard", "for", "tier", "total", *drivers, *REASONS]
-    if lang == "zh":
-        header[:4] = ["考核表", "考核对象", "层级", "总权重"]
-        header[-4:] = ["价值驱动", "问题驱动", "两者", "都不是"]
-    rows = [
+def _rows(cov: Coverage, drivers: list[str]) -> list[list[str]]:
+    """One row per scorecard: id, entity, tier, total, a column per driver, then per reason."""
+    return [
         [
             c.scorecard,
             c.entity,
@@ -37,6 +31,15 @@ def render_table(cov: Coverage, lang: str) -> str:
         ]
         for c in cov.cards
     ]
+
+
+def render_table(cov: Coverage, lang: str) -> str:
+    drivers = _columns(cov)
+    header = ["scorecard", "for", "tier", "total", *drivers, *REASONS]
+    if lang == "zh":
+        header[:4] = ["考核表", "考核对象", "层级", "总权重"]
+        header[-4:] = ["价值驱动", "问题驱动", "两者", "都不是"]
+    rows = _rows(cov, drivers)
     rows.append(
         [
             "company (%)" if lang != "zh" else "全公司(%)",
@@ -80,15 +83,8 @@ def render_json(cov: Coverage, lang: str) -> str:
 def render_csv(cov: Coverage, lang: str) -> str:
     drivers = _columns(cov)
     header = ["scorecard", "for", "tier", "total_weight", *drivers, "value_driven", "issue_driven", "both", "neither"]
-    rows = [
-        [
-            c.scorecard,
-            c.entity,
-            c.tier,
-            _n(c.total),
-            *(_n(c.by_driver.get(d, Decimal(0))) for d in drivers),
-            *(_n(c.by_reason[r]) for r in REASONS),
-        ]
-        for c in cov.cards
-    ]
-    return to_csv(header, rows)
+    return to_csv(header, _rows(cov, drivers))
+
+
+#: The renderers by ``--format`` name.
+RENDERERS = {"table": render_table, "json": render_json, "csv": render_csv}

@@ -20,7 +20,6 @@ from stratmap.graph import edge_location
 if TYPE_CHECKING:
     from stratmap.rules.engine import ModelCheck
 
-FORMATS = ("mermaid", "dot", "json")
 
 #: Kinds drawn on the map, bottom layer last.
 MAP_KINDS = ("driver", "problem", "purpose", "department", "position", "kpi", "plan")
@@ -180,3 +179,7 @@ def render_json(check: ModelCheck, lang: str) -> str:
         edges.append(edge)
     doc = {"directed": True, "multigraph": True, "nodes": nodes, "edges": edges}
     return json.dumps(doc, ensure_ascii=False, indent=2) + "\n"
+
+
+#: The renderers by ``--format`` name.
+RENDERERS = {"mermaid": render_mermaid, "dot": render_dot, "json": render_json}
