@@ -107,7 +107,8 @@ def test_coverage_table_and_csv() -> None:
     assert out.startswith("\ufeffscorecard,")
     rows = list(csv.reader(io.StringIO(out.lstrip("\ufeff"))))
     assert rows[0][:4] == ["scorecard", "for", "tier", "total_weight"]
-    assert len(rows) == 9
+    assert len(rows) == 10  # header, 8 scorecards, the company-wide row
+    assert rows[-1][0] == "(company %)" and rows[-1][3] == "100.00"
 
 
 def test_yield_rate_story_dropping_the_answer_fires_at_the_problem(manufacturing: Path) -> None:

@@ -75,11 +75,14 @@ def _findings(data: dict[str, Any]) -> set[tuple[str, str | None]]:
 
 
 def _reach(data: dict[str, Any]) -> tuple[set[str], set[str]]:
-    """(drivers some purpose serves, drivers some KPI reaches): an oracle over plain data."""
+    """(drivers some purpose serves, drivers some assessed KPI reaches): an oracle over plain data."""
     purpose_drivers = {p["id"]: set(p["serves"]) for d in data["departments"] for p in d["purposes"]}
     served = set().union(*purpose_drivers.values())
     reached: set[str] = set()
+    assessed = {item["kpi"] for card in data["scorecards"] for item in card["items"]}
     for k in data["kpis"]:
+        if k["id"] not in assessed:
+            continue  # a KPI on no scorecard measures nothing
         for target in k["serves"]:
             reached |= purpose_drivers.get(target, set())
     return served, reached

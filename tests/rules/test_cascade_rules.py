@@ -185,3 +185,22 @@ def test_answers_must_name_a_problem(tmp_path: Path, base: dict[str, Any]) -> No
     assert codes(run_on(tmp_path, base)) == ["SM203"]
     base["kpis"][0]["answers"] = ["slow_delivery"]
     assert codes(run_on(tmp_path, base)) == []
+
+
+def test_sm303_a_kpi_on_no_scorecard_measures_nothing(tmp_path: Path, base: dict[str, Any]) -> None:
+    base["drivers"].append({"id": "profit", "name": "利润", "rationale": "分析"})
+    base["departments"][0]["purposes"].append({"id": "earn", "statement": "确保利润", "serves": ["profit"]})
+    base["kpis"].append({"id": "margin", "name": "毛利率", "unit": "%", "owner": "sales", "serves": ["earn"]})
+    assert codes(run_on(tmp_path, base)) == ["SM303"]
+    base["scorecards"][0]["items"] = [
+        {"kpi": "volume", "weight": 70, "target": 100},
+        {"kpi": "margin", "weight": 30, "target": 20},
+    ]
+    assert codes(run_on(tmp_path, base)) == []
+
+
+def test_map_labels_speak_chinese() -> None:
+    from tests.helpers import EXAMPLES, run_cli
+
+    _, out, _ = run_cli("--lang", "zh", "graph", str(EXAMPLES / "manufacturing"))
+    assert "|服务|" in out and "|针对|" in out and "|阻碍|" in out

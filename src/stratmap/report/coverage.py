@@ -83,7 +83,8 @@ def render_json(cov: Coverage, lang: str) -> str:
 def render_csv(cov: Coverage, lang: str) -> str:
     drivers = _columns(cov)
     header = ["scorecard", "for", "tier", "total_weight", *drivers, "value_driven", "issue_driven", "both", "neither"]
-    return to_csv(header, _rows(cov, drivers))
+    company = ["(company %)", "", "", "100.00", *(_n(cov.company.get(d, Decimal(0))) for d in drivers), "", "", "", ""]
+    return to_csv(header, [*_rows(cov, drivers), company])
 
 
 #: The renderers by ``--format`` name.

@@ -33,6 +33,22 @@ MAP_RELATIONS = {
     "cascades_to": "cascades to",
     "conflicts_with": "conflicts with",
 }
+_RELATIONS_ZH = {
+    "serves": "服务",
+    "has_purpose": "工作目的",
+    "belongs_to": "隶属",
+    "part_of": "上级",
+    "answers": "针对",
+    "holds_back": "阻碍",
+    "cascades_to": "对齐",
+    "conflicts_with": "冲突",
+}
+
+
+def _relation_label(relation: str, lang: str) -> str:
+    return _RELATIONS_ZH[relation] if lang == "zh" else MAP_RELATIONS[relation]
+
+
 _MERMAID_SHAPES = {
     "driver": ('(["', '"])'),
     "problem": ('{{"', '"}}'),
@@ -112,7 +128,7 @@ def render_mermaid(check: ModelCheck, lang: str) -> str:
             highlighted.append(ids[node])
     for src, dst, relation in _map_edges(check):
         arrow = "-.->" if relation in ("holds_back", "conflicts_with", "cascades_to") else "-->"
-        lines.append(f"  {ids[src]} {arrow}|{MAP_RELATIONS[relation]}| {ids[dst]}")
+        lines.append(f"  {ids[src]} {arrow}|{_relation_label(relation, lang)}| {ids[dst]}")
     if highlighted:  # a second class goes on its own line: ':::a,b' is one undefined class
         lines.append(f"  class {','.join(highlighted)} finding")
     return "\n".join(lines) + "\n"
@@ -141,7 +157,9 @@ def render_dot(check: ModelCheck, lang: str) -> str:
         lines.append(f"  {_dot_text(node)} [{', '.join(attrs)}];")
     for src, dst, relation in _map_edges(check):
         style = ", style=dashed" if relation in ("holds_back", "conflicts_with", "cascades_to") else ""
-        lines.append(f"  {_dot_text(src)} -> {_dot_text(dst)} [label={_dot_text(MAP_RELATIONS[relation])}{style}];")
+        lines.append(
+            f"  {_dot_text(src)} -> {_dot_text(dst)} [label={_dot_text(_relation_label(relation, lang))}{style}];"
+        )
     lines.append("}")
     return "\n".join(lines) + "\n"
 

@@ -34,7 +34,7 @@ def purpose_serves_nothing(ctx: Context) -> Iterator[Finding]:
 
 @rule("SM303")
 def unmeasured_driver(ctx: Context) -> Iterator[Finding]:
-    """A driver that no KPI reaches."""
+    """A driver that no KPI on any scorecard reaches: nobody is assessed on it."""
     reached = ctx.reached_from_a_kpi
     for d in ctx.strategy.drivers:
         if d.id not in reached:

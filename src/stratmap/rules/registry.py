@@ -87,10 +87,11 @@ class Context:
 
     @cached_property
     def reached_from_a_kpi(self) -> frozenset[str]:
-        """Nodes some KPI has a path to (KPIs included)."""
+        """Nodes that some KPI on a scorecard has a path to (those KPIs included)."""
         import networkx as nx
 
-        kpis = [k.id for k in self.strategy.kpis]
+        assessed = {item.kpi for card in self.strategy.scorecards for item in card.items}
+        kpis = [k.id for k in self.strategy.kpis if k.id in assessed]
         if not kpis:
             return frozenset()
         return frozenset(n for layer in nx.bfs_layers(self.value_graph, kpis) for n in layer)
