@@ -672,6 +672,17 @@ _ALL = (
         "请保留最重要的少数指标,或在 organisation 中提高 max_items。",
     ),
     Code(
+        "SM317",
+        "bad-split",
+        W,
+        "A KPI's split of its weight between drivers does not fit what it serves.",
+        "KPI 在驱动力之间分配权重的 split 与其服务对象不符。",
+        "the split of KPI '{kpi}' is off: {problem}",
+        "KPI“{kpi}”的 split 有误:{problem_zh}",
+        "List every driver the KPI serves, and only those, with shares totalling 100.",
+        "请列出该 KPI 服务的全部驱动力(且仅限这些),份额合计为 100。",
+    ),
+    Code(
         "SM340",
         "suppression-without-reason",
         E,

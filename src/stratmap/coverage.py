@@ -48,8 +48,8 @@ class Coverage:
     drivers: tuple[str, ...]
 
 
-def kpi_drivers(strategy: Strategy, kpi: Kpi) -> dict[str, Decimal]:
-    """The share (fractions adding up to 1) of a KPI's weight each driver receives."""
+def served_drivers(strategy: Strategy, kpi: Kpi) -> list[str]:
+    """The drivers a KPI serves, through its purposes or directly, in order."""
     drivers: list[str] = []
     for target in kpi.serves:
         obj = strategy.get(target)
@@ -57,6 +57,12 @@ def kpi_drivers(strategy: Strategy, kpi: Kpi) -> dict[str, Decimal]:
             drivers.extend(obj.serves)
         elif isinstance(obj, Driver):
             drivers.append(target)
+    return list(dict.fromkeys(drivers))
+
+
+def kpi_drivers(strategy: Strategy, kpi: Kpi) -> dict[str, Decimal]:
+    """The share (fractions adding up to 1) of a KPI's weight each driver receives."""
+    drivers = served_drivers(strategy, kpi)
     if not drivers:
         for problem_id in kpi.answers:
             problem = strategy.get(problem_id)

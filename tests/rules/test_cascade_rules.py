@@ -204,3 +204,16 @@ def test_map_labels_speak_chinese() -> None:
 
     _, out, _ = run_cli("--lang", "zh", "graph", str(EXAMPLES / "manufacturing"))
     assert "|服务|" in out and "|针对|" in out and "|阻碍|" in out
+
+
+def test_sm317_split_naming_a_driver_not_served(tmp_path: Path, base: dict[str, Any]) -> None:
+    base["drivers"].append({"id": "profit", "name": "利润", "rationale": "分析"})
+    base["departments"][0]["purposes"].append({"id": "earn", "statement": "确保利润", "serves": ["profit"]})
+    base["kpis"].append({"id": "margin", "name": "毛利率", "unit": "%", "owner": "sales", "serves": ["earn"]})
+    base["scorecards"][0]["items"].append({"kpi": "margin", "weight": 0, "target": 20})
+    base["kpis"][0]["split"] = {"share": 50, "profit": 50}
+    found = run_on(tmp_path, base)
+    assert codes(found) == ["SM317", "SM317"]
+    assert "'profit' is not a driver it serves" in found[0].message() + found[1].message()
+    base["kpis"][0]["split"] = {"share": 100}
+    assert codes(run_on(tmp_path, base)) == []

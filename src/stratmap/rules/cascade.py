@@ -319,6 +319,36 @@ def too_many_items(ctx: Context) -> Iterator[Finding]:
             )
 
 
+@rule("SM317")
+def bad_split(ctx: Context) -> Iterator[Finding]:
+    """A ``split`` that names a driver the KPI does not serve, or shares not totalling 100."""
+    from stratmap.coverage import served_drivers
+
+    for k in ctx.strategy.kpis:
+        if not k.split:
+            continue
+        reached = served_drivers(ctx.strategy, k)
+        for driver in k.split:
+            if driver not in reached:
+                args = {
+                    "kpi": k.id,
+                    "problem": f"'{driver}' is not a driver it serves",
+                    "problem_zh": f"“{driver}”不是它所服务的驱动力",
+                }
+                yield Finding("SM317", k.where.at("split", driver), k.id, args)
+        total = sum(k.split.values(), Decimal(0))
+        missing = [d for d in reached if d not in k.split]
+        if total != 100 or missing:
+            shown = _num(total)
+            problem = (
+                f"its shares total {shown}, not 100" if total != 100 else f"it gives no share to {', '.join(missing)}"
+            )
+            problem_zh = f"份额合计为 {shown},不是 100" if total != 100 else f"没有给 {'、'.join(missing)} 分配份额"
+            yield Finding(
+                "SM317", k.where.at("split"), k.id, {"kpi": k.id, "problem": problem, "problem_zh": problem_zh}
+            )
+
+
 def _smart(en: str, zh: str) -> dict[str, str]:
     return {"what": en, "what_zh": zh}
 
