@@ -212,8 +212,10 @@ def test_sm317_split_naming_a_driver_not_served(tmp_path: Path, base: dict[str, 
     base["kpis"].append({"id": "margin", "name": "毛利率", "unit": "%", "owner": "sales", "serves": ["earn"]})
     base["scorecards"][0]["items"].append({"kpi": "margin", "weight": 0, "target": 20})
     base["kpis"][0]["split"] = {"share": 50, "profit": 50}
-    found = run_on(tmp_path, base)
-    assert codes(found) == ["SM317", "SM317"]
-    assert "'profit' is not a driver it serves" in found[0].message() + found[1].message()
+    [found] = run_on(tmp_path, base)
+    assert found.code == "SM317" and "'profit' is not a driver it serves" in found.message()
+    base["kpis"][0]["split"] = {"share": 60}
+    [found] = run_on(tmp_path, base)
+    assert "its shares total 60, not 100" in found.message()
     base["kpis"][0]["split"] = {"share": 100}
     assert codes(run_on(tmp_path, base)) == []
