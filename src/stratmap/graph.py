@@ -193,9 +193,14 @@ def build_graph(strategy: Strategy) -> nx.MultiDiGraph[str]:
             if line.kpi:
                 edge(line.id, line.kpi, "watches", line.where, "kpi")
 
-    g: nx.MultiDiGraph[str] = nx.MultiDiGraph()
-    g.add_nodes_from(nodes)
     known = {key for key, _ in nodes}
-    keyed: Any = (e for e in edges if e[0] in known and e[1] in known)  # (u, v, key, data) 4-tuples
+    kept = [e for e in edges if e[0] in known and e[1] in known]
+    by_relation: dict[str, list[tuple[str, str, dict[str, object]]]] = {}
+    for src, dst, _, data in kept:
+        by_relation.setdefault(str(data["relation"]), []).append((src, dst, data))
+    # the edges of each relation, as the checks read them (graph attribute "by_relation")
+    g: nx.MultiDiGraph[str] = nx.MultiDiGraph(by_relation=by_relation)
+    g.add_nodes_from(nodes)
+    keyed: Any = kept  # (u, v, key, data) 4-tuples
     g.add_edges_from(keyed)
     return g

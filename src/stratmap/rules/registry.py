@@ -51,6 +51,9 @@ class Context:
 
     @cached_property
     def _by_relation(self) -> dict[str, list[tuple[str, str, dict[str, Any]]]]:
+        built: dict[str, list[tuple[str, str, dict[str, Any]]]] | None = self.graph.graph.get("by_relation")
+        if built is not None:  # recorded by build_graph
+            return built
         out: dict[str, list[tuple[str, str, dict[str, Any]]]] = {}
         for src, targets in self.graph.succ.items():
             for dst, keyed in targets.items():
