@@ -10,7 +10,10 @@ def strategy_yaml(n_kpis: int, *, seed: int = 1, kpis_per_department: int = 10) 
     """A valid single-file strategy with ``n_kpis`` KPIs, their departments and scorecards.
 
     Every department gets one short-term scorecard whose items total exactly 100 and carry
-    a key strategic indicator, so the file is clean for the whole pipeline.
+    a key strategic indicator; every tenth department has a named problem that its first KPI
+    answers; every tenth KPI is derived by a formula from the one before it; every hundredth
+    declares a conflict with the next. The file is clean for the whole pipeline (one SM314
+    note per declared conflict).
     """
     rng = random.Random(seed)
     n_depts = max(1, -(-n_kpis // kpis_per_department))
@@ -30,6 +33,14 @@ def strategy_yaml(n_kpis: int, *, seed: int = 1, kpis_per_department: int = 10) 
     ]
     for d in range(n_drivers):
         out += [f"  - id: driver_{d}", f"    name: 驱动力 {d}", f"    rationale: 分析结论 {d}"]
+    out.append("problems:")
+    for dep in range(0, n_depts, 10):
+        out += [
+            f"  - id: problem_{dep}",
+            f"    statement: 部门 {dep} 的问题",
+            f"    holds_back: [driver_{dep % n_drivers}]",
+            f"    shows_in: [dept_{dep}]",
+        ]
     out.append("departments:")
     for dep in range(n_depts):
         out += [
@@ -54,6 +65,12 @@ def strategy_yaml(n_kpis: int, *, seed: int = 1, kpis_per_department: int = 10) 
             "    aggregation: mean",
             f"    serves: [purpose_{dep}]",
         ]
+        if k % kpis_per_department == 0 and dep % 10 == 0:
+            out.append(f"    answers: [problem_{dep}]")
+        if k % 10 == 9:
+            out.append(f'    formula: "kpi_{k - 1} * 1"')
+        if k % 100 == 50 and k + 1 < n_kpis:
+            out.append(f"    conflicts_with: [kpi_{k + 1}]")
     out.append("scorecards:")
     for dep in range(n_depts):
         members = list(range(dep * kpis_per_department, min(n_kpis, (dep + 1) * kpis_per_department)))
