@@ -107,9 +107,18 @@ def build_graph(strategy: Strategy) -> nx.MultiDiGraph[str]:
         attrs.update(kind=kind, label=label, location=location)
         nodes.append((key, attrs))
 
-    def edge(src: str, dst: str, relation: str, where: Where, *parts: str | int, contributes: bool = False) -> None:
-        data = {"relation": relation, "at": (where, parts), "contributes": contributes}
-        edges.append((src, dst, relation, data))
+    def edge(
+        src: str,
+        dst: str,
+        relation: str,
+        where: Where,
+        *parts: str | int,
+        contributes: bool = False,
+        key: str | None = None,
+        **extra: object,
+    ) -> None:
+        data = {"relation": relation, "at": (where, parts), "contributes": contributes, **extra}
+        edges.append((src, dst, key or relation, data))
 
     for tier in ("short_term", "annual", "major_responsibility"):
         node(tier_key(tier), "tier", tier, Location(""))
@@ -171,19 +180,10 @@ def build_graph(strategy: Strategy) -> nx.MultiDiGraph[str]:
         edge(card.id, card.entity, "assesses", card.where, "for")
         edge(card.id, tier_key(card.tier), "in_tier", card.where, "tier")
         for i, item in enumerate(card.items):
-            edges.append(
-                (
-                    card.id,
-                    item.kpi,
-                    f"measures#{i}",  # a KPI may appear twice on one card: one edge per item
-                    {
-                        "relation": "measures",
-                        "at": (item.where, ("kpi",)),
-                        "contributes": True,
-                        "item": i,
-                        "weight": item.weight,
-                    },
-                )
+            # a KPI may appear twice on one card: one edge per item, keyed by its index
+            key = f"measures#{i}"
+            edge(
+                card.id, item.kpi, "measures", item.where, "kpi", contributes=True, key=key, item=i, weight=item.weight
             )
         for ki in card.key_indicators:
             edge(card.id, ki.id, "has_veto", ki.where)

@@ -36,36 +36,33 @@ def _suppressions(strategy: Strategy) -> dict[str, list[Suppression]]:
     return out
 
 
+def _unconfigurable(code: str, location: Location, doing: str, doing_zh: str) -> Diagnostic | None:
+    """SM342 when ``code`` does not exist or belongs to the reading, schema or reference checks."""
+    if code not in CODES:
+        return Diagnostic.make("SM342", location, ref=code, problem="no such code", problem_zh="不存在该代码")
+    if code < FIRST_CONFIGURABLE:
+        return Diagnostic.make(
+            "SM342",
+            location,
+            ref=code,
+            problem=f"reading, schema and reference checks cannot be {doing}",
+            problem_zh=f"读取、Schema 与引用检查不能{doing_zh}",
+        )
+    return None
+
+
 def _configuration_problems(strategy: Strategy, suppressions: dict[str, list[Suppression]]) -> Iterator[Diagnostic]:
     org = strategy.organisation
-    for code, level in org.severity.items():
-        loc = org.where.at("severity", code)
-        if code not in CODES:
-            yield Diagnostic.make("SM342", loc, ref=code, problem="no such code", problem_zh="不存在该代码")
-        elif code < FIRST_CONFIGURABLE:
-            yield Diagnostic.make(
-                "SM342",
-                loc,
-                ref=code,
-                problem=f"reading, schema and reference checks cannot be set to {level}",
-                problem_zh=f"读取、Schema 与引用检查不能设为 {level}",
-            )
+    found: list[Diagnostic | None] = [
+        _unconfigurable(code, org.where.at("severity", code), f"set to {level}", f"设为 {level}")
+        for code, level in org.severity.items()
+    ]
     for entries in suppressions.values():
         for s in entries:
-            if s.code not in CODES:
-                yield Diagnostic.make(
-                    "SM342", s.location, ref=s.code, problem="no such code", problem_zh="不存在该代码"
-                )
-            elif s.code < FIRST_CONFIGURABLE:
-                yield Diagnostic.make(
-                    "SM342",
-                    s.location,
-                    ref=s.code,
-                    problem="reading, schema and reference checks cannot be suppressed",
-                    problem_zh="读取、Schema 与引用检查不能豁免",
-                )
+            found.append(_unconfigurable(s.code, s.location, "suppressed", "豁免"))
             if not s.reason:
-                yield Diagnostic.make("SM340", s.location, ref=s.code)
+                found.append(Diagnostic.make("SM340", s.location, ref=s.code))
+    yield from (d for d in found if d is not None)
 
 
 @dataclass(frozen=True)
