@@ -17,6 +17,7 @@ FAMILIES = {
     "SM1": "Reading files and the schema",
     "SM2": "References across files",
     "SM3": "Alignment of the cascade, the analysis and named problems",
+    "SM4": "Formulas",
 }
 
 

@@ -20,7 +20,12 @@ from tests.helpers import chdir
 FENCE = re.compile(r"^```(\w+)([^\n]*)\n(.*?)^```", re.S | re.M)
 HEADINGS = ("## What it does", "## Why is this bad?", "## Example", "## Use instead")
 #: Codes that no file can trigger today; each is covered by a unit test named here.
-NO_FILE_FIXTURE = {"SM126": "tests/test_schema.py::test_unmapped_keywords_are_reported_not_dropped"}
+NO_FILE_FIXTURE = {
+    "SM126": "tests/test_schema.py::test_unmapped_keywords_are_reported_not_dropped",
+    "SM410": "tests/formula/test_formula.py::test_missing_value_and_wrong_types_are_typed_errors",
+    "SM411": "tests/formula/test_formula.py::test_missing_value_and_wrong_types_are_typed_errors",
+    "SM412": "tests/formula/test_formula.py::test_batch_column_errors",
+}
 
 
 @dataclass
