@@ -163,10 +163,9 @@ def _scope(names: Mapping[str, Kind] | Iterable[str]) -> Mapping[str, Kind]:
     if isinstance(names, str):
         raise TypeError("names must be a collection of names or a mapping of name to kind, not a string")
     if isinstance(names, Mapping):
-        bad = set(names.values()) - {"number", "condition"}
-        if bad:
-            name = next(n for n, k in names.items() if k in bad)
-            raise ValueError(f"the kind of {name!r} must be 'number' or 'condition', not {names[name]!r}")
+        for name, kind in names.items():
+            if kind != "number" and kind != "condition":  # noqa: PLR1714 - kind may be unhashable
+                raise ValueError(f"the kind of {name!r} must be 'number' or 'condition', not {kind!r}")
         return names
     return dict.fromkeys(names, "number")
 

@@ -365,6 +365,7 @@ class Compiler:
                 sides.append(self.err(operand))
                 computed.append(True)
         is_condition = [self.kind_of(o) == "condition" for o in operands]
+        constant = [isinstance(o, Num) for o in operands]  # never missing
 
         def run(env: Env) -> tuple[Arr, Arr]:
             values = [f(env) for f in sides]
@@ -375,7 +376,12 @@ class Compiler:
                     known = ea & eb  # for conditions the pair is (value, known)
                     pair = (_CMP[op](a, b) & known, known)
                 else:
-                    known = ~(np.isnan(a) | np.isnan(b))
+                    if constant[i]:
+                        known = ~np.isnan(b)
+                    elif constant[i + 1]:
+                        known = ~np.isnan(a)
+                    else:
+                        known = ~(np.isnan(a) | np.isnan(b))
                     pair = (_CMP[op](a, b) & known, known)
                     if computed[i] or computed[i + 1]:
                         close = ~(np.abs(a - b) > ea + eb)

@@ -128,10 +128,21 @@ def _numbers(formula: Formula, env: Env, result: Any, places: int | None) -> F64
     return out
 
 
+def _own(env: Env, column: Any) -> np.ndarray[Any, Any]:
+    """A boolean column of the result's length that no input shares (copied only when needed)."""
+    if (
+        isinstance(column, np.ndarray)
+        and column.shape == (env.n,)
+        and column.dtype == np.bool_
+        and not any(column is c for pair in env.conditions.values() for c in pair)
+    ):
+        return column
+    return np.array(np.broadcast_to(column, (env.n,)), dtype=bool)
+
+
 def _conditions(formula: Formula, env: Env, value: Any, known: Any) -> np.ma.MaskedArray[Any, Any]:
-    n = env.n
-    v = np.array(np.broadcast_to(value, (n,)), dtype=bool)
-    k = np.array(np.broadcast_to(known, (n,)), dtype=bool)
+    v = _own(env, value)
+    k = _own(env, known)
     if env.flags:
         tree = formula._python_tree()
         for i in _flagged(env):
