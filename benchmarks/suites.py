@@ -10,6 +10,7 @@ import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from benchmarks.workloads import write_strategy
 
@@ -190,7 +191,7 @@ def suite_formula(tmp: Path, *, smoke: bool, repeat: int) -> list[Figure]:
     threshold = np.where(rng.random(n) < 0.001, 100.0, 60.0)  # a few rows divide by zero
     cols = {"actual": actual, "target": target, "threshold": threshold}
 
-    def linear_numpy() -> object:
+    def linear_numpy() -> Any:
         # the same meaning, written by hand: division by zero and overflow give NaN
         span = target - threshold
         with np.errstate(all="ignore"):
@@ -200,10 +201,10 @@ def suite_formula(tmp: Path, *, smoke: bool, repeat: int) -> list[Figure]:
         r[~np.isfinite(r)] = np.nan
         return r
 
-    def clamp_numpy() -> object:
+    def clamp_numpy() -> Any:
         return np.maximum(0, np.minimum(110, 100 - (target - actual) * 5))
 
-    def veto_numpy() -> object:
+    def veto_numpy() -> Any:
         known = ~np.isnan(actual)
         return np.ma.MaskedArray((actual < 95) & known, mask=~known)
 
