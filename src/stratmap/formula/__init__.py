@@ -164,7 +164,7 @@ def _scope(names: Mapping[str, Kind] | Iterable[str]) -> Mapping[str, Kind]:
         raise TypeError("names must be a collection of names or a mapping of name to kind, not a string")
     if isinstance(names, Mapping):
         for name, kind in names.items():
-            if kind != "number" and kind != "condition":  # noqa: PLR1714 - kind may be unhashable
+            if kind != "number" and kind != "condition":
                 raise ValueError(f"the kind of {name!r} must be 'number' or 'condition', not {kind!r}")
         return names
     return dict.fromkeys(names, "number")
