@@ -79,9 +79,10 @@ def test_a_veto_must_be_a_condition(manufacturing: Path) -> None:
 
 
 def test_derived_kpi_reads_kpi_ids_of_every_file(manufacturing: Path) -> None:
-    text = (manufacturing / PRODUCTION).read_text(encoding="utf-8")
-    assert "kpis:\n" in text
-    good = 'kpis:\n  - id: derived_total\n    name: 派生\n    unit: 吨\n    owner: production\n    formula: "sales_volume + 1"\n'
+    good = (
+        "kpis:\n  - id: derived_total\n    name: 派生\n    unit: 吨\n    owner: production\n"
+        '    formula: "sales_volume + 1"\n'
+    )
     (manufacturing / "departments" / "derived.yaml").write_text("stratmap: 1\n" + good, encoding="utf-8")
     assert [c for c in _found(manufacturing) if c[1] == "derived.yaml"] == []
     (manufacturing / "departments" / "derived.yaml").write_text(
