@@ -18,6 +18,7 @@ FAMILIES = {
     "SM2": "References across files",
     "SM3": "Alignment of the cascade, the analysis and named problems",
     "SM4": "Formulas",
+    "SM5": "Data and evaluation",
 }
 
 

@@ -24,7 +24,9 @@ def test_public_api_is_small() -> None:
         "StratmapError",
         "__version__",
         "check",
+        "evaluate",
         "load",
+        "read_data",
     }
     for name in stratmap.__all__:
         assert getattr(stratmap, name) is not None

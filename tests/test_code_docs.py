@@ -25,6 +25,17 @@ NO_FILE_FIXTURE = {
     "SM410": "tests/formula/test_formula.py::test_missing_value_and_wrong_types_are_typed_errors",
     "SM411": "tests/formula/test_formula.py::test_missing_value_and_wrong_types_are_typed_errors",
     "SM412": "tests/formula/test_formula.py::test_batch_column_errors",
+    "SM501": "tests/evaluate/test_data.py::test_unreadable_file",
+    "SM502": "tests/evaluate/test_data.py::test_missing_and_unknown_columns",
+    "SM503": "tests/evaluate/test_data.py::test_each_bad_row_is_reported_and_the_others_kept",
+    "SM504": "tests/evaluate/test_engine.py::test_bad_rows_are_rejected_and_the_rest_evaluated",
+    "SM505": "tests/evaluate/test_engine.py::test_bad_rows_are_rejected_and_the_rest_evaluated",
+    "SM506": "tests/evaluate/test_engine.py::test_bad_rows_are_rejected_and_the_rest_evaluated",
+    "SM507": "tests/evaluate/test_engine.py::test_bad_rows_are_rejected_and_the_rest_evaluated",
+    "SM508": "tests/evaluate/test_data.py::test_missing_and_unknown_columns",
+    "SM510": "tests/evaluate/test_engine.py::test_rated_item_without_ratings_fails_the_result",
+    "SM511": "tests/evaluate/test_engine.py::test_unscorable_rating_is_reported",
+    "SM520": "tests/evaluate/test_engine.py::test_manufacturing_example_exercises_every_gate",
 }
 
 

@@ -15,7 +15,7 @@ def _commands() -> list[str]:
 
 def test_readme_starts_with_install_and_run_then_install_and_test() -> None:
     run, test = _commands()
-    assert "pip install" in run and "stratmap validate examples/" in run
+    assert "pip install" in run and "stratmap validate examples/" in run and "stratmap evaluate examples/" in run
     assert "pip install" in test and "pytest" in test
 
 

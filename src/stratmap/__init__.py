@@ -5,10 +5,13 @@ The public API is small::
     import stratmap
     strategy = stratmap.load("examples/manufacturing")      # raises StratmapError
     problems = stratmap.check("examples/")                  # never raises for bad input
+    data = stratmap.read_data(actuals="examples/manufacturing/data/actuals.csv")
+    results = stratmap.evaluate(strategy, data, period="2026-03")
 
 Everything not named in ``__all__`` is private and may change.
 """
 
+from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
 from stratmap.api import check, load
@@ -16,9 +19,43 @@ from stratmap.diagnostics import Diagnostic, Location, Severity, StratmapError
 from stratmap.load.document import Limits
 
 if TYPE_CHECKING:
+    from stratmap.data import Dataset
+    from stratmap.evaluate import Evaluation, TierName
     from stratmap.model import Strategy
 
 __version__ = "0.1.0"
+
+
+def read_data(**tables: Any) -> "Dataset":
+    """Read the evaluation's tables: ``actuals=``, ``events=``, ``ratings=``, ``bonus_base=``,
+    ``people=`` (each a CSV/JSON/YAML path or an iterable of mappings), ``encoding=``.
+
+    Never raises for bad data: each table carries its problems, located by row and column.
+    """
+    from stratmap.data import read_data as _read
+
+    return _read(**tables)
+
+
+def evaluate(
+    strategy: "Strategy",
+    data: "Dataset | Mapping[str, Any]",
+    *,
+    period: str,
+    tier: "TierName" = "short_term",
+) -> "Evaluation":
+    """Scores, vetoes, deductions, high-voltage lines, grades, ranks and bonus for ``period``.
+
+    ``data`` is a :class:`stratmap.data.Dataset` or a mapping of table name to source
+    (as for :func:`read_data`). Raises :class:`stratmap.evaluate.EvaluationError` for a
+    request that cannot be evaluated (a malformed period, a tier that does not fit it).
+    """
+    from stratmap.data import Dataset
+    from stratmap.data import read_data as _read
+    from stratmap.evaluate import evaluate as _evaluate
+
+    dataset = data if isinstance(data, Dataset) else _read(**data)
+    return _evaluate(strategy, dataset, period=period, tier=tier)
 
 
 def __getattr__(name: str) -> Any:
@@ -39,5 +76,7 @@ __all__ = [
     "StratmapError",
     "__version__",
     "check",
+    "evaluate",
     "load",
+    "read_data",
 ]

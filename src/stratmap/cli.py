@@ -100,6 +100,20 @@ def _parser() -> argparse.ArgumentParser:
     c.add_argument("--format", choices=("table", "json", "csv"), default="table")
     c.add_argument("--output", "-o", metavar="FILE", help="write to FILE instead of standard output")
 
+    ev = sub.add_parser("evaluate", parents=[common], help="compute scores, gates, grades, ranks and bonus")
+    ev.add_argument("paths", nargs=1, metavar="STRATEGY", help="the strategy's root file or folder")
+    ev.add_argument("--actuals", metavar="FILE", required=True, help="entity, kpi, period, value (CSV, JSON or YAML)")
+    ev.add_argument("--events", metavar="FILE", help="entity, event, period[, count, amount]")
+    ev.add_argument("--ratings", metavar="FILE", help="entity, kpi, period, rater, rating")
+    ev.add_argument("--bonus-base", metavar="FILE", help="entity, period, amount")
+    ev.add_argument("--people", metavar="FILE", help="entity, holds (the position or department), name")
+    ev.add_argument("--encoding", default="utf-8", help="of CSV files: utf-8 (default, BOM allowed) or gb18030")
+    ev.add_argument("--period", required=True, help="2026-03, 2026Q1, 2026H1 or 2026")
+    ev.add_argument("--tier", choices=("short_term", "annual", "major_responsibility"), default="short_term")
+    ev.add_argument("--format", choices=("table", "json", "csv"), default="table")
+    ev.add_argument("--explain", metavar="ENTITY", help="print how ENTITY's numbers were reached")
+    ev.add_argument("--output", "-o", metavar="FILE", help="write to FILE instead of standard output")
+
     sub.add_parser("schema", parents=[common], help="print the JSON Schema of the format")
 
     r = sub.add_parser("rules", parents=[common], help="list every diagnostic code")
@@ -187,6 +201,49 @@ def _strategy_report(args: argparse.Namespace, lang: str, fmt: str) -> int:
     return EXIT_OK if _write(text, args.output) else EXIT_USAGE
 
 
+def _evaluate(args: argparse.Namespace, lang: str) -> int:
+    from stratmap.api import run
+    from stratmap.data import read_data
+    from stratmap.diagnostics import Severity
+    from stratmap.evaluate import EvaluationError, evaluate
+    from stratmap.report.results import RENDERERS, render_explanation
+    from stratmap.report.text import render_text
+
+    result = run(args.paths)
+    if result.errors or len(result.strategies) != 1:
+        sys.stderr.write(render_text(result.diagnostics, result.files, lang))
+        if not result.errors:
+            print("stratmap: error: the path holds no single strategy", file=sys.stderr)
+        return EXIT_PROBLEMS
+    data = read_data(
+        actuals=args.actuals,
+        events=args.events,
+        ratings=args.ratings,
+        bonus_base=args.bonus_base,
+        people=args.people,
+        encoding=args.encoding,
+    )
+    try:
+        evaluation = evaluate(result.strategies[0], data, period=args.period, tier=args.tier)
+    except EvaluationError as exc:
+        print(f"stratmap: error: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    if evaluation.diagnostics:
+        files = tuple(dict.fromkeys(d.location.file for d in evaluation.diagnostics))
+        sys.stderr.write(render_text(evaluation.diagnostics, files, lang, hints=False))
+    if args.explain:
+        chosen = [r for r in evaluation.results if r.entity == args.explain]
+        if not chosen:
+            print(f"stratmap: error: no result for entity {args.explain!r} in {args.period}", file=sys.stderr)
+            return EXIT_USAGE
+        text = "\n".join(render_explanation(r) for r in chosen)
+    else:
+        text = RENDERERS[args.format](evaluation)
+    if not _write(text, args.output):
+        return EXIT_USAGE
+    return EXIT_PROBLEMS if any(d.severity is Severity.ERROR for d in evaluation.diagnostics) else EXIT_OK
+
+
 def _rules(args: argparse.Namespace, lang: str) -> int:
     from stratmap.codes import CODES
 
@@ -241,6 +298,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         return _validate(args, lang)
     if args.command in ("graph", "coverage"):
         return _strategy_report(args, lang, args.format)
+    if args.command == "evaluate":
+        return _evaluate(args, lang)
     if args.command == "schema":
         return _schema()
     if args.command == "rules":

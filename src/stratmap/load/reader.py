@@ -316,7 +316,7 @@ class _Builder:
         self.seen.append({} if mapping else None)
 
 
-def _decode(raw: bytes, file: str) -> tuple[str | None, list[Diagnostic]]:
+def decode_bytes(raw: bytes, file: str) -> tuple[str | None, list[Diagnostic]]:
     if raw.startswith(b"\xef\xbb\xbf"):
         raw = raw[3:]
     try:
@@ -404,8 +404,13 @@ def _reader_error(exc: yaml.reader.ReaderError, text: str, file: str) -> Diagnos
     return Diagnostic.make("SM102", Location(file, line, column), problem=problem)
 
 
-def parse_text(text: str, file: str, limits: Limits = DEFAULT_LIMITS) -> tuple[LocatedDocument, list[Diagnostic]]:
-    """Parse YAML text under the strict rules; never raises for bad input."""
+def parse_text(
+    text: str, file: str, limits: Limits = DEFAULT_LIMITS, *, list_root: bool = False
+) -> tuple[LocatedDocument, list[Diagnostic]]:
+    """Parse YAML text under the strict rules; never raises for bad input.
+
+    A strategy file's top level is a mapping; ``list_root`` also accepts a list (data files).
+    """
     builder = _Builder(file, limits)
     try:
         builder.run(yaml.parse(text, Loader=_Loader))
@@ -428,6 +433,9 @@ def parse_text(text: str, file: str, limits: Limits = DEFAULT_LIMITS) -> tuple[L
         builder.diagnostics.append(Diagnostic.make("SM110", Location(file, 1, 1), count=0))
         return LocatedDocument(file, None), builder.diagnostics
     root = builder.root
+    if list_root and isinstance(root, list):
+        located = LocatedDocument(file, root, builder.values, builder.keys, frozenset(builder.flagged))  # type: ignore[arg-type]
+        return located, builder.diagnostics
     if not isinstance(root, dict):
         kind = "list" if isinstance(root, list) else "null" if root is None else "text or number"
         builder.diagnostics.append(Diagnostic.make("SM111", Location(file, 1, 1), found=kind))
@@ -453,7 +461,7 @@ def read_document(
         size = FsPath(path).stat().st_size
         diag = Diagnostic.make("SM106", Location(file, 1, 1), size=size, limit=limits.max_bytes)
         return LocatedDocument(file, None), [diag]
-    text, diags = _decode(raw, file)
+    text, diags = decode_bytes(raw, file)
     if text is None:
         return LocatedDocument(file, None), diags
     return parse_text(text, file, limits)

@@ -1,0 +1,795 @@
+"""The evaluation, one entity at a time on Decimals: data checks, scores, gates, ranks, bonus.
+
+Order of precedence (documented in docs/evaluation.md): the weighted sum of the item
+scores, then deductions, then high-voltage lines (cap or zero the score, force the lowest
+grade), the grade, the distribution quotas (which only ever lower a grade), the bonus
+rule's factor, then vetoes (a factor, default 0) and high-voltage forfeits (0).
+"""
+
+from __future__ import annotations
+
+import difflib
+import math
+from collections import defaultdict
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field, replace
+from decimal import ROUND_DOWN, ROUND_HALF_EVEN, ROUND_HALF_UP, ROUND_UP, Decimal
+from typing import Any, Literal
+
+from stratmap.data import Actual, BonusBase, Dataset, Event, Person, Rating
+from stratmap.diagnostics import Diagnostic, Location
+from stratmap.evaluate._periods import Period, parse_period, periods_within
+from stratmap.evaluate._results import Evaluation, Gate, ItemResult, Result, RowCount
+from stratmap.evaluate._scoring import ZERO, Anchors, anchors_for, item_formula, rated, score
+from stratmap.formula import parse
+from stratmap.model import Strategy
+from stratmap.model.scorecard import BonusRule, HighVoltageLine, Item, KeyIndicator, Scorecard
+from stratmap.model.types import Department, Kpi, Position, Rounding
+
+TierName = Literal["short_term", "annual", "major_responsibility"]
+
+_MODES = {"half_up": ROUND_HALF_UP, "half_even": ROUND_HALF_EVEN, "down": ROUND_DOWN, "up": ROUND_UP}
+HUNDRED = Decimal(100)
+
+
+def quantize(x: Decimal, rounding: Rounding) -> Decimal:
+    """``x`` at the declared places and mode (half up unless the model says otherwise)."""
+    return x.quantize(Decimal(1).scaleb(-rounding.places), rounding=_MODES[rounding.mode])
+
+
+class EvaluationError(ValueError):
+    """The request itself cannot be evaluated (e.g. a period that is not one)."""
+
+
+@dataclass
+class _Index:
+    """The data, checked against the strategy and indexed for lookups."""
+
+    actuals: dict[tuple[str, str, str], Actual] = field(default_factory=dict)
+    ratings: dict[tuple[str, str, str], list[Rating]] = field(default_factory=lambda: defaultdict(list))
+    events: dict[tuple[str, str], list[Event]] = field(default_factory=lambda: defaultdict(list))
+    bonus_base: dict[tuple[str, str], BonusBase] = field(default_factory=dict)
+    holds: dict[str, str] = field(default_factory=dict)  # entity -> unit (department or position)
+    entities: dict[str, None] = field(default_factory=dict)  # every entity seen, in first-seen order
+    used: set[int] = field(default_factory=set)  # id() of the rows that fed a result
+    problems: list[Diagnostic] = field(default_factory=list)
+    rejected: set[int] = field(default_factory=set)
+
+
+class _Evaluator:
+    def __init__(self, strategy: Strategy, data: Dataset, period: Period, tier: TierName) -> None:
+        self.s = strategy
+        self.data = data
+        self.period = period
+        self.tier = tier
+        self.kpis: dict[str, Kpi] = {k.id: k for k in strategy.kpis}
+        self.units: dict[str, Department | Position] = {d.id: d for d in strategy.departments}
+        self.units.update({p.id: p for p in strategy.positions})
+        self.rules: dict[str, BonusRule] = {r.id: r for r in strategy.bonus_rules}
+        self.events_known = {rule.event for c in strategy.scorecards if c.deductions for rule in c.deductions.rules} | {
+            line.event for c in strategy.scorecards for line in c.high_voltage_lines if line.event
+        }
+        self.frequencies: dict[str, set[str]] = defaultdict(set)  # kpi -> period kinds it may be reported in
+        for k in strategy.kpis:
+            self.frequencies[k.id].update({k.frequency, "yearly"})
+        for card in strategy.scorecards:
+            for item in card.items:
+                if card.frequency:
+                    self.frequencies[item.kpi].add(card.frequency)
+            for ki in card.key_indicators:
+                if card.frequency:
+                    self.frequencies[ki.kpi].add(card.frequency)
+        self.ix = _Index()
+        self.diagnostics: list[Diagnostic] = list(data.problems)
+
+    # ---- data against the strategy ---------------------------------------------------
+    def reject(self, row: Any, code: str, at: Location, **args: Any) -> None:
+        self.ix.rejected.add(id(row))
+        self.diagnostics.append(Diagnostic.make(code, at, **args))
+
+    def unknown(self, row: Any, what: str, ref: str, options: Iterable[str], at: Location) -> None:
+        close = difflib.get_close_matches(ref, list(options), n=1, cutoff=0.6)
+        self.reject(row, "SM504", at, what=what, ref=ref, suggestion=f"; did you mean '{close[0]}'?" if close else "")
+
+    def index(self) -> None:
+        ix = self.ix
+        for person in self.data.people.rows:
+            assert isinstance(person, Person)
+            if person.holds not in self.units:
+                self.unknown(person, "department or position", person.holds, self.units, person.at)
+            elif person.entity in ix.holds or person.entity in self.units:
+                self.reject(person, "SM506", person.at, what=f"person '{person.entity}'", first="an earlier row")
+            else:
+                ix.holds[person.entity] = person.holds
+                ix.used.add(id(person))
+        for unit in self.units:
+            ix.holds.setdefault(unit, unit)
+        for row in self.data.actuals.rows:
+            assert isinstance(row, Actual)
+            if self._entity_ok(row) and self._kpi_ok(row, row.kpi) and self._period_ok(row, row.kpi):
+                key = (row.entity, row.kpi, row.period)
+                if key in ix.actuals:
+                    first = ix.actuals[key].at
+                    self.reject(
+                        row,
+                        "SM506",
+                        row.at,
+                        what=f"actual of {row.kpi} for {row.entity} in {row.period}",
+                        first=f"{first.file}:{first.line}",
+                    )
+                else:
+                    ix.actuals[key] = row
+                    ix.entities.setdefault(row.entity)
+        seen_ratings: set[tuple[str, str, str, str]] = set()
+        for rating in self.data.ratings.rows:
+            assert isinstance(rating, Rating)
+            if self._entity_ok(rating) and self._kpi_ok(rating, rating.kpi) and self._period_ok(rating, rating.kpi):
+                key4 = (rating.entity, rating.kpi, rating.period, rating.rater)
+                if key4 in seen_ratings:
+                    self.reject(rating, "SM506", rating.at, what=f"rating by {rating.rater}", first="an earlier row")
+                else:
+                    seen_ratings.add(key4)
+                    ix.ratings[(rating.entity, rating.kpi, rating.period)].append(rating)
+                    ix.entities.setdefault(rating.entity)
+        for event in self.data.events.rows:
+            assert isinstance(event, Event)
+            if not self._entity_ok(event):
+                continue
+            if event.event not in self.events_known:
+                self.unknown(event, "event type", event.event, self.events_known, event.at)
+                continue
+            ix.events[(event.entity, event.event)].append(event)
+            ix.entities.setdefault(event.entity)
+        for base in self.data.bonus_base.rows:
+            assert isinstance(base, BonusBase)
+            if self._entity_ok(base):
+                if (base.entity, base.period) in ix.bonus_base:
+                    self.reject(
+                        base,
+                        "SM506",
+                        base.at,
+                        what=f"bonus base of {base.entity} in {base.period}",
+                        first="an earlier row",
+                    )
+                else:
+                    ix.bonus_base[(base.entity, base.period)] = base
+        for entity in ix.holds:
+            if entity not in self.units:
+                ix.entities.setdefault(entity)
+
+    def _entity_ok(self, row: Any) -> bool:
+        if row.entity in self.ix.holds or row.entity in self.units:
+            return True
+        self.reject(row, "SM505", row.at, entity=row.entity)
+        return False
+
+    def _kpi_ok(self, row: Any, kpi: str) -> bool:
+        if kpi in self.kpis:
+            return True
+        self.unknown(row, "KPI", kpi, self.kpis, row.at)
+        return False
+
+    def _period_ok(self, row: Any, kpi: str) -> bool:
+        p = parse_period(row.period)
+        assert p is not None  # the reader checked the form
+        if p.kind in self.frequencies[kpi]:
+            return True
+        self.reject(row, "SM507", row.at, period=row.period, kpi=kpi, kinds=", ".join(sorted(self.frequencies[kpi])))
+        return False
+
+    # ---- which entity is assessed on which scorecard ----------------------------------
+    def cards(self) -> list[Scorecard]:
+        wanted = {"annual": {"yearly"}, "short_term": {"monthly", "quarterly", "half_yearly"}}
+        out = []
+        for card in self.s.scorecards:
+            if card.tier != self.tier:
+                continue
+            if (
+                self.tier == "major_responsibility"
+                or card.frequency == self.period.kind
+                or (card.frequency is None and self.period.kind in wanted.get(self.tier, set()))
+            ):
+                out.append(card)
+        return out
+
+    def entities_on(self, card: Scorecard) -> list[str]:
+        ix = self.ix
+        return [e for e in ix.entities if ix.holds.get(e, e) == card.entity]
+
+    def department_of(self, unit: str) -> str | None:
+        obj = self.units.get(unit)
+        if isinstance(obj, Position):
+            return obj.department
+        return unit if obj is not None else None
+
+    # ---- one entity -------------------------------------------------------------------
+    def actual(self, entity: str, kpi: str, period: Period) -> tuple[Decimal | str | None, list[Actual]]:
+        """The actual of ``kpi`` for ``period``: reported for it, or aggregated from shorter periods."""
+        row = self.ix.actuals.get((entity, kpi, period.text))
+        if row is not None:
+            return row.value, [row]
+        k = self.kpis[kpi]
+        for kind in ("half_yearly", "quarterly", "monthly"):
+            parts = periods_within(period, kind)
+            if len(parts) <= 1:
+                continue
+            rows = [r for p in parts if (r := self.ix.actuals.get((entity, kpi, p.text))) is not None]
+            if rows and kind == k.frequency:
+                values = [r.value for r in rows]
+                if not all(isinstance(v, Decimal) for v in values):
+                    return None, []
+                nums: list[Decimal] = values  # type: ignore[assignment]
+                agg = k.aggregation
+                value = (
+                    sum(nums, ZERO)
+                    if agg == "sum"
+                    else sum(nums, ZERO) / len(nums)
+                    if agg == "mean"
+                    else nums[-1]
+                    if agg == "last"
+                    else min(nums)
+                    if agg == "min"
+                    else max(nums)
+                )
+                return value, rows
+        return None, []
+
+    def revised(self, card: Scorecard, kpi: str) -> dict[str, Decimal]:
+        out: dict[str, Decimal] = {}
+        for rev in sorted(self.s.revisions, key=lambda r: r.effective):
+            start = parse_period(rev.effective)
+            if (
+                rev.scorecard == card.id
+                and rev.kpi == kpi
+                and start is not None
+                and start.year * 12 + start.first <= (self.period.year * 12 + self.period.first)
+            ):
+                out[rev.field] = rev.value
+        return out
+
+    def evaluate_card(self, card: Scorecard, entity: str) -> tuple[Result, _Pending]:
+        org = self.s.organisation
+        unit = self.ix.holds.get(entity, entity)
+        items: list[ItemResult] = []
+        missing: list[str] = []
+        incomplete = False
+        for item in card.items:
+            item_result = self.item(card, item, entity)
+            if item_result.status in ("missing", "missing_zero", "skipped"):
+                missing.append(item.kpi)
+                self.diagnostics.append(
+                    Diagnostic.make(
+                        "SM510",
+                        item.where.node,
+                        entity=entity,
+                        kpi=item.kpi,
+                        period=self.period.text,
+                        policy=item.missing,
+                    )
+                )
+            if item_result.status in ("missing", "unscorable"):
+                incomplete = True
+            items.append(item_result)
+        counted = [i for i in items if i.status in ("scored", "missing_zero")]
+        total_weight = sum((i.weight for i in counted), ZERO)
+        base: Decimal | None = None
+        if not incomplete and counted and total_weight > 0:
+            shares = []
+            for i in items:
+                if i.status in ("scored", "missing_zero"):
+                    assert i.score is not None
+                    share = i.weight / total_weight * HUNDRED
+                    contribution = i.score * i.weight / total_weight
+                    if org.score_rounding.point == "line":
+                        contribution = quantize(contribution, org.score_rounding)
+                    shares.append(replace(i, share=_trim(share), contribution=contribution))
+                else:
+                    shares.append(i)
+            items = shares
+            base = sum((i.contribution for i in items if i.contribution is not None), ZERO)
+            base = quantize(base, org.score_rounding)
+        elif not card.items:
+            base = None
+        result = Result(
+            entity=entity,
+            scorecard=card.id,
+            period=self.period.text,
+            tier=self.tier,
+            status="complete" if base is not None else "incomplete",
+            unit=unit,
+            department=self.department_of(unit),
+            base_score=base,
+            score=base,
+            items=tuple(items),
+            missing=tuple(missing),
+        )
+        return self.gates(card, result)
+
+    def item(self, card: Scorecard, item: Item, entity: str) -> ItemResult:
+        kpi = self.kpis[item.kpi]
+        anchors = anchors_for(item, self.period.text, self.revised(card, item.kpi))
+        weight = self.revised(card, item.kpi).get("weight", item.weight)
+        base = ItemResult(
+            kpi=item.kpi,
+            weight=weight,
+            status="scored",
+            policy=item.scoring.policy,
+            target=anchors.target,
+            threshold=anchors.threshold,
+            stretch=anchors.stretch,
+        )
+        rounding = self.s.organisation.score_rounding
+        if item.scoring.policy == "rating":
+            rows = self.ix.ratings.get((entity, item.kpi, self.period.text), [])
+            if not rows:
+                return self.missing(item, base)
+            scored, detail = rated(item.scoring, [(r.rater, r.rating) for r in rows])
+            self.ix.used.update(id(r) for r in rows)
+            base = replace(base, inputs=tuple(detail))
+            actual: Decimal | str | None = None
+        else:
+            actual, rows_used = self.actual(entity, item.kpi, self.period)
+            if actual is None:
+                return self.missing(item, base)
+            self.ix.used.update(id(r) for r in rows_used)
+            formula = item_formula(item.scoring.formula) if item.scoring.formula else None
+            scored = score(item.scoring, kpi.direction, actual, anchors, formula)
+        if scored.score is None:
+            self.diagnostics.append(
+                Diagnostic.make(
+                    "SM511", item.where.node, entity=entity, kpi=item.kpi, reason=scored.problem or "cannot be scored"
+                )
+            )
+            return replace(base, actual=actual, status="unscorable", rule=scored.rule, note=scored.problem)
+        return replace(
+            base,
+            actual=actual,
+            rule=scored.rule,
+            raw=_trim(scored.raw) if scored.raw is not None else None,
+            score=quantize(scored.score, rounding),
+        )
+
+    def missing(self, item: Item, base: ItemResult) -> ItemResult:
+        if item.missing == "zero":
+            return replace(base, status="missing_zero", score=ZERO, rule="no actual: scored 0 (missing: zero)")
+        if item.missing == "skip":
+            return replace(base, status="skipped", rule="no actual: left out, weights re-normalised (missing: skip)")
+        return replace(base, status="missing", rule="no actual (missing: fail)")
+
+    # ---- gates --------------------------------------------------------------------------
+    def gates(self, card: Scorecard, result: Result) -> tuple[Result, _Pending]:
+        gates: list[Gate] = []
+        score_now = result.score
+        entity = result.entity
+        deductions: list[dict[str, str]] = []
+        if card.deductions and score_now is not None:
+            total = ZERO
+            for rule in card.deductions.rules:
+                count = sum((e.count for e in self.events_in(entity, rule.event)), ZERO)
+                if count == 0:
+                    continue
+                points = rule.points * count
+                applied = min(points, rule.max) if rule.max is not None else points
+                deductions.append(
+                    {"event": rule.event, "count": str(count), "points": str(points), "applied": str(applied)}
+                )
+                total += applied
+            if card.deductions.cap is not None and total > card.deductions.cap:
+                total = card.deductions.cap
+            if total > 0:
+                after = max(ZERO, score_now - total)
+                gates.append(
+                    Gate(
+                        "deductions",
+                        "deductions",
+                        f"-{total} points",
+                        str(score_now),
+                        str(after),
+                        "; ".join(f"{d['event']} x{d['count']}" for d in deductions),
+                    )
+                )
+                score_now = after
+        lowest = False
+        forfeit_period = forfeit_annual = False
+        flags: list[str] = []
+        lines: list[dict[str, str]] = []
+        for line in self.lines_for(result.unit):
+            hit, count, amount = self.line_hit(line, entity)
+            if not hit:
+                continue
+            actions = [o.action for o in line.outcome]
+            lines.append(
+                {
+                    "id": line.id,
+                    "name": line.name,
+                    "count": str(count),
+                    "amount": str(amount),
+                    "outcome": ", ".join(actions) or "none",
+                }
+            )
+            for outcome in line.outcome:
+                if outcome.action == "cap_score" and score_now is not None and outcome.cap is not None:
+                    after = min(score_now, outcome.cap)
+                    gates.append(
+                        Gate(
+                            "high_voltage",
+                            line.id,
+                            f"score capped at {outcome.cap}",
+                            str(score_now),
+                            str(after),
+                            line.name,
+                        )
+                    )
+                    score_now = after
+                elif outcome.action == "zero_score" and score_now is not None:
+                    gates.append(Gate("high_voltage", line.id, "score set to 0", str(score_now), "0", line.name))
+                    score_now = ZERO
+                elif outcome.action == "lowest_grade":
+                    lowest = True
+                elif outcome.action == "forfeit_period_bonus":
+                    forfeit_period = True
+                elif outcome.action == "forfeit_annual_bonus":
+                    forfeit_annual = True
+                elif outcome.action == "investigate":
+                    flags.append(f"investigate:{line.id}")
+        vetoes: list[dict[str, str]] = []
+        veto_factor: Decimal | None = None
+        if card.tier == "short_term":
+            for ki in card.key_indicators:
+                veto = self.veto(card, ki, entity)
+                if veto is not None:
+                    factor, record, extra_flags = veto
+                    vetoes.append(record)
+                    flags.extend(extra_flags)
+                    lowest = lowest or f"lowest_grade:{ki.id}" in extra_flags
+                    veto_factor = factor if veto_factor is None else min(veto_factor, factor)
+        grade = None
+        if score_now is not None and card.tier != "major_responsibility":
+            grade = self.grade(card, score_now)
+            gates.append(Gate("grade", "grading", f"grade {grade}", str(score_now), grade, "grade bands"))
+            if lowest:
+                worst = card.grading.bands[-1].grade
+                if worst != grade:
+                    gates.append(
+                        Gate(
+                            "lowest_grade",
+                            "lowest_grade",
+                            f"grade forced to {worst}",
+                            grade,
+                            worst,
+                            "a high-voltage line was touched, or a veto escalated",
+                        )
+                    )
+                grade = worst
+        updated = replace(
+            result,
+            score=score_now,
+            grade=grade,
+            deductions=tuple(deductions),
+            high_voltage=tuple(lines),
+            vetoes=tuple(vetoes),
+            flags=tuple(flags),
+            gates=tuple(gates),
+        )
+        return updated, _Pending(veto_factor, forfeit_period, forfeit_annual)
+
+    def events_in(self, entity: str, event: str) -> list[Event]:
+        rows = [e for e in self.ix.events.get((entity, event), []) if self._in_period(e.period)]
+        self.ix.used.update(id(e) for e in rows)
+        return rows
+
+    def _in_period(self, text: str) -> bool:
+        p = parse_period(text)
+        return p is not None and self.period.contains(p)
+
+    def lines_for(self, unit: str) -> list[HighVoltageLine]:
+        return [
+            line
+            for c in self.s.scorecards
+            if c.entity == unit and c.tier == "major_responsibility"
+            for line in c.high_voltage_lines
+        ]
+
+    def line_hit(self, line: HighVoltageLine, entity: str) -> tuple[bool, Decimal, Decimal]:
+        events = self.events_in(entity, line.event) if line.event else []
+        count = sum((e.count for e in events), ZERO)
+        amount = sum((e.amount for e in events), ZERO)
+        names: dict[str, str] = {"count": "number", "amount": "number"}
+        values: dict[str, Decimal | None] = {"count": count, "amount": amount}
+        if line.kpi:
+            names["actual"] = "number"
+            actual, rows = self.actual(entity, line.kpi, self.period)
+            self.ix.used.update(id(r) for r in rows)
+            values["actual"] = actual if isinstance(actual, Decimal) else None
+        formula = parse(line.when or "count >= 1", names=names)
+        hit = formula.evaluate({n: values[n] for n in formula.names})
+        return hit is True, count, amount
+
+    def veto(self, card: Scorecard, ki: KeyIndicator, entity: str) -> tuple[Decimal, dict[str, str], list[str]] | None:
+        item = next((i for i in card.items if i.kpi == ki.kpi), None)
+        formula = parse(ki.veto_when, names=("actual", "target", "threshold", "stretch"))
+
+        def vetoed(period: Period) -> tuple[bool, Decimal | str | None]:
+            actual, rows = self.actual(entity, ki.kpi, period)
+            self.ix.used.update(id(r) for r in rows)  # the period's own, or one of the run of misses
+            anchors = anchors_for(item, period.text, self.revised(card, ki.kpi)) if item else Anchors(None, None, None)
+            if not isinstance(actual, Decimal):
+                return True, actual  # no actual: the indicator is not shown to be met
+            values = {
+                "actual": actual,
+                "target": anchors.target,
+                "threshold": anchors.threshold,
+                "stretch": anchors.stretch,
+            }
+            return formula.evaluate({n: values[n] for n in formula.names}) is True, actual
+
+        hit, actual = vetoed(self.period)
+        if not hit:
+            return None
+        consecutive, p = 1, self.period
+        while consecutive < 36:
+            p = p.previous()
+            if not vetoed(p)[0] or not self._reported(entity, ki.kpi, p):
+                break
+            consecutive += 1
+        factor = ki.bonus_factor
+        flags: list[str] = []
+        reason = "no actual reported" if actual is None else f"actual {actual}: {ki.veto_when}"
+        for step in sorted(ki.escalation, key=lambda s: s.consecutive):
+            if consecutive >= step.consecutive:
+                if step.bonus_factor is not None:
+                    factor = step.bonus_factor
+                flags.extend(f"{o.action}:{ki.id}" for o in step.outcome)
+        record = {
+            "id": ki.id,
+            "kpi": ki.kpi,
+            "actual": "" if actual is None else str(actual),
+            "condition": ki.veto_when,
+            "consecutive": str(consecutive),
+            "bonus_factor": str(factor),
+            "reason": reason,
+        }
+        return factor, record, flags
+
+    def _reported(self, entity: str, kpi: str, period: Period) -> bool:
+        return (entity, kpi, period.text) in self.ix.actuals
+
+    def grade(self, card: Scorecard, value: Decimal) -> str:
+        for band in card.grading.bands:
+            if band.min is None or value >= band.min:
+                return band.grade
+        return card.grading.bands[-1].grade
+
+
+@dataclass(frozen=True)
+class _Pending:
+    veto_factor: Decimal | None
+    forfeit_period: bool
+    forfeit_annual: bool
+
+
+def _trim(x: Decimal) -> Decimal:
+    """A readable exact-ish form for explanations (28 digits at most, no exponent noise)."""
+    if x == x.to_integral_value():
+        return x.quantize(Decimal(1))
+    return x.normalize()
+
+
+def evaluate(
+    strategy: Strategy,
+    data: Dataset,
+    *,
+    period: str,
+    tier: TierName = "short_term",
+) -> Evaluation:
+    """Evaluate every entity the data names on the scorecards of ``tier`` for ``period``."""
+    p = parse_period(period)
+    if p is None:
+        raise EvaluationError(f"{period!r} is not a period: write 2026, 2026H1, 2026Q1 or 2026-03")
+    if tier not in ("short_term", "annual", "major_responsibility"):
+        raise EvaluationError(f"{tier!r} is not a tier: short_term, annual or major_responsibility")
+    if tier == "annual" and p.kind != "yearly":
+        raise EvaluationError(f"the annual tier is evaluated for a year (e.g. {p.year}), not {period}")
+    if tier == "short_term" and p.kind == "yearly":
+        raise EvaluationError(f"the short-term tier is evaluated for a month, quarter or half, not the year {period}")
+    if tier == "annual" and strategy.organisation.fiscal_year_start != 1:
+        raise EvaluationError(
+            f"fiscal years starting in month {strategy.organisation.fiscal_year_start} are not evaluated yet; "
+            "this release aggregates calendar years"
+        )
+    ev = _Evaluator(strategy, data, p, tier)
+    ev.index()
+    results: list[tuple[Result, _Pending, Scorecard]] = []
+    for card in ev.cards():
+        for entity in ev.entities_on(card):
+            result, pending = ev.evaluate_card(card, entity)
+            results.append((result, pending, card))
+    ranked = _rank_and_distribute(ev, results)
+    final = [_bonus(ev, r, pending, card) for r, pending, card in ranked]
+    final.sort(key=lambda r: (r.scorecard, r.rank if r.rank is not None else math.inf, r.entity))
+    rows = _row_counts(ev)
+    return Evaluation(p.text, tier, tuple(final), tuple(ev.diagnostics), rows)
+
+
+def _group_key(card: Scorecard, result: Result) -> str:
+    by = card.ranking.group_by
+    if by == "department":
+        return f"department:{result.department}"
+    if by == "position":
+        return f"position:{result.unit}"
+    return f"scorecard:{card.id}"
+
+
+def _rank_and_distribute(
+    ev: _Evaluator, results: Sequence[tuple[Result, _Pending, Scorecard]]
+) -> list[tuple[Result, _Pending, Scorecard]]:
+    groups: dict[str, list[int]] = defaultdict(list)
+    for i, (r, _, card) in enumerate(results):
+        if r.score is not None and card.tier != "major_responsibility":
+            groups[_group_key(card, r)].append(i)
+    out = list(results)
+    for key, members in groups.items():
+        card = results[members[0]][2]
+
+        def order(i: int, card: Scorecard = card) -> tuple[Any, ...]:
+            r = out[i][0]
+            assert r.score is not None
+            scores = {it.kpi: it.score for it in r.items}
+            ties = tuple(-(scores.get(k) or ZERO) for k in card.ranking.tie_break)
+            return (-r.score, *ties, r.entity)
+
+        members.sort(key=order)
+        n = len(members)
+        for rank, i in enumerate(members, start=1):
+            r, pending, c = out[i]
+            out[i] = (replace(r, rank=rank, group=key, group_size=n), pending, c)
+        if card.distribution:
+            _distribute(ev, card, key, members, out)
+        for rule in card.rank_rules:
+            count = int((Decimal(n) * rule.percent / HUNDRED).quantize(Decimal(1), rounding=ROUND_HALF_UP))
+            chosen = members[:count] if rule.rank == "top" else members[n - count :] if count else []
+            for i in chosen:
+                r, pending, c = out[i]
+                out[i] = (replace(r, flags=(*r.flags, f"{rule.action}:{rule.rank}_{rule.percent}%")), pending, c)
+    return out
+
+
+def _distribute(
+    ev: _Evaluator, card: Scorecard, key: str, members: list[int], out: list[tuple[Result, _Pending, Scorecard]]
+) -> None:
+    assert card.distribution is not None
+    n = len(members)
+    grades = [b.grade for b in card.grading.bands]
+    mode = card.distribution.mode
+    for quota in card.distribution.quotas:
+        if quota.grade not in grades:
+            continue
+        level = grades.index(quota.grade)
+        holders = [i for i in members if out[i][0].grade == quota.grade]
+        if quota.max is not None:
+            allowed = int(Decimal(n) * quota.max / HUNDRED)  # rounded down: never more than the share
+            if len(holders) > allowed:
+                ev.diagnostics.append(_quota(card, key, quota.grade, len(holders), n, f"at most {quota.max}%", mode))
+                if mode == "enforce" and level + 1 < len(grades):
+                    for i in holders[allowed:]:  # the lowest ranked move down one grade
+                        _regrade(out, i, grades[level + 1], f"quota: at most {quota.max}% {quota.grade}")
+        if quota.min is not None:
+            needed = math.ceil(Decimal(n) * quota.min / HUNDRED)
+            if len(holders) < needed:
+                ev.diagnostics.append(_quota(card, key, quota.grade, len(holders), n, f"at least {quota.min}%", mode))
+                if mode == "enforce" and level > 0:
+                    better = [i for i in members if grades.index(out[i][0].grade or grades[-1]) < level]
+                    for i in better[len(better) - (needed - len(holders)) :]:
+                        _regrade(out, i, quota.grade, f"quota: at least {quota.min}% {quota.grade}")
+
+
+def _regrade(out: list[tuple[Result, _Pending, Scorecard]], i: int, grade: str, reason: str) -> None:
+    r, pending, card = out[i]
+    gate = Gate("distribution", "distribution", f"grade lowered to {grade}", r.grade, grade, reason)
+    out[i] = (replace(r, grade=grade, gates=(*r.gates, gate)), pending, card)
+
+
+def _quota(card: Scorecard, key: str, grade: str, count: int, n: int, limit: str, mode: str) -> Diagnostic:
+    severity = {"advise": "info", "warn": "warning", "enforce": "warning"}[mode]
+    from stratmap.diagnostics import Severity
+
+    return Diagnostic.make(
+        "SM520",
+        card.where.node,
+        severity=Severity(severity),
+        group=key,
+        grade=grade,
+        count=str(count),
+        size=str(n),
+        limit=limit,
+        action="grades were adjusted" if mode == "enforce" else f"mode {mode}: grades unchanged",
+    )
+
+
+def _bonus(ev: _Evaluator, r: Result, pending: _Pending, card: Scorecard) -> Result:
+    if card.tier == "major_responsibility" or r.score is None:
+        return r
+    gates = list(r.gates)
+    factor: Decimal | None = None
+    rule = ev.rules.get(card.bonus) if card.bonus else None
+    if rule is not None:
+        factor = _factor(rule, r.score, r.grade)
+        gates.append(Gate("bonus_rule", rule.id, f"factor {factor}", None, str(factor), f"by {rule.by}"))
+    if pending.veto_factor is not None:
+        before = factor if factor is not None else Decimal(1)
+        factor = _trim(before * pending.veto_factor)
+        gates.append(
+            Gate(
+                "veto",
+                ",".join(v["id"] for v in r.vetoes),
+                f"factor x {pending.veto_factor}",
+                str(before),
+                str(factor),
+                "; ".join(v["reason"] for v in r.vetoes),
+            )
+        )
+    forfeit = pending.forfeit_period or (pending.forfeit_annual and card.tier == "annual")
+    if forfeit:
+        gates.append(
+            Gate(
+                "forfeit",
+                ",".join(h["id"] for h in r.high_voltage),
+                "bonus forfeited",
+                None if factor is None else str(factor),
+                "0",
+                "a high-voltage line was touched",
+            )
+        )
+        factor = ZERO
+    base_row = ev.ix.bonus_base.get((r.entity, r.period))
+    amount = None
+    if base_row is not None and factor is not None:
+        ev.ix.used.add(id(base_row))
+        money = ev.s.organisation.money_rounding
+        amount = base_row.amount * factor
+        if money.point == "line":
+            amount = quantize(amount, money)
+        gates.append(
+            Gate(
+                "bonus",
+                "bonus_base",
+                f"{base_row.amount} x {factor}",
+                str(base_row.amount),
+                str(amount),
+                ev.s.organisation.currency,
+            )
+        )
+    return replace(
+        r, bonus_factor=factor, bonus_base=base_row.amount if base_row else None, bonus=amount, gates=tuple(gates)
+    )
+
+
+def _factor(rule: BonusRule, value: Decimal, grade: str | None) -> Decimal:
+    if rule.formula:
+        f = parse(rule.formula, names=("score",)).evaluate({"score": value})
+        return f if isinstance(f, Decimal) else ZERO
+    for row in rule.table:
+        if rule.by == "grade" and row.grade == grade:
+            return row.factor
+        if rule.by == "score" and row.min is not None and value >= row.min:
+            return row.factor
+    return ZERO
+
+
+def _row_counts(ev: _Evaluator) -> dict[str, RowCount]:
+    counts: dict[str, RowCount] = {}
+    for table in ev.data.tables():
+        if not table.source:
+            continue
+        rejected_reading = table.read - len(table.rows)
+        rejected_here = sum(1 for row in table.rows if id(row) in ev.ix.rejected)
+        used = sum(1 for row in table.rows if id(row) in ev.ix.used and id(row) not in ev.ix.rejected)
+        rejected = rejected_reading + rejected_here
+        counts[table.name] = RowCount(table.read, used, table.read - used - rejected, rejected)
+    return counts
+
+
+def evaluate_mappings(strategy: Strategy, tables: Mapping[str, Any], *, period: str, tier: TierName) -> Evaluation:
+    from stratmap.data import read_data
+
+    return evaluate(strategy, read_data(**tables), period=period, tier=tier)

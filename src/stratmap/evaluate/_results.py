@@ -1,0 +1,189 @@
+"""The evaluation's immutable results and their plain-data form (JSON-ready, Decimals as text)."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any
+
+from stratmap.diagnostics import Diagnostic
+
+
+def _text(x: Decimal | None) -> str | None:
+    return None if x is None else str(x)
+
+
+@dataclass(frozen=True)
+class ItemResult:
+    """One scorecard item for one entity: from the actual to its contribution."""
+
+    kpi: str
+    weight: Decimal
+    status: str  # scored, missing_zero, skipped, missing, unscorable
+    policy: str
+    actual: Decimal | str | None = None
+    target: Decimal | None = None
+    threshold: Decimal | None = None
+    stretch: Decimal | None = None
+    rule: str = ""
+    raw: Decimal | None = None
+    score: Decimal | None = None
+    share: Decimal | None = None  # the weight's share after re-normalisation, in percent
+    contribution: Decimal | None = None
+    note: str | None = None
+    inputs: tuple[Mapping[str, str], ...] = ()
+
+    def as_dict(self) -> dict[str, Any]:
+        out: dict[str, Any] = {
+            "kpi": self.kpi,
+            "status": self.status,
+            "actual": self.actual if isinstance(self.actual, str) else _text(self.actual),
+            "target": _text(self.target),
+            "threshold": _text(self.threshold),
+            "stretch": _text(self.stretch),
+            "policy": self.policy,
+            "rule": self.rule,
+            "raw_score": _text(self.raw),
+            "score": _text(self.score),
+            "weight": _text(self.weight),
+            "share": _text(self.share),
+            "contribution": _text(self.contribution),
+        }
+        if self.inputs:
+            out["inputs"] = [dict(i) for i in self.inputs]
+        if self.note:
+            out["note"] = self.note
+        return out
+
+
+@dataclass(frozen=True)
+class Gate:
+    """One step applied after the weighted sum, in order, with its reason."""
+
+    step: str  # deductions, high_voltage, grade, distribution, bonus_rule, veto, forfeit, bonus
+    source: str  # the id of what applied it (a rule, line, indicator) or the step's name
+    effect: str  # what it did, in words
+    before: str | None = None
+    after: str | None = None
+    reason: str = ""
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "step": self.step,
+            "source": self.source,
+            "effect": self.effect,
+            "before": self.before,
+            "after": self.after,
+            "reason": self.reason,
+        }
+
+
+@dataclass(frozen=True)
+class Result:
+    """What one entity scored on one scorecard for one period, and why."""
+
+    entity: str
+    scorecard: str
+    period: str
+    tier: str
+    status: str  # complete, incomplete
+    unit: str  # the department or position whose scorecard this is
+    department: str | None
+    base_score: Decimal | None = None
+    score: Decimal | None = None
+    grade: str | None = None
+    rank: int | None = None
+    group: str | None = None
+    group_size: int | None = None
+    vetoes: tuple[Mapping[str, str], ...] = ()
+    deductions: tuple[Mapping[str, str], ...] = ()
+    high_voltage: tuple[Mapping[str, str], ...] = ()
+    flags: tuple[str, ...] = ()
+    bonus_factor: Decimal | None = None
+    bonus_base: Decimal | None = None
+    bonus: Decimal | None = None
+    items: tuple[ItemResult, ...] = ()
+    gates: tuple[Gate, ...] = ()
+    missing: tuple[str, ...] = ()
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "entity": self.entity,
+            "scorecard": self.scorecard,
+            "period": self.period,
+            "tier": self.tier,
+            "status": self.status,
+            "score": _text(self.score),
+            "grade": self.grade,
+            "rank": self.rank,
+            "group": self.group,
+            "vetoes": [dict(v) for v in self.vetoes],
+            "deductions": [dict(d) for d in self.deductions],
+            "high_voltage": [dict(h) for h in self.high_voltage],
+            "flags": list(self.flags),
+            "bonus_factor": _text(self.bonus_factor),
+            "bonus_base": _text(self.bonus_base),
+            "bonus": _text(self.bonus),
+            "missing": list(self.missing),
+            "explanation": self.explanation(),
+        }
+
+    def explanation(self) -> dict[str, Any]:
+        """Structured data that re-adds to the published numbers: items, then each gate in order."""
+        return {
+            "items": [i.as_dict() for i in self.items],
+            "weighted_sum": _text(self.base_score),
+            "gates": [g.as_dict() for g in self.gates],
+        }
+
+
+@dataclass(frozen=True)
+class RowCount:
+    """How one input table's rows were accounted for: read = used + outside + rejected."""
+
+    read: int
+    used: int
+    outside: int
+    rejected: int
+
+    def as_dict(self) -> dict[str, int]:
+        return {"read": self.read, "used": self.used, "outside_period": self.outside, "rejected": self.rejected}
+
+
+@dataclass(frozen=True)
+class Evaluation:
+    """Every result of one evaluation, the problems found, and the row accounting."""
+
+    period: str
+    tier: str
+    results: tuple[Result, ...]
+    diagnostics: tuple[Diagnostic, ...] = ()
+    rows: Mapping[str, RowCount] = field(default_factory=dict)
+
+    def result(self, entity: str, scorecard: str | None = None) -> Result:
+        """The result of ``entity`` (on ``scorecard`` when it has several)."""
+        found = [r for r in self.results if r.entity == entity and (scorecard is None or r.scorecard == scorecard)]
+        if len(found) != 1:
+            raise KeyError(f"{len(found)} results for {entity!r}" + (f" on {scorecard!r}" if scorecard else ""))
+        return found[0]
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "period": self.period,
+            "tier": self.tier,
+            "results": [r.as_dict() for r in self.results],
+            "rows": {name: count.as_dict() for name, count in self.rows.items()},
+            "diagnostics": [
+                {
+                    "code": d.code,
+                    "severity": d.severity.value,
+                    "file": d.location.file,
+                    "line": d.location.line,
+                    "column": d.location.column,
+                    "path": list(d.location.path),
+                    "message": d.message(),
+                }
+                for d in self.diagnostics
+            ],
+        }

@@ -1,0 +1,115 @@
+"""Evaluation results out: JSON (Decimals as text), CSV for Excel, a terminal table, one explanation."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Sequence
+
+from stratmap.evaluate import Evaluation, Result
+from stratmap.report.tabular import text_table, to_csv
+
+HEADER = (
+    "entity",
+    "scorecard",
+    "period",
+    "tier",
+    "status",
+    "score",
+    "grade",
+    "rank",
+    "group",
+    "vetoes",
+    "deductions",
+    "high_voltage",
+    "flags",
+    "bonus_factor",
+    "bonus_base",
+    "bonus",
+)
+
+
+def _cell(value: object) -> str:
+    return "" if value is None else str(value)
+
+
+def _row(r: Result) -> list[str]:
+    deducted = sum(float(d["applied"]) for d in r.deductions) if r.deductions else None
+    applied = ("-" + "+".join(d["applied"] for d in r.deductions)) if deducted else ""
+    return [
+        r.entity,
+        r.scorecard,
+        r.period,
+        r.tier,
+        r.status,
+        _cell(r.score),
+        _cell(r.grade),
+        _cell(r.rank),
+        _cell(r.group),
+        " ".join(v["id"] for v in r.vetoes),
+        applied,
+        " ".join(h["id"] for h in r.high_voltage),
+        " ".join(r.flags),
+        _cell(r.bonus_factor),
+        _cell(r.bonus_base),
+        _cell(r.bonus),
+    ]
+
+
+def render_json(ev: Evaluation) -> str:
+    return json.dumps(ev.as_dict(), ensure_ascii=False, indent=2) + "\n"
+
+
+def render_csv(ev: Evaluation) -> str:
+    return to_csv(HEADER, [_row(r) for r in ev.results])
+
+
+def render_table(ev: Evaluation) -> str:
+    columns = (0, 1, 4, 5, 6, 7, 9, 10, 11, 13, 16 - 1)
+    header = [HEADER[i] for i in columns]
+    rows = [[_row(r)[i] for i in columns] for r in ev.results]
+    out = text_table(header, rows, right=(3, 5, 9, 10))
+    out += "\n" + summary(ev)
+    return out
+
+
+def summary(ev: Evaluation) -> str:
+    complete = sum(1 for r in ev.results if r.status == "complete")
+    lines = [f"{len(ev.results)} results for {ev.period} ({ev.tier}): {complete} complete"]
+    for name, c in ev.rows.items():
+        lines.append(
+            f"{name}: {c.read} rows read = {c.used} used + {c.outside} outside the period + {c.rejected} rejected"
+        )
+    return "\n".join(lines) + "\n"
+
+
+def render_explanation(result: Result) -> str:
+    """One result's arithmetic, step by step, for a terminal."""
+    lines = [f"{result.entity} on {result.scorecard} for {result.period} ({result.tier}): {result.status}"]
+    rows: list[Sequence[object]] = []
+    for i in result.items:
+        actual = i.actual if isinstance(i.actual, str) else _cell(i.actual)
+        rows.append(
+            [i.kpi, actual, _cell(i.target), i.policy, i.rule, _cell(i.score), _cell(i.share), _cell(i.contribution)]
+        )
+    lines.append(
+        text_table(
+            ["kpi", "actual", "target", "policy", "rule", "score", "share %", "contribution"],
+            rows,
+            right=(1, 2, 5, 6, 7),
+        ).rstrip()
+    )
+    lines.append(f"weighted sum: {_cell(result.base_score)}")
+    for g in result.gates:
+        change = f" ({g.before} -> {g.after})" if g.before is not None and g.after is not None else ""
+        reason = f": {g.reason}" if g.reason else ""
+        lines.append(f"{g.step} [{g.source}] {g.effect}{change}{reason}")
+    lines.append(
+        f"score {_cell(result.score)}, grade {_cell(result.grade)}, rank {_cell(result.rank)}"
+        f", bonus factor {_cell(result.bonus_factor)}, bonus {_cell(result.bonus)}"
+    )
+    if result.missing:
+        lines.append(f"missing: {', '.join(result.missing)}")
+    return "\n".join(lines) + "\n"
+
+
+RENDERERS: dict[str, Callable[[Evaluation], str]] = {"json": render_json, "csv": render_csv, "table": render_table}

@@ -1,0 +1,104 @@
+"""`stratmap evaluate` end to end: the bundled example and broken copies of its data."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+
+from tests.helpers import EXAMPLES, run_cli
+
+MFG = EXAMPLES / "manufacturing"
+
+
+def _args(data: Path, *more: str) -> list[str]:
+    return [
+        "evaluate",
+        str(MFG),
+        "--actuals",
+        str(data / "actuals.csv"),
+        "--events",
+        str(data / "events.csv"),
+        "--bonus-base",
+        str(data / "bonus_base.csv"),
+        "--people",
+        str(data / "people.csv"),
+        "--period",
+        "2026-03",
+        *more,
+    ]
+
+
+def test_table_shows_every_gate_and_the_row_accounting() -> None:
+    code, out, err = run_cli(*_args(MFG / "data"))
+    assert code == 0, err
+    assert "ki_key_contract_rate" in out and "hvl_major_quality_incident" in out and "-4" in out
+    assert "actuals: 28 rows read = 28 used + 0 outside the period + 0 rejected" in out
+    assert "SM520" in err
+
+
+def test_json_is_byte_identical_across_runs_and_has_the_documented_keys() -> None:
+    first = run_cli(*_args(MFG / "data", "--format", "json"))[1]
+    second = run_cli(*_args(MFG / "data", "--format", "json"))[1]
+    assert first == second
+    doc = json.loads(first)
+    keys = {
+        "entity",
+        "scorecard",
+        "period",
+        "tier",
+        "score",
+        "grade",
+        "rank",
+        "vetoes",
+        "deductions",
+        "high_voltage",
+        "bonus_factor",
+        "bonus",
+        "explanation",
+    }
+    for result in doc["results"]:
+        assert keys <= result.keys()
+        assert result["score"] is None or isinstance(result["score"], str)  # Decimals as text
+
+
+def test_csv_has_a_bom_and_text_ids() -> None:
+    code, out, _ = run_cli(*_args(MFG / "data", "--format", "csv"))
+    assert code == 0 and out.startswith("\ufeffentity,scorecard")
+    assert "\r\n00123,sales_rep_monthly," in out
+
+
+def test_explain_shows_the_arithmetic() -> None:
+    code, out, _ = run_cli(*_args(MFG / "data", "--explain", "production"))
+    assert code == 0
+    assert "weighted sum: 96.07" in out and "deductions [deductions] -4 points (96.07 -> 92.07)" in out
+    code, _, err = run_cli(*_args(MFG / "data", "--explain", "nobody"))
+    assert code == 2 and "no result for entity 'nobody'" in err
+
+
+def test_broken_data_is_reported_and_the_rest_evaluated(tmp_path: Path) -> None:
+    data = tmp_path / "data"
+    shutil.copytree(MFG / "data", data)
+    with (data / "actuals.csv").open("a", encoding="utf-8") as fh:
+        fh.write("sales,sales_volume,2026-03,lots\n")
+    code, out, err = run_cli(*_args(data))
+    assert code == 1
+    assert f"{data / 'actuals.csv'}:30:4: error SM503" in err
+    assert "29 rows read = 28 used + 0 outside the period + 1 rejected" in out
+    assert "99.53" in out  # sales still evaluated from its first row
+
+
+@pytest.mark.parametrize(("extra", "message"), [(["--period", "2026-13"], "not a period")])
+def test_bad_request_is_a_usage_error(extra: list[str], message: str) -> None:
+    code, _, err = run_cli(*_args(MFG / "data")[:-2], *extra)
+    assert code == 2 and message in err
+
+
+def test_strategy_with_errors_is_not_evaluated(tmp_path: Path) -> None:
+    (tmp_path / "s.yaml").write_text("stratmap: 1\norganisation: {id: x}\n", encoding="utf-8")
+    code, _, err = run_cli(
+        "evaluate", str(tmp_path / "s.yaml"), "--actuals", str(MFG / "data" / "actuals.csv"), "--period", "2026-03"
+    )
+    assert code == 1 and "SM120" in err

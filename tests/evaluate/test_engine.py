@@ -1,0 +1,186 @@
+"""Golden tests: hand-computed expectations for each policy and each gate."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from functools import cache
+from typing import Any
+
+import pytest
+
+import stratmap
+from stratmap.data import read_data
+from stratmap.evaluate import Evaluation, EvaluationError, ItemResult, evaluate
+from stratmap.model import Strategy
+from tests.helpers import EXAMPLES
+
+D = Decimal
+
+
+@cache
+def strategy(name: str) -> Strategy:
+    return stratmap.load(EXAMPLES / name)
+
+
+def run(name: str, period: str, tier: Any = "short_term", **tables: Any) -> Evaluation:
+    return evaluate(strategy(name), read_data(**tables), period=period, tier=tier)
+
+
+def actuals(entity: str, period: str, **values: Any) -> list[dict[str, Any]]:
+    return [{"entity": entity, "kpi": k, "period": period, "value": str(v)} for k, v in values.items()]
+
+
+CR = {
+    "cust_satisfaction": 92,
+    "cust_loyalty": 42,
+    "complaint_response_rate": 93,
+    "customer_growth": 16,
+    "churn_rate": 5,
+}
+CR_RATINGS = [
+    {
+        "entity": "customer_relations",
+        "kpi": "aftersales_feedback",
+        "period": "2026Q1",
+        "rater": "customer",
+        "rating": "B",
+    },
+    {
+        "entity": "customer_relations",
+        "kpi": "aftersales_feedback",
+        "period": "2026Q1",
+        "rater": "superior",
+        "rating": "A",
+    },
+]
+
+
+def test_seed_customer_management_scorecard_30_25_20_15_5_5() -> None:
+    ev = run("customer_service", "2026Q1", actuals=actuals("customer_relations", "2026Q1", **CR), ratings=CR_RATINGS)
+    r = ev.result("customer_relations")
+    items = {i.kpi: i for i in r.items}
+    # ratio 92/90 = 102.222.. -> 102.22, x 30% = 30.67 (rounded per line, half up)
+    assert (items["cust_satisfaction"].score, items["cust_satisfaction"].contribution) == (D("102.22"), D("30.67"))
+    # linear between target 40 (100) and stretch 45 (120): 100 + 2/5 x 20 = 108 -> 27.00
+    assert (items["cust_loyalty"].score, items["cust_loyalty"].contribution) == (D("108.00"), D("27.00"))
+    # rating: 60% customer B (80) + 40% superior A (100) = 88 -> 17.60
+    assert (items["aftersales_feedback"].score, items["aftersales_feedback"].contribution) == (D("88.00"), D("17.60"))
+    # bands: 93 in [90, 95) -> 80 -> 12.00
+    assert items["complaint_response_rate"].contribution == D("12.00")
+    # goal: 16 >= 15 -> 100 -> 5.00
+    assert items["customer_growth"].contribution == D("5.00")
+    # linear, lower is better: 5 between target 6 (100) and stretch 4 (120) -> 110 -> 5.50
+    assert (items["churn_rate"].score, items["churn_rate"].contribution) == (D("110.00"), D("5.50"))
+    assert r.score == D("97.77") == sum(i.contribution for i in r.items)  # type: ignore[misc]
+    assert r.grade == "A" and r.vetoes == ()
+    # bonus formula: 0 if score < 60 else min(1.3, score / 100)
+    assert r.bonus_factor == D("0.9777")
+
+
+def test_revision_changes_the_target_from_its_effective_period() -> None:
+    values = {**CR, "customer_growth": 10}
+    before = run("customer_service", "2026Q2", actuals=actuals("customer_relations", "2026Q2", **values))
+    after = run("customer_service", "2026Q3", actuals=actuals("customer_relations", "2026Q3", **values))
+
+    def growth(ev: Evaluation) -> ItemResult:
+        return next(i for i in ev.result("customer_relations").items if i.kpi == "customer_growth")
+
+    assert (growth(before).target, growth(before).score) == (D(15), D("0.00"))  # goal not met: not_met 0
+    assert (growth(after).target, growth(after).score) == (D(8), D("100.00"))
+
+
+def test_rated_item_without_ratings_fails_the_result() -> None:
+    ev = run("customer_service", "2026Q1", actuals=actuals("customer_relations", "2026Q1", **CR))
+    r = ev.result("customer_relations")
+    assert r.status == "incomplete" and r.score is None and r.missing == ("aftersales_feedback",)
+    assert [d.code for d in ev.diagnostics] == ["SM510"]
+
+
+MFG = EXAMPLES / "manufacturing" / "data"
+
+
+def manufacturing(**extra: Any) -> Evaluation:
+    tables = {
+        "actuals": MFG / "actuals.csv",
+        "events": MFG / "events.csv",
+        "bonus_base": MFG / "bonus_base.csv",
+        "people": MFG / "people.csv",
+    }
+    tables.update(extra)
+    return run("manufacturing", "2026-03", **tables)
+
+
+def test_manufacturing_example_exercises_every_gate() -> None:
+    ev = manufacturing()
+    p = ev.result("production")
+    # items: linear 93 between threshold 90 (60) and target 98 (100) = 75; ratio 10800/10500 = 102.86;
+    # band [95, 98) = 100; linear 96.5 between target 95 (100) and stretch 98 (120) = 110
+    assert [i.score for i in p.items] == [D("75.00"), D("102.86"), D("100.00"), D("110.00")]
+    assert p.base_score == D("96.07")  # 22.50 + 20.57 + 20.00 + 33.00
+    assert p.deductions[0]["applied"] == "4" and p.score == D("92.07")  # 2 complaints x 2 points
+    assert p.high_voltage[0]["id"] == "hvl_major_quality_incident" and p.grade == "D"  # lowest grade forced
+    assert p.vetoes[0]["consecutive"] == "3"  # January, February, March below 95
+    assert "investigate:ki_key_contract_rate" in p.flags  # escalation after 3 in a row
+    assert (p.bonus_factor, p.bonus) == (D(0), D("0.00"))
+    assert [g.step for g in p.gates] == ["deductions", "grade", "lowest_grade", "bonus_rule", "veto", "bonus"]
+    rep = ev.result("00125")
+    assert rep.vetoes and rep.bonus == D("0.00")  # 110 < 0.8 x 150
+    top = ev.result("00123")
+    assert (top.rank, top.bonus_factor, top.bonus) == (1, D("1.2"), D("6000.00"))
+    assert [d.code for d in ev.diagnostics] == ["SM520"]  # 4 of 5 reps graded A, at most 20%
+    assert ev.rows["actuals"].read == ev.rows["actuals"].used + ev.rows["actuals"].outside + ev.rows["actuals"].rejected
+
+
+def test_bad_rows_are_rejected_and_the_rest_evaluated() -> None:
+    rows = [
+        *actuals("sales", "2026-03", sales_volume=10400, mix_volume=2900, receivables=6500, finished_inventory=6150),
+        {"entity": "sales", "kpi": "sales_volum", "period": "2026-03", "value": "1"},  # unknown KPI
+        {"entity": "nobody", "kpi": "sales_volume", "period": "2026-03", "value": "1"},  # unknown entity
+        {"entity": "sales", "kpi": "sales_volume", "period": "2026-03", "value": "2"},  # duplicate
+        {"entity": "sales", "kpi": "sales_volume", "period": "2026Q1", "value": "2"},  # not a monthly period
+    ]
+    ev = run("manufacturing", "2026-03", actuals=rows)
+    assert [d.code for d in ev.diagnostics] == ["SM504", "SM505", "SM506", "SM507"]
+    assert "did you mean 'sales_volume'" in ev.diagnostics[0].message()
+    assert ev.result("sales").score == D("99.53")
+    c = ev.rows["actuals"]
+    assert (c.read, c.used, c.outside, c.rejected) == (8, 4, 0, 4)
+
+
+def test_missing_zero_and_skip_policies() -> None:
+    # finished_inventory is declared missing: zero in sales_monthly
+    ev = run(
+        "manufacturing",
+        "2026-03",
+        actuals=actuals("sales", "2026-03", sales_volume=10000, mix_volume=3000, receivables=7000),
+    )
+    r = ev.result("sales")
+    assert r.status == "complete" and r.missing == ("finished_inventory",)
+    assert next(i for i in r.items if i.kpi == "finished_inventory").score == D(0)
+
+
+@pytest.mark.parametrize(
+    ("period", "tier"), [("2026-13", "short_term"), ("2026", "short_term"), ("2026-03", "annual"), ("x", "annual")]
+)
+def test_bad_requests(period: str, tier: Any) -> None:
+    with pytest.raises(EvaluationError):
+        run("manufacturing", period, tier)
+
+
+def test_annual_tier_aggregates_the_months_and_grades_by_table() -> None:
+    months = [f"2026-{m:02d}" for m in range(1, 13)]
+    rows = []
+    for m in months:
+        rows += actuals("supply", m, material_on_time_rate=97, material_fill_rate=98, incoming_pass_rate=98.5)
+    rows += actuals("supply", "2026", supplier_audit_done="yes")
+    ev = run("manufacturing", "2026", "annual", actuals=rows)
+    r = ev.result("supply")
+    assert r.score == D("100.00") and r.grade == "A" and r.bonus_factor == D("1.5")
+
+
+def test_unscorable_rating_is_reported() -> None:
+    ratings = [dict(r, rating="E") if r["rater"] == "superior" else r for r in CR_RATINGS]
+    ev = run("customer_service", "2026Q1", actuals=actuals("customer_relations", "2026Q1", **CR), ratings=ratings)
+    assert [d.code for d in ev.diagnostics] == ["SM511"]
+    assert "'E' is not on the scale" in ev.diagnostics[0].message()
+    assert ev.result("customer_relations").status == "incomplete"
