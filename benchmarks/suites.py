@@ -211,6 +211,7 @@ def suite_formula(tmp: Path, *, smoke: bool, repeat: int) -> list[Figure]:
     linear = parse("(actual - threshold) / (target - threshold) * 40 + 60", names=list(cols))
     clamp = parse("max(0, min(110, 100 - (target - actual) * 5))", names=list(cols))
     veto = parse("actual < 95", names=list(cols))
+    halved = parse("actual / 2", names=list(cols))  # two-decimal actuals: half the rows end on .xx5
     assert np.array_equal(linear.evaluate_batch(cols), linear_numpy(), equal_nan=True)
     assert np.array_equal(clamp.evaluate_batch(cols), clamp_numpy(), equal_nan=True)
     reps = max(repeat, 3)
@@ -219,6 +220,7 @@ def suite_formula(tmp: Path, *, smoke: bool, repeat: int) -> list[Figure]:
         **_best_of({"clamp": lambda: clamp.evaluate_batch(cols), "clamp_numpy": clamp_numpy}, reps),
         **_best_of({"veto": lambda: veto.evaluate_batch(cols), "veto_numpy": veto_numpy}, reps),
         **_best_of({"published": lambda: clamp.evaluate_batch(cols, places=2)}, reps, loops=3),
+        **_best_of({"ties": lambda: halved.evaluate_batch(cols, places=2)}, 1, loops=1),
     }
     rows = f"{n:,} rows"
     return [
@@ -248,6 +250,12 @@ def suite_formula(tmp: Path, *, smoke: bool, repeat: int) -> list[Figure]:
             t["published"] / t["clamp_numpy"],
             "x",
             note=f"{t['published'] * 1000:.1f} ms; exact ties settled by the scalar path",
+        ),
+        Figure(
+            f"formula batch, actual / 2 published to 2 places, {rows}, half of them exact ties",
+            t["ties"] * 1000,
+            "ms",
+            note="every tie settled exactly in Decimal",
         ),
     ]
 

@@ -33,6 +33,11 @@ decimals = st.one_of(
     st.sampled_from([Decimal(s) for s in ("0", "1", "-1", "0.1", "0.2", "0.3", "0.5", "1.005", "2.675", "95", "100")]),
     st.decimals(min_value=-1000, max_value=1000, places=3, allow_nan=False, allow_infinity=False),
     st.sampled_from([Decimal(s) for s in ("1e12", "-1e12", "123456789012345", "1e-9", "0.000001", "9.99999e14")]),
+    # the edges of binary64: near overflow, tiny, subnormal
+    st.sampled_from(
+        [Decimal(s) for s in ("1e300", "-1e300", "1.7976931348623157e308", "1e-300", "1e-315", "5e-324", "-5e-324")]
+        + [Decimal("Infinity"), Decimal("-Infinity")]
+    ),
 )
 values = st.one_of(st.none(), decimals)
 

@@ -124,14 +124,16 @@ class Formula:
                 raise _bad_value(self.text, name, value, "number (Decimal, int or None)")
             else:
                 number = Decimal(value)
-                if not number.is_finite():
-                    raise _bad_value(self.text, name, value, "finite number (use None for missing)")
-                out[name] = number
+                if number.is_nan():
+                    raise _bad_value(self.text, name, value, "number (use None for missing, not NaN)")
+                out[name] = number  # an infinity is a number beyond every bound, as in the batch path
         return out
 
     # ---- many records -----------------------------------------------------------
-    def evaluate_batch(self, columns: Mapping[str, Any], *, places: int | None = None) -> np.ndarray[Any, Any]:
-        """Evaluate on whole columns at once with NumPy; no row is interpreted alone.
+    def evaluate_batch(
+        self, columns: Mapping[str, Any], *, places: int | np.integer[Any] | None = None
+    ) -> np.ndarray[Any, Any]:
+        """Evaluate on whole columns at once with NumPy: the tree is compiled once, never run per row.
 
         ``columns`` maps each name to a 1-D array of equal length: numbers as any
         numeric dtype (NaN for missing), conditions as booleans (a masked array marks
@@ -163,10 +165,7 @@ def _scope(names: Mapping[str, Kind] | Iterable[str]) -> Mapping[str, Kind]:
     if isinstance(names, str):
         raise TypeError("names must be a collection of names or a mapping of name to kind, not a string")
     if isinstance(names, Mapping):
-        for name, kind in names.items():
-            if kind != "number" and kind != "condition":
-                raise ValueError(f"the kind of {name!r} must be 'number' or 'condition', not {kind!r}")
-        return names
+        return names  # each kind is checked when the formula reads the name
     return dict.fromkeys(names, "number")
 
 
@@ -185,6 +184,8 @@ def parse(
     """
     if not isinstance(text, str):
         raise TypeError(f"a formula is a string, not {type(text).__name__}")
+    if expect not in (None, "number", "condition"):
+        raise ValueError(f"expect must be 'number', 'condition' or None, not {expect!r}")
     scope = _scope(names)
     try:
         tree = parse_tree(text)

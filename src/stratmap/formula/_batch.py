@@ -40,6 +40,8 @@ Arr = Any  # an ndarray or a NumPy scalar: operands broadcast
 U = 2.0**-52
 #: A binary64 value is within this (relative) of the decimal it stands for.
 HALF_ULP = 2.0**-53
+#: Half the spacing of binary64's subnormal numbers: the absolute part of a value's distance.
+SUBNORMAL = 5e-324
 #: Decimal arithmetic rounds to 28 digits; its relative error per operation is below this.
 DEC_U = 1e-27
 #: Absolute slack for underflow to subnormals or zero.
@@ -176,7 +178,7 @@ class Compiler:
 
             def column(env: Env) -> tuple[Arr, Arr]:
                 v = env.numbers[key]
-                return v, np.abs(v) * HALF_ULP  # the distance to the decimal it stands for
+                return v, np.abs(v) * HALF_ULP + SUBNORMAL  # the distance to the decimal it stands for
 
             return column
         if isinstance(node, Unary):
@@ -202,6 +204,7 @@ class Compiler:
                     s = a + b
                     bb = s - a
                     rounding = np.abs((a - (s - bb)) + (b - bb))  # TwoSum: the exact rounding error
+                    env.flag(np.abs(s) > HUGE)  # near binary64's overflow the decimal path decides
                     return s, ea + eb + rounding + DEC_U * np.abs(s) + TINY
 
                 return add
@@ -211,6 +214,7 @@ class Compiler:
                     a, ea = fa(env)
                     b, eb = fb(env)
                     p = a * b
+                    env.flag(np.abs(p) > HUGE)
                     return p, np.abs(a) * eb + np.abs(b) * ea + ea * eb + (U + DEC_U) * np.abs(p) + TINY
 
                 return mul
@@ -221,9 +225,11 @@ class Compiler:
                 q = _divide(a, b)
                 ab = np.abs(b)
                 near_zero = (eb > 0) & ~(ab > eb)  # the decimal divisor may be zero, or not
-                env.flag(near_zero & ~np.isnan(b))
+                env.flag((near_zero & ~np.isnan(b)) | (np.abs(q) > HUGE))
                 with np.errstate(all="ignore"):
-                    e = (np.abs(a) * eb + ab * ea) / (ab * (ab - eb)) + (U + DEC_U) * np.abs(q) + TINY
+                    # |a/b - a'/b'| <= (|a'/b'| eb + ea) / (|b'| - eb): written so that no product of
+                    # two large (or two tiny) magnitudes can overflow (or underflow) on the way
+                    e = (np.abs(q) * eb + ea) / (ab - eb) + (U + DEC_U) * np.abs(q) + TINY
                 return q, np.where(near_zero, np.inf, e)
 
             return div
@@ -254,7 +260,7 @@ class Compiler:
                 v, e = x(env)
                 lower = np.floor(v)
                 dist = np.minimum(v - lower, np.ceil(v) - v)
-                env.flag((e > 0) & np.isfinite(v) & ~(dist > e))
+                env.flag(~(e <= 0) & np.isfinite(v) & ~(dist > e))  # a NaN bound flags too
                 r = np.ceil(v) if up else lower
                 return r, np.where(np.abs(r) < TWO52, 0.0, e)
 
@@ -437,7 +443,8 @@ def round_with_error(env: Env, v: Arr, e: Arr, places: int) -> tuple[Arr, Arr]:
     whole = np.floor(t)
     frac = t - whole
     slack = e * m + 2 * U * t + TINY
-    env.flag(np.isfinite(t) & ((np.abs(v) > HUGE) | ~(np.abs(frac - 0.5) > slack)))
+    # near a tie, or too large for binary64 to carry the places: the decimal path decides
+    env.flag(~np.isnan(v) & ((np.abs(t) > HUGE) | ~(np.abs(frac - 0.5) > slack)))
     r = np.copysign((whole + (frac >= 0.5)) / m, v)
     big = t >= TWO52
     return r, np.where(big, e + U * np.abs(v), U * np.abs(r))

@@ -119,6 +119,8 @@ class Checker:
             kind = self.names.get(node.id)
             if kind is None:
                 raise self.unknown_name(node)
+            if kind != "number" and kind != "condition":
+                raise ValueError(f"the kind of {node.id!r} must be 'number' or 'condition', not {kind!r}")
             self.used[node.id] = None
             return kind
         if isinstance(node, Unary):
@@ -187,7 +189,7 @@ class Checker:
         if node.func == "round" and count == 2:
             self.need(node.args[0], "number", "round()", "round()")
             places = node.args[1]
-            if not (isinstance(places, Num) and places.value == places.value.to_integral_value()) or not (
+            if not (isinstance(places, Num) and places.value.as_tuple().exponent == 0) or not (
                 0 <= places.value <= MAX_PLACES
             ):
                 raise SyntaxProblem(

@@ -8,8 +8,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from stratmap.formula._batch import F64, B, Compiler, Env, round_with_error, row_values
-from stratmap.formula._scalar import evaluate as evaluate_scalar
+from stratmap.formula._batch import F64, B, Compiler, Env, round_with_error
 from stratmap.formula._scalar import round_half_up
 
 if TYPE_CHECKING:
@@ -37,12 +36,22 @@ def _columns(formula: Formula, columns: Mapping[str, Any]) -> Env:
             column: np.ndarray[Any, Any] = data
             conditions[name] = (data & known, known)
         else:
-            data = np.asarray(raw)
+            data = np.asarray(np.ma.getdata(raw) if isinstance(raw, np.ma.MaskedArray) else raw)
             if data.dtype.kind not in "fiu":
                 raise FormulaError(
                     "SM411", text=formula.text, name=name, actual=f"a {data.dtype} column", expected="numeric column"
                 )
+            if data.dtype.kind in "iu" and data.size and int(np.abs(data).max()) > 2**53:
+                raise FormulaError(
+                    "SM411",
+                    text=formula.text,
+                    name=name,
+                    actual="an integer column with values beyond 2**53",
+                    expected="column of exactly representable numbers (pass Decimal values to evaluate instead)",
+                )
             column = data if data.dtype == np.float64 else data.astype(np.float64)
+            if isinstance(raw, np.ma.MaskedArray) and np.ma.is_masked(raw):
+                column = np.where(np.ma.getmaskarray(raw), np.nan, column)  # masked: missing
             numbers[name] = column
         if column.ndim != 1:
             raise FormulaError(
@@ -61,8 +70,8 @@ def _columns(formula: Formula, columns: Mapping[str, Any]) -> Env:
                 detail_zh=f"列“{name}”有 {len(column)} 行,其他列有 {n} 行",
             )
     if n is None:  # a formula that reads nothing: its length comes from the columns given
-        lengths = {len(np.asarray(c)) for c in columns.values()}
-        if len(lengths) != 1:
+        lengths = {np.asarray(c).shape[0] if np.ndim(c) == 1 else -1 for c in columns.values()}
+        if len(lengths) != 1 or -1 in lengths:
             raise FormulaError(
                 "SM412",
                 text=formula.text,
@@ -73,9 +82,13 @@ def _columns(formula: Formula, columns: Mapping[str, Any]) -> Env:
     return Env(numbers, conditions, n)
 
 
-def evaluate_batch(formula: Formula, columns: Mapping[str, Any], places: int | None) -> Any:
-    if places is not None and (isinstance(places, bool) or not isinstance(places, int) or not 0 <= places <= 10):
-        raise ValueError(f"places must be a whole number from 0 to 10, not {places!r}")
+def evaluate_batch(formula: Formula, columns: Mapping[str, Any], places: int | np.integer[Any] | None) -> Any:
+    if places is not None:
+        if isinstance(places, bool) or not isinstance(places, int | np.integer) or not 0 <= places <= 10:
+            raise ValueError(f"places must be a whole number from 0 to 10, not {places!r}")
+        if formula.kind == "condition":
+            raise ValueError("places rounds a number; this formula is a condition")
+        places = int(places)
     env = _columns(formula, columns)
     compiled = formula._compiled
     key = f"batch:{formula.kind}:{places is not None}"
@@ -107,6 +120,35 @@ def _flagged(env: Env) -> np.ndarray[Any, Any]:
     return np.flatnonzero(mask)
 
 
+def _to_float(places: int | None) -> Any:
+    nan = float("nan")
+
+    def convert(value: Any) -> float:
+        if value.__class__ is not Decimal or not value.is_finite():
+            return nan  # missing, or beyond binary64 (not finite): missing
+        return float(round_half_up(value, places) if places is not None else value)
+
+    return np.frompyfunc(convert, 1, 1)
+
+
+FINAL_FLOAT = {p: _to_float(p) for p in (None, *range(11))}
+
+
+def _exact_rows(formula: Formula, env: Env, rows: np.ndarray[Any, Any]) -> np.ndarray[Any, Any]:
+    """The scalar path's results for ``rows``, computed over Decimal object arrays at once."""
+    from stratmap.formula._exact import compile_exact, conditions, decimals
+
+    fn = formula._compiled.get("exact")
+    if fn is None:
+        fn = formula._compiled["exact"] = compile_exact(formula._tree)
+    values: dict[str, Any] = {name: decimals(col[rows]) for name, col in env.numbers.items()}
+    values.update({name: conditions(v[rows], k[rows]) for name, (v, k) in env.conditions.items()})
+    result = np.asarray(fn(values), dtype=object)
+    if result.ndim == 0:
+        result = np.full(len(rows), result.item(), dtype=object)
+    return result
+
+
 def _numbers(formula: Formula, env: Env, result: Any, places: int | None) -> F64:
     n = env.n
     if np.ndim(result) == 0:
@@ -118,13 +160,13 @@ def _numbers(formula: Formula, env: Env, result: Any, places: int | None) -> F64
     bad = ~np.isfinite(out)
     if bad.any():
         out[bad] = np.nan
+    if places is not None:
+        out += 0.0  # a published figure has no negative zero
     if env.flags:
-        tree = formula._python_tree()
-        for i in _flagged(env):
-            value = evaluate_scalar(tree, row_values(env, int(i)))
-            if isinstance(value, Decimal) and places is not None:
-                value = round_half_up(value, places)
-            out[i] = np.nan if value is None else float(value)
+        rows = _flagged(env)
+        if len(rows):
+            exact = FINAL_FLOAT[places](_exact_rows(formula, env, rows))
+            out[rows] = exact.astype(np.float64)
     return out
 
 
@@ -144,9 +186,9 @@ def _conditions(formula: Formula, env: Env, value: Any, known: Any) -> np.ma.Mas
     v = _own(env, value)
     k = _own(env, known)
     if env.flags:
-        tree = formula._python_tree()
-        for i in _flagged(env):
-            result = evaluate_scalar(tree, row_values(env, int(i)))
-            k[i] = result is not None
-            v[i] = bool(result)
+        rows = _flagged(env)
+        if len(rows):
+            exact = _exact_rows(formula, env, rows).tolist()
+            k[rows] = [r is not None for r in exact]
+            v[rows] = [r is True for r in exact]
     return np.ma.MaskedArray(v, mask=~k)

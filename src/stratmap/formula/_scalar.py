@@ -21,8 +21,8 @@ from stratmap.formula._syntax import Binary, Bool, Call, Compare, IfElse, Logic,
 
 #: Arithmetic is decimal with 28 significant digits, rounded half to even, no traps.
 CONTEXT = Context(prec=28, rounding=ROUND_HALF_EVEN, Emax=999_999, Emin=-999_999, traps=[])
-#: The largest finite binary64; beyond it both paths overflow to an infinity.
-FLOAT_MAX = Decimal("1.7976931348623157e308")
+#: Where binary64 overflows: results at or beyond 2**1024 - 2**970 round to infinity.
+FLOAT_MAX = Decimal(2**1024 - 2**970)
 _INF = Decimal("Infinity")
 _ZERO = Decimal(0)
 
@@ -33,7 +33,7 @@ def _fix(r: Decimal) -> Decimal | None:
     """A NaN result is missing; a magnitude past binary64's range is an infinity, as in the batch path."""
     if r.is_nan():
         return None
-    if r.is_finite() and abs(r) > FLOAT_MAX:
+    if r.is_finite() and abs(r) >= FLOAT_MAX:
         return _INF.copy_sign(r)
     return r
 
