@@ -102,3 +102,34 @@ def test_strategy_with_errors_is_not_evaluated(tmp_path: Path) -> None:
         "evaluate", str(tmp_path / "s.yaml"), "--actuals", str(MFG / "data" / "actuals.csv"), "--period", "2026-03"
     )
     assert code == 1 and "SM120" in err
+
+
+@pytest.mark.parametrize(
+    ("example", "period"),
+    [("manufacturing", "2026-03"), ("customer_service", "2026-03"), ("bank", "2026Q1"), ("fast_food", "2026-03")],
+)
+def test_every_example_has_data_that_exercises_every_gate(example: str, period: str) -> None:
+    data = EXAMPLES / example / "data"
+    code, out, err = run_cli(
+        "evaluate",
+        str(EXAMPLES / example),
+        "--actuals",
+        str(data / "actuals.csv"),
+        "--events",
+        str(data / "events.csv"),
+        "--bonus-base",
+        str(data / "bonus_base.csv"),
+        "--people",
+        str(data / "people.csv"),
+        "--period",
+        period,
+        "--format",
+        "json",
+    )
+    assert code == 0, err
+    results = json.loads(out)["results"]
+    assert any(r["vetoes"] for r in results), "a veto"
+    assert any(r["deductions"] for r in results), "a deduction"
+    assert any(r["high_voltage"] for r in results), "a high-voltage hit"
+    assert "SM520" in err, "a distribution warning"
+    assert all(r["status"] == "complete" for r in results)

@@ -17,7 +17,7 @@ from decimal import ROUND_DOWN, ROUND_HALF_EVEN, ROUND_HALF_UP, ROUND_UP, Decima
 from typing import Any, Literal
 
 from stratmap.data import Actual, BonusBase, Dataset, Event, Person, Rating
-from stratmap.diagnostics import Diagnostic, Location
+from stratmap.diagnostics import Diagnostic, Location, sort_diagnostics
 from stratmap.evaluate._periods import Period, parse_period, periods_within
 from stratmap.evaluate._results import Evaluation, Gate, ItemResult, Result, RowCount
 from stratmap.evaluate._scoring import ZERO, Anchors, anchors_for, item_formula, rated, score
@@ -443,6 +443,8 @@ class _Evaluator:
                     flags.extend(extra_flags)
                     lowest = lowest or f"lowest_grade:{ki.id}" in extra_flags
                     veto_factor = factor if veto_factor is None else min(veto_factor, factor)
+        if score_now is not None:
+            score_now = quantize(score_now, self.s.organisation.score_rounding)  # published at the declared places
         grade = None
         if score_now is not None and card.tier != "major_responsibility":
             grade = self.grade(card, score_now)
@@ -608,7 +610,7 @@ def evaluate(
     final = [_bonus(ev, r, pending, card) for r, pending, card in ranked]
     final.sort(key=lambda r: (r.scorecard, r.rank if r.rank is not None else math.inf, r.entity))
     rows = _row_counts(ev)
-    return Evaluation(p.text, tier, tuple(final), tuple(ev.diagnostics), rows)
+    return Evaluation(p.text, tier, tuple(final), tuple(sort_diagnostics(ev.diagnostics)), rows)
 
 
 def _group_key(card: Scorecard, result: Result) -> str:
