@@ -12,7 +12,33 @@ See ``docs/evaluation.md`` for the rules, their order and the rounding.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, Any
+
 from stratmap.evaluate._engine import EvaluationError, TierName, evaluate
 from stratmap.evaluate._results import Evaluation, Gate, ItemResult, Result, RowCount
 
-__all__ = ["Evaluation", "EvaluationError", "Gate", "ItemResult", "Result", "RowCount", "TierName", "evaluate"]
+if TYPE_CHECKING:
+    from stratmap.evaluate._columns import BatchResult, evaluate_batch
+
+
+def __getattr__(name: str) -> Any:
+    # the batch path needs NumPy: imported on first use only
+    if name in ("BatchResult", "evaluate_batch"):
+        from stratmap.evaluate import _columns
+
+        return getattr(_columns, name)
+    raise AttributeError(f"module 'stratmap.evaluate' has no attribute {name!r}")
+
+
+__all__ = [
+    "BatchResult",
+    "Evaluation",
+    "EvaluationError",
+    "Gate",
+    "ItemResult",
+    "Result",
+    "RowCount",
+    "TierName",
+    "evaluate",
+    "evaluate_batch",
+]

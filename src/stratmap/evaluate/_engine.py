@@ -235,17 +235,7 @@ class _Evaluator:
         return None, []
 
     def revised(self, card: Scorecard, kpi: str) -> dict[str, Decimal]:
-        out: dict[str, Decimal] = {}
-        for rev in sorted(self.s.revisions, key=lambda r: r.effective):
-            start = parse_period(rev.effective)
-            if (
-                rev.scorecard == card.id
-                and rev.kpi == kpi
-                and start is not None
-                and start.year * 12 + start.first <= (self.period.year * 12 + self.period.first)
-            ):
-                out[rev.field] = rev.value
-        return out
+        return revisions_in_force(self.s, card, kpi, self.period)
 
     def evaluate_card(self, card: Scorecard, entity: str) -> tuple[Result, _Pending]:
         org = self.s.organisation
@@ -563,6 +553,30 @@ class _Evaluator:
         return card.grading.bands[-1].grade
 
 
+def revisions_in_force(strategy: Strategy, card: Scorecard, kpi: str, period: Period) -> dict[str, Decimal]:
+    """The revised target, threshold, stretch or weight of ``kpi`` on ``card`` in force in ``period``."""
+    out: dict[str, Decimal] = {}
+    for rev in sorted(strategy.revisions, key=lambda r: r.effective):
+        start = parse_period(rev.effective)
+        if (
+            rev.scorecard == card.id
+            and rev.kpi == kpi
+            and start is not None
+            and start.year * 12 + start.first <= period.year * 12 + period.first
+        ):
+            out[rev.field] = rev.value
+    return out
+
+
+#: Bonus factors are published at this many places, rounded half up.
+FACTOR_PLACES = 4
+
+
+def publish_factor(x: Decimal) -> Decimal:
+    """A bonus factor as published: 4 places, half up, without trailing zeros."""
+    return _trim(x.quantize(Decimal(1).scaleb(-FACTOR_PLACES), rounding=ROUND_HALF_UP))
+
+
 @dataclass(frozen=True)
 class _Pending:
     veto_factor: Decimal | None
@@ -715,11 +729,11 @@ def _bonus(ev: _Evaluator, r: Result, pending: _Pending, card: Scorecard) -> Res
     factor: Decimal | None = None
     rule = ev.rules.get(card.bonus) if card.bonus else None
     if rule is not None:
-        factor = _factor(rule, r.score, r.grade)
+        factor = publish_factor(_factor(rule, r.score, r.grade))
         gates.append(Gate("bonus_rule", rule.id, f"factor {factor}", None, str(factor), f"by {rule.by}"))
     if pending.veto_factor is not None:
         before = factor if factor is not None else Decimal(1)
-        factor = _trim(before * pending.veto_factor)
+        factor = publish_factor(before * pending.veto_factor)
         gates.append(
             Gate(
                 "veto",

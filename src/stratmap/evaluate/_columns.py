@@ -1,0 +1,437 @@
+"""The batch path: every holder of one scorecard evaluated at once, as NumPy columns.
+
+Each scoring policy is a formula of ``actual`` (:mod:`._policies`); every step that
+publishes a figure (item scores, contributions, the total, deductions, bonus factors,
+bonuses) runs through the formula language's batch path with the declared places, which
+is exact at the published rounding. So each figure here equals the one-entity path's
+(:func:`stratmap.evaluate.evaluate`) digit for digit; a property test holds them together.
+
+Columns in: one float array per KPI (NaN: not reported), event counts and amounts per
+event type, bonus bases; columns out: scores, grades, ranks, vetoes, high-voltage hits,
+bonus factors and bonuses.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+
+from stratmap.evaluate._engine import FACTOR_PLACES, EvaluationError, revisions_in_force
+from stratmap.evaluate._periods import Period, parse_period
+from stratmap.evaluate._policies import policy_formula
+from stratmap.evaluate._scoring import anchors_for
+from stratmap.formula import Formula, parse
+from stratmap.model import Strategy
+from stratmap.model.scorecard import Scorecard
+
+F64 = npt.NDArray[np.float64]
+ITEM_NAMES = ("actual", "target", "threshold", "stretch")
+
+
+@dataclass(frozen=True)
+class BatchResult:
+    """One scorecard's results for many entities, as columns (row i is ``entities[i]``).
+
+    Numbers are float64 holding exactly the published decimal (its shortest representation);
+    NaN where there is no figure. :meth:`decimal` gives a figure as the one-entity path does.
+    """
+
+    scorecard: str
+    period: str
+    tier: str
+    entities: npt.NDArray[Any]
+    complete: npt.NDArray[np.bool_]
+    score: F64
+    grade: npt.NDArray[Any]
+    rank: npt.NDArray[np.int64]  # 1..n among complete results; 0 for incomplete ones
+    vetoed: npt.NDArray[np.bool_]
+    high_voltage: npt.NDArray[np.bool_]
+    bonus_factor: F64
+    bonus: F64
+    places: int
+    money_places: int
+
+    def __len__(self) -> int:
+        return len(self.entities)
+
+    def decimal(self, column: str, i: int) -> Decimal | None:
+        """Row ``i`` of a number column as a Decimal at its published places."""
+        value = float(getattr(self, column)[i])
+        if value != value:
+            return None
+        places = {"score": self.places, "bonus": self.money_places}.get(column)
+        d = Decimal(repr(value))
+        return d.quantize(Decimal(1).scaleb(-places)) if places is not None else d
+
+    def rows(self) -> list[dict[str, Any]]:
+        """Plain rows (Decimals as strings), for CSV or JSON."""
+        out = []
+        for i in range(len(self)):
+            score, factor, bonus = self.decimal("score", i), self.decimal("bonus_factor", i), self.decimal("bonus", i)
+            out.append(
+                {
+                    "entity": str(self.entities[i]),
+                    "scorecard": self.scorecard,
+                    "period": self.period,
+                    "tier": self.tier,
+                    "status": "complete" if self.complete[i] else "incomplete",
+                    "score": None if score is None else str(score),
+                    "grade": self.grade[i],
+                    "rank": int(self.rank[i]) or None,
+                    "vetoed": bool(self.vetoed[i]),
+                    "high_voltage": bool(self.high_voltage[i]),
+                    "bonus_factor": None if factor is None else str(factor.normalize()),
+                    "bonus": None if bonus is None else str(bonus),
+                }
+            )
+        return out
+
+
+def _full(n: int, value: Decimal | None) -> F64:
+    return np.full(n, np.nan if value is None else float(value))
+
+
+def _formula(text: str, names: Sequence[str]) -> Formula:
+    return parse(text, names=names)
+
+
+def evaluate_batch(
+    strategy: Strategy,
+    scorecard: str,
+    *,
+    period: str,
+    entities: Sequence[str] | npt.NDArray[Any],
+    actuals: Mapping[str, Any],
+    events: Mapping[str, Any] | None = None,
+    event_amounts: Mapping[str, Any] | None = None,
+    bonus_base: Any = None,
+    history: Mapping[str, Mapping[str, Any]] | None = None,
+) -> BatchResult:
+    """Evaluate every entity of ``entities`` on ``scorecard`` for ``period`` at once.
+
+    ``actuals`` maps a KPI id to a column of the period's actuals (NaN: not reported; a
+    yes/no KPI as 1 and 0); ``events`` and ``event_amounts`` map an event type to counts
+    and amounts; ``bonus_base`` is a column of base amounts; ``history`` maps an earlier
+    period (e.g. ``"2026-02"``) to its actuals, for vetoes that escalate over consecutive
+    periods. Rated items are not evaluated here (use :func:`stratmap.evaluate.evaluate`).
+    """
+    card = strategy.get(scorecard)
+    if not isinstance(card, Scorecard):
+        raise EvaluationError(f"{scorecard!r} is not a scorecard of this strategy")
+    p = parse_period(period)
+    if p is None:
+        raise EvaluationError(f"{period!r} is not a period: write 2026, 2026H1, 2026Q1 or 2026-03")
+    if card.tier == "major_responsibility" or (card.frequency and card.frequency != p.kind):
+        raise EvaluationError(f"scorecard {card.id} ({card.tier}, {card.frequency}) is not evaluated for {period}")
+    org = strategy.organisation
+    if (
+        org.score_rounding.mode != "half_up"
+        or org.money_rounding.mode != "half_up"
+        or org.money_rounding.point != "line"
+    ):
+        raise EvaluationError(
+            "the batch path rounds half up, money per line; this strategy declares otherwise: use evaluate()"
+        )
+    ids = np.asarray(entities, dtype=object)
+    n = len(ids)
+    run = _Run(strategy, card, p, n, actuals, events or {}, event_amounts or {}, history or {})
+    return run.evaluate(ids, bonus_base)
+
+
+class _Run:
+    def __init__(
+        self,
+        strategy: Strategy,
+        card: Scorecard,
+        period: Period,
+        n: int,
+        actuals: Mapping[str, Any],
+        events: Mapping[str, Any],
+        amounts: Mapping[str, Any],
+        history: Mapping[str, Mapping[str, Any]],
+    ) -> None:
+        self.s, self.card, self.period, self.n = strategy, card, period, n
+        self.actuals = {k: self.column(v, f"actuals[{k!r}]") for k, v in actuals.items()}
+        self.events = {k: self.column(v, f"events[{k!r}]") for k, v in events.items()}
+        self.amounts = {k: self.column(v, f"event_amounts[{k!r}]") for k, v in amounts.items()}
+        self.history = history
+        self.places = strategy.organisation.score_rounding.places
+        self.point = strategy.organisation.score_rounding.point
+
+    def column(self, values: Any, what: str) -> F64:
+        col = np.asarray(values, dtype=np.float64)
+        if col.shape != (self.n,):
+            raise EvaluationError(f"{what} has shape {col.shape}; {self.n} rows are needed")
+        return col
+
+    def actual(self, kpi: str) -> F64:
+        col = self.actuals.get(kpi)
+        return col if col is not None else np.full(self.n, np.nan)
+
+    def count(self, event: str | None) -> F64:
+        col = self.events.get(event) if event else None
+        return col if col is not None else np.zeros(self.n)
+
+    def anchors(self, kpi: str, period: Period | None = None) -> dict[str, F64]:
+        period = period or self.period
+        item = next((i for i in self.card.items if i.kpi == kpi), None)
+        if item is None:
+            return {name: np.full(self.n, np.nan) for name in ITEM_NAMES[1:]}
+        a = anchors_for(item, period.text, revisions_in_force(self.s, self.card, kpi, period))
+        return {
+            "target": _full(self.n, a.target),
+            "threshold": _full(self.n, a.threshold),
+            "stretch": _full(self.n, a.stretch),
+        }
+
+    # ---- the steps ------------------------------------------------------------------
+    def evaluate(self, ids: npt.NDArray[Any], bonus_base: Any) -> BatchResult:
+        n, card, places = self.n, self.card, self.places
+        scores: list[F64] = []
+        weights: list[F64] = []
+        incomplete = np.zeros(n, dtype=bool)
+        for item in card.items:
+            if item.scoring.policy == "rating":
+                raise EvaluationError(f"item {item.kpi} is rated: evaluate rated scorecards with evaluate()")
+            kpi = self.s.kpi(item.kpi)
+            rev = revisions_in_force(self.s, card, item.kpi, self.period)
+            a = anchors_for(item, self.period.text, rev)
+            actual = self.actual(item.kpi)
+            f = _formula(policy_formula(item.scoring, kpi.direction, a), ITEM_NAMES)
+            columns = {"actual": actual, **self.anchors(item.kpi)}
+            s = f.evaluate_batch({k: columns[k] for k in f.names} or {"actual": actual}, places=places)
+            missing = np.isnan(actual)
+            unscorable = ~missing & np.isnan(s)
+            w = np.full(n, float(rev.get("weight", item.weight)))
+            if item.missing == "zero":
+                s = np.where(missing, 0.0, s)
+            elif item.missing == "skip":
+                w = np.where(missing, 0.0, w)
+                s = np.where(missing, 0.0, s)
+            else:
+                incomplete |= missing
+            incomplete |= unscorable
+            scores.append(s)
+            weights.append(w)
+        total_w = np.sum(weights, axis=0) if weights else np.zeros(n)
+        incomplete |= total_w <= 0
+        score = self.total(scores, weights, total_w)
+        score[incomplete] = np.nan
+        score = self.deduct(score)
+        score, lowest, forfeit = self.lines(score)
+        vetoed, veto_factor, escalated_lowest = self.vetoes()
+        grade = self.grades(score, lowest | escalated_lowest)
+        rank = self.ranks(ids, score, scores)
+        grade = self.distribute(rank, grade)
+        factor = self.factors(score, grade, vetoed, veto_factor, forfeit)
+        bonus = np.full(n, np.nan)
+        if bonus_base is not None:
+            base = self.column(bonus_base, "bonus_base")
+            money = self.s.organisation.money_rounding.places
+            bonus = _formula("b * f", ("b", "f")).evaluate_batch({"b": base, "f": factor}, places=money)
+        return BatchResult(
+            card.id,
+            self.period.text,
+            card.tier,
+            ids,
+            ~np.isnan(score),
+            score,
+            grade,
+            rank,
+            vetoed,
+            lowest,
+            factor,
+            bonus,
+            places,
+            self.s.organisation.money_rounding.places,
+        )
+
+    def total(self, scores: list[F64], weights: list[F64], total_w: F64) -> F64:
+        if not scores:
+            return np.full(self.n, np.nan)
+        names = [f"s{i}" for i in range(len(scores))]
+        if self.point == "line":
+            parts = []
+            share = _formula("s * w / W", ("s", "w", "W"))
+            for s, w in zip(scores, weights, strict=True):
+                c = share.evaluate_batch({"s": s, "w": w, "W": total_w}, places=self.places)
+                parts.append(np.where(w == 0, 0.0, c))  # a skipped item adds nothing
+            text = " + ".join(names)
+            return _formula(text, names).evaluate_batch(dict(zip(names, parts, strict=True)), places=self.places)
+        wn = [f"w{i}" for i in range(len(scores))]
+        text = " + ".join(f"{s} * {w} / W" for s, w in zip(names, wn, strict=True))
+        columns = {**dict(zip(names, scores, strict=True)), **dict(zip(wn, weights, strict=True)), "W": total_w}
+        return _formula(text, [*names, *wn, "W"]).evaluate_batch(columns, places=self.places)
+
+    def deduct(self, score: F64) -> F64:
+        rules = self.card.deductions
+        if rules is None:
+            return score
+        terms, columns = [], {"s": score}
+        for i, rule in enumerate(rules.rules):
+            term = f"{rule.points} * c{i}"
+            if rule.max is not None:
+                term = f"min({term}, {rule.max})"
+            terms.append(term)
+            columns[f"c{i}"] = self.count(rule.event)
+        total = " + ".join(terms)
+        if rules.cap is not None:
+            total = f"min({rules.cap}, {total})"
+        f = _formula(f"max(0, s - ({total}))", list(columns))
+        return f.evaluate_batch(columns, places=self.places)
+
+    def lines(self, score: F64) -> tuple[F64, npt.NDArray[np.bool_], npt.NDArray[np.bool_]]:
+        lowest = np.zeros(self.n, dtype=bool)
+        forfeit = np.zeros(self.n, dtype=bool)
+        for c in self.s.scorecards:
+            if c.entity != self.card.entity or c.tier != "major_responsibility":
+                continue
+            for line in c.high_voltage_lines:
+                names: dict[str, str] = {"count": "number", "amount": "number"}
+                columns = {
+                    "count": self.count(line.event),
+                    "amount": self.amounts.get(line.event or "", np.zeros(self.n)),
+                }
+                if line.kpi:
+                    names["actual"] = "number"
+                    columns["actual"] = self.actual(line.kpi)
+                cond = parse(line.when or "count >= 1", names=names)
+                result = cond.evaluate_batch({k: columns[k] for k in cond.names} or columns)
+                hit = np.ma.getdata(result) & ~np.ma.getmaskarray(result)
+                for outcome in line.outcome:
+                    if outcome.action == "cap_score" and outcome.cap is not None:
+                        score = np.where(hit, np.minimum(score, float(outcome.cap)), score)
+                    elif outcome.action == "zero_score":
+                        score = np.where(hit & ~np.isnan(score), 0.0, score)
+                    elif outcome.action == "lowest_grade":
+                        lowest |= hit
+                    elif outcome.action == "forfeit_period_bonus" or (
+                        outcome.action == "forfeit_annual_bonus" and self.card.tier == "annual"
+                    ):
+                        forfeit |= hit
+        return score, lowest, forfeit
+
+    def vetoes(self) -> tuple[npt.NDArray[np.bool_], F64, npt.NDArray[np.bool_]]:
+        vetoed = np.zeros(self.n, dtype=bool)
+        factor = np.full(self.n, np.inf)
+        lowest = np.zeros(self.n, dtype=bool)
+        if self.card.tier != "short_term":
+            return vetoed, factor, lowest
+        for ki in self.card.key_indicators:
+            f = parse(ki.veto_when, names=ITEM_NAMES)
+
+            def fired(actual: F64, period: Period, f: Formula = f, kpi: str = ki.kpi) -> npt.NDArray[np.bool_]:
+                columns = {"actual": actual, **self.anchors(kpi, period)}
+                result = f.evaluate_batch({k: columns[k] for k in f.names} or {"actual": actual})
+                fires: npt.NDArray[np.bool_] = (np.ma.getdata(result) & ~np.ma.getmaskarray(result)) | np.isnan(actual)
+                return fires
+
+            hit = fired(self.actual(ki.kpi), self.period)
+            consecutive = np.where(hit, 1, 0)
+            running = hit.copy()
+            p = self.period
+            for _ in range(35):
+                p = p.previous()
+                earlier = self.history.get(p.text, {}).get(ki.kpi)
+                if earlier is None:
+                    break
+                col = self.column(earlier, f"history[{p.text!r}][{ki.kpi!r}]")
+                running &= fired(col, p) & ~np.isnan(col)  # a period not reported ends the run
+                if not running.any():
+                    break
+                consecutive += running
+            ki_factor = np.full(self.n, float(ki.bonus_factor))
+            for step in sorted(ki.escalation, key=lambda s: s.consecutive):
+                reached = hit & (consecutive >= step.consecutive)
+                if step.bonus_factor is not None:
+                    ki_factor = np.where(reached, float(step.bonus_factor), ki_factor)
+                if any(o.action == "lowest_grade" for o in step.outcome):
+                    lowest |= reached
+            vetoed |= hit
+            factor = np.where(hit, np.minimum(factor, ki_factor), factor)
+        return vetoed, factor, lowest
+
+    def grades(self, score: F64, lowest: npt.NDArray[np.bool_]) -> npt.NDArray[Any]:
+        bands = self.card.grading.bands
+        conditions = [score >= float(b.min) if b.min is not None else ~np.isnan(score) for b in bands]
+        grade = np.select(conditions, [b.grade for b in bands], default=bands[-1].grade).astype(object)
+        grade[lowest] = bands[-1].grade
+        grade[np.isnan(score)] = None
+        return grade
+
+    def ranks(self, ids: npt.NDArray[Any], score: F64, scores: list[F64]) -> npt.NDArray[np.int64]:
+        rank = np.zeros(self.n, dtype=np.int64)
+        ok = ~np.isnan(score)
+        index = np.flatnonzero(ok)
+        by_kpi = {item.kpi: s for item, s in zip(self.card.items, scores, strict=True)}
+        keys: list[Any] = [ids[index].astype(str)]
+        for kpi in reversed(self.card.ranking.tie_break):
+            keys.append(-np.nan_to_num(by_kpi.get(kpi, np.zeros(self.n))[index], nan=0.0))
+        keys.append(-score[index])
+        order = index[np.lexsort(keys)]
+        rank[order] = np.arange(1, len(order) + 1)
+        self.order = order
+        return rank
+
+    def distribute(self, rank: npt.NDArray[np.int64], grade: npt.NDArray[Any]) -> npt.NDArray[Any]:
+        dist = self.card.distribution
+        if dist is None or dist.mode != "enforce":
+            return grade
+        grades = [b.grade for b in self.card.grading.bands]
+        members = self.order
+        n = len(members)
+        for quota in dist.quotas:
+            if quota.grade not in grades:
+                continue
+            level = grades.index(quota.grade)
+            holders = [i for i in members if grade[i] == quota.grade]
+            if quota.max is not None:
+                allowed = int(Decimal(n) * quota.max / 100)
+                if len(holders) > allowed and level + 1 < len(grades):
+                    for i in holders[allowed:]:
+                        grade[i] = grades[level + 1]
+            if quota.min is not None:
+                needed = -(-Decimal(n) * quota.min // 100)
+                if len(holders) < needed and level > 0:
+                    better = [i for i in members if grades.index(grade[i]) < level]
+                    for i in better[len(better) - int(needed - len(holders)) :]:
+                        grade[i] = quota.grade
+        return grade
+
+    def factors(
+        self,
+        score: F64,
+        grade: npt.NDArray[Any],
+        vetoed: npt.NDArray[np.bool_],
+        veto_factor: F64,
+        forfeit: npt.NDArray[np.bool_],
+    ) -> F64:
+        n = self.n
+        rule = next((r for r in self.s.bonus_rules if r.id == self.card.bonus), None)
+        if rule is None:
+            factor = np.where(vetoed, 1.0, np.nan)
+        elif rule.formula:
+            f = _formula(rule.formula, ("score",))
+            factor = f.evaluate_batch({"score": score}, places=FACTOR_PLACES)
+        elif rule.by == "score":
+            conditions = [score >= float(row.min) for row in rule.table if row.min is not None]
+            factor = np.select(conditions, [float(row.factor) for row in rule.table if row.min is not None], 0.0)
+        else:
+            factor = np.zeros(n)
+            for row in reversed(rule.table):
+                factor = np.where(grade == row.grade, float(row.factor), factor)
+        if rule is not None and not rule.formula:
+            factor = _formula("f", ("f",)).evaluate_batch({"f": factor}, places=FACTOR_PLACES)
+        if vetoed.any():
+            product = _formula("f * v", ("f", "v")).evaluate_batch(
+                {"f": factor, "v": np.where(vetoed, veto_factor, 1.0)}, places=FACTOR_PLACES
+            )
+            factor = np.where(vetoed, product, factor)
+        factor = np.where(forfeit, 0.0, factor)
+        factor[np.isnan(score)] = np.nan
+        return factor

@@ -1,0 +1,213 @@
+"""The batch path (columns) gives the one-entity path's published figures, digit for digit."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from functools import cache
+from typing import Any
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+import stratmap
+from stratmap.data import read_data
+from stratmap.evaluate import EvaluationError, evaluate, evaluate_batch
+from stratmap.model import Strategy
+from tests.helpers import EXAMPLES
+
+PERIOD = "2026-03"
+
+
+@cache
+def manufacturing() -> Strategy:
+    return stratmap.load(EXAMPLES / "manufacturing")
+
+
+def _value(kind: str) -> st.SearchStrategy[Decimal | None]:
+    scale = {"pct": (50, 110, 2), "big": (0, 20000, 0), "small": (0, 400, 1), "count": (0, 6, 0)}[kind]
+    lo, hi, places = scale
+    grid = st.integers(lo * 10**places, hi * 10**places).map(lambda k: Decimal(k).scaleb(-places))
+    tie = grid.map(lambda d: d + Decimal("0.005"))  # ties at the published places
+    # one value in ten is missing: most results are complete, some are not
+    return st.integers(0, 9).flatmap(lambda k: st.none() if k == 0 else tie if k < 4 else grid)
+
+
+CARDS: dict[str, Any] = {
+    "production_monthly": {
+        "unit": "production",
+        "kpis": {"key_contract_rate": "pct", "output": "big", "on_time_delivery": "pct", "first_grade_rate": "pct"},
+        "events": ("customer_quality_complaint", "major_quality_incident", "serious_safety_accident"),
+    },
+    "sales_rep_monthly": {
+        "unit": "sales_rep",
+        "kpis": {"rep_volume": "small", "rep_mix_volume": "small", "rep_new_customers": "count"},
+        "events": (),
+    },
+    "supply_monthly": {
+        "unit": "supply",
+        "kpis": {"material_on_time_rate": "pct", "material_fill_rate": "pct", "incoming_pass_rate": "pct"},
+        "events": (),
+    },
+}
+
+
+@st.composite
+def teams(draw: st.DrawFn) -> tuple[str, list[dict[str, Any]]]:
+    card = draw(st.sampled_from(sorted(CARDS)))
+    spec = CARDS[card]
+    size = draw(st.integers(1, 12)) if spec["unit"] == "sales_rep" else 1
+    people = []
+    for i in range(size):
+        row: dict[str, Any] = {"entity": f"{i:05d}" if size > 1 else spec["unit"]}
+        for kpi, kind in spec["kpis"].items():
+            row[kpi] = draw(_value(kind))
+            row[f"{kpi}@prev"] = draw(_value(kind))
+        for event in spec["events"]:
+            row[event] = draw(st.integers(0, 3))
+            row[f"{event}$"] = draw(st.integers(0, 120))
+        row["base"] = draw(st.one_of(st.none(), st.integers(0, 9000).map(Decimal)))
+        people.append(row)
+    return card, people
+
+
+def _scalar(card: str, team: list[dict[str, Any]]) -> dict[str, Any]:
+    spec = CARDS[card]
+    actuals, events, bases = [], [], []
+    for row in team:
+        for kpi in spec["kpis"]:
+            for period, key in ((PERIOD, kpi), ("2026-02", f"{kpi}@prev")):
+                if row[key] is not None:
+                    actuals.append({"entity": row["entity"], "kpi": kpi, "period": period, "value": str(row[key])})
+        for event in spec["events"]:
+            if row[event]:
+                events.append(
+                    {
+                        "entity": row["entity"],
+                        "event": event,
+                        "period": PERIOD,
+                        "count": row[event],
+                        "amount": row[f"{event}$"],
+                    }
+                )
+        if row["base"] is not None:
+            bases.append({"entity": row["entity"], "period": PERIOD, "amount": str(row["base"])})
+    people = [{"entity": r["entity"], "holds": spec["unit"]} for r in team if r["entity"] != spec["unit"]]
+    data = read_data(actuals=actuals, events=events, bonus_base=bases, people=people)
+    ev = evaluate(manufacturing(), data, period=PERIOD)
+    return {r.entity: r for r in ev.results if r.scorecard == card}
+
+
+def _column(team: list[dict[str, Any]], key: str) -> Any:
+    return np.array([np.nan if r[key] is None else float(r[key]) for r in team])
+
+
+@settings(max_examples=120, deadline=None)
+@given(drawn=teams())
+def test_batch_and_scalar_paths_publish_the_same_figures(drawn: tuple[str, list[dict[str, Any]]]) -> None:
+    card, team = drawn
+    spec = CARDS[card]
+    scalar = _scalar(card, team)
+    batch = evaluate_batch(
+        manufacturing(),
+        card,
+        period=PERIOD,
+        entities=[r["entity"] for r in team],
+        actuals={kpi: _column(team, kpi) for kpi in spec["kpis"]},
+        events={e: _column(team, e) for e in spec["events"]},
+        event_amounts={e: _column(team, f"{e}$") for e in spec["events"]},
+        bonus_base=_column(team, "base"),
+        history={"2026-02": {kpi: _column(team, f"{kpi}@prev") for kpi in spec["kpis"]}},
+    )
+    for i, row in enumerate(team):
+        r = scalar.get(row["entity"])
+        if r is None:  # nothing reported: the one-entity path has no result at all
+            assert not batch.complete[i]
+            continue
+        assert batch.decimal("score", i) == r.score, (row, r.explanation())
+        assert (batch.grade[i], int(batch.rank[i]) or None) == (r.grade, r.rank)
+        assert bool(batch.vetoed[i]) == bool(r.vetoes)
+        assert batch.decimal("bonus_factor", i) == r.bonus_factor
+        assert batch.decimal("bonus", i) == r.bonus
+
+
+def test_batch_rows_and_errors() -> None:
+    result = evaluate_batch(
+        manufacturing(),
+        "supply_monthly",
+        period=PERIOD,
+        entities=["supply"],
+        actuals={"material_on_time_rate": [95.5], "material_fill_rate": [99.1], "incoming_pass_rate": [98.8]},
+        bonus_base=[15000],
+    )
+    assert result.rows() == [
+        {
+            "entity": "supply",
+            "scorecard": "supply_monthly",
+            "period": PERIOD,
+            "tier": "short_term",
+            "status": "complete",
+            "score": "97.34",
+            "grade": "A",
+            "rank": 1,
+            "vetoed": False,
+            "high_voltage": False,
+            "bonus_factor": "1",
+            "bonus": "15000.00",
+        }
+    ]
+    with pytest.raises(EvaluationError):
+        evaluate_batch(manufacturing(), "supply_monthly", period="2026", entities=["x"], actuals={})
+    with pytest.raises(EvaluationError):
+        evaluate_batch(manufacturing(), "nope", period=PERIOD, entities=["x"], actuals={})
+    with pytest.raises(EvaluationError):
+        evaluate_batch(
+            manufacturing(), "supply_monthly", period=PERIOD, entities=["x"], actuals={"material_fill_rate": [1, 2]}
+        )
+
+
+@pytest.mark.parametrize("card", ["production_monthly", "sales_rep_monthly", "supply_monthly", "sales_monthly"])
+def test_the_bundled_example_gives_the_same_figures_in_both_paths(card: str) -> None:
+    folder = EXAMPLES / "manufacturing" / "data"
+    data = read_data(
+        actuals=folder / "actuals.csv",
+        events=folder / "events.csv",
+        bonus_base=folder / "bonus_base.csv",
+        people=folder / "people.csv",
+    )
+    scalar = [r for r in evaluate(manufacturing(), data, period=PERIOD).results if r.scorecard == card]
+    entities = [r.entity for r in scalar]
+    cells = {(a.entity, a.kpi, a.period): float(a.value) for a in data.actuals.rows}
+    kpis = {a.kpi for a in data.actuals.rows}
+
+    def column(period: str, kpi: str) -> Any:
+        return np.array([cells.get((e, kpi, period), np.nan) for e in entities])
+
+    counts: dict[str, list[float]] = {}
+    amounts: dict[str, list[float]] = {}
+    for event in data.events.rows:
+        counts.setdefault(event.event, [0.0] * len(entities))
+        amounts.setdefault(event.event, [0.0] * len(entities))
+        if event.entity in entities:
+            counts[event.event][entities.index(event.entity)] += float(event.count)
+            amounts[event.event][entities.index(event.entity)] += float(event.amount)
+    bases = {b.entity: float(b.amount) for b in data.bonus_base.rows}
+    batch = evaluate_batch(
+        manufacturing(),
+        card,
+        period=PERIOD,
+        entities=entities,
+        actuals={k: column(PERIOD, k) for k in kpis},
+        events=counts,
+        event_amounts=amounts,
+        bonus_base=[bases.get(e, np.nan) for e in entities],
+        history={p: {k: column(p, k) for k in kpis} for p in ("2026-02", "2026-01")},
+    )
+    for i, r in enumerate(scalar):
+        assert batch.decimal("score", i) == r.score
+        assert (batch.grade[i], int(batch.rank[i])) == (r.grade, r.rank)
+        assert bool(batch.vetoed[i]) == bool(r.vetoes)
+        assert bool(batch.high_voltage[i]) == any("lowest_grade" in h["outcome"] for h in r.high_voltage)
+        assert batch.decimal("bonus_factor", i) == r.bonus_factor
+        assert batch.decimal("bonus", i) == r.bonus
