@@ -105,3 +105,95 @@ def write_strategy(folder: Path, n_kpis: int, *, seed: int = 1) -> Path:
     path = folder / f"strategy_{n_kpis}.yaml"
     path.write_text(strategy_yaml(n_kpis, seed=seed), encoding="utf-8")
     return path
+
+
+#: The evaluation benchmark's scorecard: 8 KPIs of a sales position, each policy once or twice.
+EVALUATION_KPIS = (
+    ("volume", "ratio", "higher_is_better"),
+    ("mix_volume", "linear", "higher_is_better"),
+    ("new_customers", "goal", "higher_is_better"),
+    ("receivables_days", "linear", "lower_is_better"),
+    ("satisfaction", "bands", "higher_is_better"),
+    ("returns_rate", "ratio", "lower_is_better"),
+    ("inventory", "closeness", "closer_is_better"),
+    ("visits", "ratio", "higher_is_better"),
+)
+
+
+def evaluation_strategy_yaml() -> str:
+    """A strategy whose sales-representative position is assessed monthly on 8 KPIs, with a key
+    strategic indicator (veto) and a high-voltage line: the evaluation benchmark's model."""
+    scoring = {
+        "ratio": "{policy: ratio, cap: 120}",
+        "linear": "{policy: linear}",
+        "goal": "{policy: goal, met: 100, not_met: 40}",
+        "bands": "{policy: bands, bands: [{to: 80, score: 0}, {from: 80, to: 90, score: 80}, {from: 90, score: 100}]}",
+        "closeness": "{policy: closeness, tolerance: 50, penalty: 0.1}",
+    }
+    anchors = {
+        "volume": "target: 500",
+        "mix_volume": "target: 150, threshold: 100, stretch: 200",
+        "new_customers": "target: 2",
+        "receivables_days": "target: 45, threshold: 60, stretch: 30",
+        "satisfaction": "target: 90",
+        "returns_rate": "target: 2",
+        "inventory": "target: 600",
+        "visits": "target: 40",
+    }
+    weights = (20, 20, 10, 10, 10, 10, 10, 10)
+    lines = [
+        "stratmap: 1",
+        "organisation: {id: bench_sales, name: 基准销售公司}",
+        "analysis:",
+        "  industry: {summary: 规模制胜}",
+        "  company: {summary: 依靠销量和结构产品}",
+        "drivers:",
+        "  - {id: grow_volume, name: 扩大销量, rationale: 规模制胜}",
+        "departments:",
+        "  - id: sales",
+        "    name: 销售部",
+        "    purposes:",
+        "      - {id: sales_grow, statement: 提高销量, serves: [grow_volume]}",
+        "positions:",
+        "  - id: sales_rep",
+        "    name: 销售代表",
+        "    department: sales",
+        "    purposes:",
+        "      - {id: rep_grow, statement: 完成个人销量, serves: [grow_volume]}",
+        "kpis:",
+    ]
+    for kpi, _, direction in EVALUATION_KPIS:
+        lines.append(
+            f"  - {{id: {kpi}, name: {kpi}, unit: 个, owner: sales_rep, serves: [rep_grow], direction: {direction}}}"
+        )
+    lines += [
+        "scorecards:",
+        "  - id: rep_monthly",
+        "    for: sales_rep",
+        "    tier: short_term",
+        "    frequency: monthly",
+        "    items:",
+    ]
+    for (kpi, policy, _), weight in zip(EVALUATION_KPIS, weights, strict=True):
+        lines.append(f"      - {{kpi: {kpi}, weight: {weight}, {anchors[kpi]}, scoring: {scoring[policy]}}}")
+    lines += [
+        "    key_indicators:",
+        "      - {id: ki_mix, kpi: mix_volume, veto_when: 'actual < 0.8 * target'}",
+        "    bonus: rep_bonus",
+        "  - id: rep_major",
+        "    for: sales_rep",
+        "    tier: major_responsibility",
+        "    frequency: yearly",
+        "    high_voltage_lines:",
+        "      - id: hvl_fraud",
+        "        name: 虚假销售",
+        "        event: fake_sale",
+        "        when: 'count >= 1 or amount >= 10000'",
+        "        outcome: [{action: cap_score, cap: 60}, {action: forfeit_period_bonus}]",
+        "bonus_rules:",
+        "  - id: rep_bonus",
+        "    by: score",
+        "    table: [{min: 110, factor: 1.2}, {min: 95, factor: 1}, {min: 80, factor: 0.8}, {min: 60, factor: 0.5},"
+        " {min: 0, factor: 0}]",
+    ]
+    return "\n".join(lines) + "\n"

@@ -92,6 +92,32 @@ class BatchResult:
         return out
 
 
+def _fixed(x: F64, places: int) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.bool_]]:
+    """``x`` as integers in units of 10**-places, and where that is exact.
+
+    A float stands for its shortest decimal; when that decimal has at most ``places``
+    decimals (and fewer than 15 digits), ``rint(x * 10**places)`` is it, exactly.
+    """
+    scale = 10.0**places
+    with np.errstate(invalid="ignore"):
+        scaled = np.rint(x * scale)
+        ok = (scaled / scale == x) & (np.abs(scaled) < 1e15)
+    return np.where(ok, scaled, 0).astype(np.int64), ok
+
+
+def _half_up_div(num: npt.NDArray[np.int64], den: Any) -> npt.NDArray[np.int64]:
+    """``num / den`` rounded half away from zero, in integers (``den`` > 0)."""
+    q, r = np.divmod(np.abs(num), den)
+    q += 2 * r >= den
+    return np.where(num < 0, -q, q)
+
+
+def _weight_units(weights: Sequence[Decimal]) -> tuple[list[int], int]:
+    """The weights as integers of a common decimal scale, and that scale's exponent."""
+    places = max((max(0, -int(w.as_tuple().exponent)) for w in weights), default=0)
+    return [int(w.scaleb(places)) for w in weights], places
+
+
 def _full(n: int, value: Decimal | None) -> F64:
     return np.full(n, np.nan if value is None else float(value))
 
@@ -194,6 +220,7 @@ class _Run:
         n, card, places = self.n, self.card, self.places
         scores: list[F64] = []
         weights: list[F64] = []
+        declared: list[Decimal] = []
         incomplete = np.zeros(n, dtype=bool)
         for item in card.items:
             if item.scoring.policy == "rating":
@@ -207,7 +234,8 @@ class _Run:
             s = f.evaluate_batch({k: columns[k] for k in f.names} or {"actual": actual}, places=places)
             missing = np.isnan(actual)
             unscorable = ~missing & np.isnan(s)
-            w = np.full(n, float(rev.get("weight", item.weight)))
+            declared.append(rev.get("weight", item.weight))
+            w = np.full(n, float(declared[-1]))
             if item.missing == "zero":
                 s = np.where(missing, 0.0, s)
             elif item.missing == "skip":
@@ -220,7 +248,7 @@ class _Run:
             weights.append(w)
         total_w = np.sum(weights, axis=0) if weights else np.zeros(n)
         incomplete |= total_w <= 0
-        score = self.total(scores, weights, total_w)
+        score = self.total(scores, weights, total_w, declared)
         score[incomplete] = np.nan
         score = self.deduct(score)
         score, lowest, forfeit = self.lines(score)
@@ -231,9 +259,7 @@ class _Run:
         factor = self.factors(score, grade, vetoed, veto_factor, forfeit)
         bonus = np.full(n, np.nan)
         if bonus_base is not None:
-            base = self.column(bonus_base, "bonus_base")
-            money = self.s.organisation.money_rounding.places
-            bonus = _formula("b * f", ("b", "f")).evaluate_batch({"b": base, "f": factor}, places=money)
+            bonus = self.bonus(self.column(bonus_base, "bonus_base"), factor)
         return BatchResult(
             card.id,
             self.period.text,
@@ -251,18 +277,38 @@ class _Run:
             self.s.organisation.money_rounding.places,
         )
 
-    def total(self, scores: list[F64], weights: list[F64], total_w: F64) -> F64:
+    def bonus(self, base: F64, factor: F64) -> F64:
+        """base x factor at the money places: in integers where both are short decimals."""
+        money = self.s.organisation.money_rounding.places
+        b, ok_b = _fixed(base, 4)
+        f, ok_f = _fixed(factor, FACTOR_PLACES)
+        ok = ok_b & ok_f & (np.abs(b) < 2**31) & (np.abs(f) < 2**31)  # the product fits in int64
+        shift = 4 + FACTOR_PLACES - money
+        out = np.where(ok, _half_up_div(b * f, 10**shift) / 10.0**money, np.nan)
+        rest = ~ok & ~np.isnan(base) & ~np.isnan(factor)
+        if rest.any():
+            exact = _formula("b * f", ("b", "f")).evaluate_batch({"b": base[rest], "f": factor[rest]}, places=money)
+            out[rest] = exact
+        return out
+
+    def total(self, scores: list[F64], weights: list[F64], total_w: F64, declared: list[Decimal]) -> F64:
         if not scores:
             return np.full(self.n, np.nan)
         names = [f"s{i}" for i in range(len(scores))]
         if self.point == "line":
-            parts = []
-            share = _formula("s * w / W", ("s", "w", "W"))
-            for s, w in zip(scores, weights, strict=True):
-                c = share.evaluate_batch({"s": s, "w": w, "W": total_w}, places=self.places)
-                parts.append(np.where(w == 0, 0.0, c))  # a skipped item adds nothing
-            text = " + ".join(names)
-            return _formula(text, names).evaluate_batch(dict(zip(names, parts, strict=True)), places=self.places)
+            # exact in integers: each published score has `places` decimals and the weights
+            # are decimals, so every contribution is a ratio of integers rounded half up
+            units, _ = _weight_units(declared)
+            counted = [np.where(w == 0, 0, u) for w, u in zip(weights, units, strict=True)]
+            total_units = np.sum(counted, axis=0)
+            safe = np.where(total_units > 0, total_units, 1)
+            total_int = np.zeros(self.n, dtype=np.int64)
+            complete = total_units > 0
+            for s, u in zip(scores, counted, strict=True):
+                fixed, ok = _fixed(s, self.places)
+                complete &= ok
+                total_int += _half_up_div(fixed * u, safe)
+            return np.where(complete, total_int / 10.0**self.places, np.nan)
         wn = [f"w{i}" for i in range(len(scores))]
         text = " + ".join(f"{s} * {w} / W" for s, w in zip(names, wn, strict=True))
         columns = {**dict(zip(names, scores, strict=True)), **dict(zip(wn, weights, strict=True)), "W": total_w}

@@ -134,6 +134,21 @@ def _to_float(places: int | None) -> Any:
 FINAL_FLOAT = {p: _to_float(p) for p in (None, *range(11))}
 
 
+def _rational_rows(formula: Formula, env: Env, rows: Any, places: int | None) -> tuple[Any, Any, Any]:
+    """The rows' exact results in int64 fractions where every value is a short decimal."""
+    from stratmap.formula._rational import evaluate_rows
+
+    return evaluate_rows(
+        formula._tree,
+        formula.scope,
+        {name: col[rows] for name, col in env.numbers.items()},
+        {name: (v[rows], k[rows]) for name, (v, k) in env.conditions.items()},
+        formula.kind,
+        places,
+        len(rows),
+    )
+
+
 def _exact_rows(formula: Formula, env: Env, rows: np.ndarray[Any, Any]) -> np.ndarray[Any, Any]:
     """The scalar path's results for ``rows``, computed over Decimal object arrays at once."""
     from stratmap.formula._exact import compile_exact, conditions, decimals
@@ -165,8 +180,12 @@ def _numbers(formula: Formula, env: Env, result: Any, places: int | None) -> F64
     if env.flags:
         rows = _flagged(env)
         if len(rows):
-            exact = FINAL_FLOAT[places](_exact_rows(formula, env, rows))
-            out[rows] = exact.astype(np.float64)
+            value, known, done = _rational_rows(formula, env, rows, places)
+            out[rows[done]] = np.where(known[done], value[done], np.nan)
+            rest = rows[~done]
+            if len(rest):
+                exact = FINAL_FLOAT[places](_exact_rows(formula, env, rest))
+                out[rest] = exact.astype(np.float64)
     return out
 
 
@@ -188,7 +207,12 @@ def _conditions(formula: Formula, env: Env, value: Any, known: Any) -> np.ma.Mas
     if env.flags:
         rows = _flagged(env)
         if len(rows):
-            exact = _exact_rows(formula, env, rows).tolist()
-            k[rows] = [r is not None for r in exact]
-            v[rows] = [r is True for r in exact]
+            value, known, done = _rational_rows(formula, env, rows, None)
+            k[rows[done]] = known[done]
+            v[rows[done]] = (value[done] == 1) & known[done]
+            rest = rows[~done]
+            if len(rest):
+                exact = _exact_rows(formula, env, rest).tolist()
+                k[rest] = [r is not None for r in exact]
+                v[rest] = [r is True for r in exact]
     return np.ma.MaskedArray(v, mask=~k)
