@@ -293,7 +293,7 @@ def suite_evaluate(tmp: Path, *, smoke: bool, repeat: int) -> list[Figure]:
     fake = (rng.random(n) < 0.001).astype(float)
     amount = fake * rng.uniform(0, 20000, n)
     base = np.round(rng.uniform(3000, 9000, n), 0)
-    entities = np.array([f"E{i:07d}" for i in range(n)], dtype=object)
+    entities = np.array([f"E{i:07d}" for i in range(n)])
 
     def ours() -> Any:
         return evaluate_batch(
@@ -357,7 +357,7 @@ def suite_evaluate(tmp: Path, *, smoke: bool, repeat: int) -> list[Figure]:
             factor = np.select([score >= 110, score >= 95, score >= 80, score >= 60], [1.2, 1, 0.8, 0.5], 0)
             factor = np.where(veto | hit, 0, factor)
             bonus = half_up(base * factor)
-            order = np.lexsort((entities.astype(str), -score))
+            order = np.lexsort((entities, -score))
             rank = np.empty(n, dtype=np.int64)
             rank[order] = np.arange(1, n + 1)
         return score, grade, bonus, rank

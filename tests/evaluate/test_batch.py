@@ -211,3 +211,34 @@ def test_the_bundled_example_gives_the_same_figures_in_both_paths(card: str) -> 
         assert bool(batch.high_voltage[i]) == any("lowest_grade" in h["outcome"] for h in r.high_voltage)
         assert batch.decimal("bonus_factor", i) == r.bonus_factor
         assert batch.decimal("bonus", i) == r.bonus
+
+
+def test_chunks_and_threads_change_nothing(monkeypatch: pytest.MonkeyPatch) -> None:
+    from stratmap.evaluate import _columns
+
+    rng = np.random.default_rng(5)
+    n = 50
+    entities = [f"{i:05d}" for i in range(n)][::-1]  # not in order: the general ranking
+    actuals = {
+        "rep_volume": np.round(rng.uniform(300, 700, n), 2),
+        "rep_mix_volume": np.round(rng.uniform(80, 220, n), 2),
+        "rep_new_customers": rng.integers(0, 5, n).astype(float),
+    }
+    history = {"2026-02": {"rep_mix_volume": np.round(rng.uniform(80, 220, n), 2)}}
+
+    def run() -> Any:
+        return evaluate_batch(
+            manufacturing(),
+            "sales_rep_monthly",
+            period=PERIOD,
+            entities=entities,
+            actuals=actuals,
+            bonus_base=np.full(n, 4999.5),
+            history=history,
+        ).rows()
+
+    whole = run()
+    monkeypatch.setattr(_columns, "CHUNK", 7)
+    assert run() == whole
+    monkeypatch.setattr(_columns, "CHUNK", 1)
+    assert run() == whole

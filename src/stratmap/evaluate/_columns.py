@@ -13,15 +13,18 @@ bonus factors and bonuses.
 
 from __future__ import annotations
 
+import os
 from collections.abc import Mapping, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from decimal import Decimal
+from functools import lru_cache
 from typing import Any
 
 import numpy as np
 import numpy.typing as npt
 
-from stratmap.evaluate._engine import FACTOR_PLACES, EvaluationError, revisions_in_force
+from stratmap.evaluate._engine import FACTOR_PLACES, EvaluationError, publish_factor, revisions_in_force
 from stratmap.evaluate._periods import Period, parse_period
 from stratmap.evaluate._policies import policy_formula
 from stratmap.evaluate._scoring import anchors_for
@@ -31,6 +34,9 @@ from stratmap.model.scorecard import Scorecard
 
 F64 = npt.NDArray[np.float64]
 ITEM_NAMES = ("actual", "target", "threshold", "stretch")
+#: Rows per chunk: a few hundred kilobytes per column, so each pass stays in cache.
+CHUNK = 1 << 17
+WORKERS = max(1, min(4, os.cpu_count() or 1))
 
 
 @dataclass(frozen=True)
@@ -44,7 +50,7 @@ class BatchResult:
     scorecard: str
     period: str
     tier: str
-    entities: npt.NDArray[Any]
+    entities: npt.NDArray[np.str_]
     complete: npt.NDArray[np.bool_]
     score: F64
     grade: npt.NDArray[Any]
@@ -106,10 +112,21 @@ def _fixed(x: F64, places: int) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.b
 
 
 def _half_up_div(num: npt.NDArray[np.int64], den: Any) -> npt.NDArray[np.int64]:
-    """``num / den`` rounded half away from zero, in integers (``den`` > 0)."""
-    q, r = np.divmod(np.abs(num), den)
-    q += 2 * r >= den
-    return np.where(num < 0, -q, q)
+    """``num / den`` rounded half away from zero, exactly (``den`` > 0).
+
+    In binary64 when |num| < 2**50: the quotient's rounding error is then below half the
+    distance 1/(2 den) from any non-tie to the nearest half, and a tie k + 1/2 is exact;
+    in integers otherwise.
+    """
+    size = np.abs(num)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        q = np.floor(size / den + 0.5).astype(np.int64)
+    large = size >= 2**50
+    if large.any():
+        qi, r = np.divmod(size[large], den if np.ndim(den) == 0 else den[large])
+        q[large] = qi + (2 * r >= (den if np.ndim(den) == 0 else den[large]))
+    signed: npt.NDArray[np.int64] = np.where(num < 0, -q, q)
+    return signed
 
 
 def _weight_units(weights: Sequence[Decimal]) -> tuple[list[int], int]:
@@ -122,8 +139,14 @@ def _full(n: int, value: Decimal | None) -> F64:
     return np.full(n, np.nan if value is None else float(value))
 
 
-def _formula(text: str, names: Sequence[str]) -> Formula:
+@lru_cache(maxsize=1024)
+def _parsed(text: str, names: tuple[str, ...]) -> Formula:
     return parse(text, names=names)
+
+
+def _formula(text: str, names: Sequence[str]) -> Formula:
+    """A parsed formula, shared by every chunk and run (a Formula is immutable)."""
+    return _parsed(text, tuple(names))
 
 
 def evaluate_batch(
@@ -163,7 +186,7 @@ def evaluate_batch(
         raise EvaluationError(
             "the batch path rounds half up, money per line; this strategy declares otherwise: use evaluate()"
         )
-    ids = np.asarray(entities, dtype=object)
+    ids = np.asarray(entities, dtype=str)  # entity ids are text; C-speed comparisons for the ranking
     n = len(ids)
     run = _Run(strategy, card, p, n, actuals, events or {}, event_amounts or {}, history or {})
     return run.evaluate(ids, bonus_base)
@@ -216,7 +239,21 @@ class _Run:
         }
 
     # ---- the steps ------------------------------------------------------------------
-    def evaluate(self, ids: npt.NDArray[Any], bonus_base: Any) -> BatchResult:
+    def slice(self, part: slice) -> _Run:
+        """The same run on rows ``part`` only (views, no copies)."""
+        sub = object.__new__(_Run)
+        sub.__dict__.update(self.__dict__)
+        sub.n = len(range(*part.indices(self.n)))
+        sub.actuals = {k: v[part] for k, v in self.actuals.items()}
+        sub.events = {k: v[part] for k, v in self.events.items()}
+        sub.amounts = {k: v[part] for k, v in self.amounts.items()}
+        sub.history = {
+            p: {k: np.asarray(v, dtype=np.float64)[part] for k, v in cols.items()} for p, cols in self.history.items()
+        }
+        return sub
+
+    def per_row(self) -> tuple[F64, list[F64], Any, Any, Any, F64, Any]:
+        """Everything that depends on one row only: item scores to vetoes."""
         n, card, places = self.n, self.card, self.places
         scores: list[F64] = []
         weights: list[F64] = []
@@ -230,7 +267,9 @@ class _Run:
             a = anchors_for(item, self.period.text, rev)
             actual = self.actual(item.kpi)
             f = _formula(policy_formula(item.scoring, kpi.direction, a), ITEM_NAMES)
-            columns = {"actual": actual, **self.anchors(item.kpi)}
+            columns = {"actual": actual}
+            if set(f.names) - {"actual"}:  # a custom formula reading the anchors
+                columns.update(self.anchors(item.kpi))
             s = f.evaluate_batch({k: columns[k] for k in f.names} or {"actual": actual}, places=places)
             missing = np.isnan(actual)
             unscorable = ~missing & np.isnan(s)
@@ -253,6 +292,23 @@ class _Run:
         score = self.deduct(score)
         score, lowest, forfeit = self.lines(score)
         vetoed, veto_factor, escalated_lowest = self.vetoes()
+        return score, scores, lowest, forfeit, vetoed, veto_factor, escalated_lowest
+
+    def evaluate(self, ids: npt.NDArray[Any], bonus_base: Any) -> BatchResult:
+        n, card, places = self.n, self.card, self.places
+        # rows are independent until the ranking: in chunks that stay in the processor's
+        # cache, on every core (NumPy releases the interpreter lock inside its loops)
+        bounds = [slice(i, min(i + CHUNK, n)) for i in range(0, n, CHUNK)] or [slice(0, 0)]
+        if len(bounds) == 1:
+            parts = [self.per_row()]
+        else:
+            with ThreadPoolExecutor(max_workers=WORKERS) as pool:
+                parts = list(pool.map(lambda b: self.slice(b).per_row(), bounds))
+        score = np.concatenate([p[0] for p in parts])
+        scores = [np.concatenate([p[1][i] for p in parts]) for i in range(len(parts[0][1]))]
+        lowest, forfeit, vetoed = (np.concatenate([p[k] for p in parts]) for k in (2, 3, 4))
+        veto_factor = np.concatenate([p[5] for p in parts])
+        escalated_lowest = np.concatenate([p[6] for p in parts])
         grade = self.grades(score, lowest | escalated_lowest)
         rank = self.ranks(ids, score, scores)
         grade = self.distribute(rank, grade)
@@ -304,9 +360,10 @@ class _Run:
             safe = np.where(total_units > 0, total_units, 1)
             total_int = np.zeros(self.n, dtype=np.int64)
             complete = total_units > 0
+            scale = 10.0**self.places
             for s, u in zip(scores, counted, strict=True):
-                fixed, ok = _fixed(s, self.places)
-                complete &= ok
+                complete &= ~np.isnan(s)  # each is a published score: exactly `places` decimals
+                fixed = np.rint(np.where(np.isnan(s), 0.0, s) * scale).astype(np.int64)
                 total_int += _half_up_div(fixed * u, safe)
             return np.where(complete, total_int / 10.0**self.places, np.nan)
         wn = [f"w{i}" for i in range(len(scores))]
@@ -346,7 +403,7 @@ class _Run:
                 if line.kpi:
                     names["actual"] = "number"
                     columns["actual"] = self.actual(line.kpi)
-                cond = parse(line.when or "count >= 1", names=names)
+                cond = _formula(line.when or "count >= 1", tuple(names))
                 result = cond.evaluate_batch({k: columns[k] for k in cond.names} or columns)
                 hit = np.ma.getdata(result) & ~np.ma.getmaskarray(result)
                 for outcome in line.outcome:
@@ -369,7 +426,7 @@ class _Run:
         if self.card.tier != "short_term":
             return vetoed, factor, lowest
         for ki in self.card.key_indicators:
-            f = parse(ki.veto_when, names=ITEM_NAMES)
+            f = _formula(ki.veto_when, ITEM_NAMES)
 
             def fired(actual: F64, period: Period, f: Formula = f, kpi: str = ki.kpi) -> npt.NDArray[np.bool_]:
                 columns = {"actual": actual, **self.anchors(kpi, period)}
@@ -414,8 +471,20 @@ class _Run:
         rank = np.zeros(self.n, dtype=np.int64)
         ok = ~np.isnan(score)
         index = np.flatnonzero(ok)
+        if not self.card.ranking.tie_break and 0 < len(index) < 2**31:
+            names = ids[index]
+            if len(names) < 2 or bool(np.all(names[:-1] < names[1:])):
+                # entities already in order (as HR exports usually are): one integer sort on
+                # (score descending, position), the same order as the general case below
+                fixed, exact = _fixed(score[index], self.places)
+                if exact.all() and float(fixed.max() - fixed.min()) * len(index) < 2.0**62:
+                    key = (fixed.max() - fixed) * len(index) + np.arange(len(index))
+                    order = index[np.argsort(key)]
+                    rank[order] = np.arange(1, len(order) + 1)
+                    self.order = order
+                    return rank
         by_kpi = {item.kpi: s for item, s in zip(self.card.items, scores, strict=True)}
-        keys: list[Any] = [ids[index].astype(str)]
+        keys: list[Any] = [ids[index]]
         for kpi in reversed(self.card.ranking.tie_break):
             keys.append(-np.nan_to_num(by_kpi.get(kpi, np.zeros(self.n))[index], nan=0.0))
         keys.append(-score[index])
@@ -464,15 +533,14 @@ class _Run:
         elif rule.formula:
             f = _formula(rule.formula, ("score",))
             factor = f.evaluate_batch({"score": score}, places=FACTOR_PLACES)
-        elif rule.by == "score":
+        elif rule.by == "score":  # table factors are published as the one-entity path publishes them
             conditions = [score >= float(row.min) for row in rule.table if row.min is not None]
-            factor = np.select(conditions, [float(row.factor) for row in rule.table if row.min is not None], 0.0)
+            values = [float(publish_factor(row.factor)) for row in rule.table if row.min is not None]
+            factor = np.select(conditions, values, 0.0)
         else:
             factor = np.zeros(n)
             for row in reversed(rule.table):
-                factor = np.where(grade == row.grade, float(row.factor), factor)
-        if rule is not None and not rule.formula:
-            factor = _formula("f", ("f",)).evaluate_batch({"f": factor}, places=FACTOR_PLACES)
+                factor = np.where(grade == row.grade, float(publish_factor(row.factor)), factor)
         if vetoed.any():
             product = _formula("f * v", ("f", "v")).evaluate_batch(
                 {"f": factor, "v": np.where(vetoed, veto_factor, 1.0)}, places=FACTOR_PLACES

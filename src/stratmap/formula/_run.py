@@ -109,7 +109,7 @@ def evaluate_batch(formula: Formula, columns: Mapping[str, Any], places: int | n
         if places is None:
             return _numbers(formula, env, fn(env), None)
         value, error = fn(env)
-        rounded, _ = round_with_error(env, value, error, places)
+        rounded, _ = round_with_error(env, value, error, places, want_error=False)
         return _numbers(formula, env, rounded, places)
 
 
