@@ -1,7 +1,9 @@
 """Data in: the period's actuals, events, ratings, bonus bases and people, as typed rows.
 
 Each table is read from a CSV file (UTF-8 with or without a BOM, or GB18030 when asked),
-a JSON or YAML file holding a list of records, or any iterable of Python mappings. Every
+a JSON or YAML file holding a list of records, an Excel workbook (``.xlsx``, first sheet;
+needs the ``excel`` extra), a pandas or polars DataFrame, or any iterable of Python
+mappings. Every
 row keeps where it came from (file, row, column), so a problem found now or later in the
 evaluation is reported there. A bad row is reported and left out; every other row is
 kept: ``rows read == rows kept + rows rejected`` for every table.
@@ -183,7 +185,11 @@ def read_table(source: Source, table: TableName, *, encoding: str = "utf-8") -> 
     """Read one table from a file or an iterable of mappings."""
     if table not in COLUMNS:
         raise ValueError(f"unknown table {table!r}; one of {', '.join(COLUMNS)}")
-    if isinstance(source, str | os.PathLike):
+    frame = _frame_records(source)
+    if frame is not None:
+        name = f"<{table} DataFrame>"
+        raws, problems = _read_frame(frame, name), list[Diagnostic]()
+    elif isinstance(source, str | os.PathLike):
         name = os.fspath(source)
         raws, problems = _read_file(Path(name), encoding)
     elif isinstance(source, Mapping):
@@ -209,6 +215,8 @@ def _read_file(path: Path, encoding: str) -> tuple[list[_Raw], list[Diagnostic]]
     except OSError as err:
         return [], [Diagnostic.make("SM501", Location(file), reason=err.strerror or str(err))]
     suffix = path.suffix.lower()
+    if suffix in (".xlsx", ".xlsm"):
+        return _read_excel(path)
     if suffix in (".yaml", ".yml"):
         return _read_yaml(path, data)
     try:
@@ -284,6 +292,77 @@ def _read_yaml(path: Path, raw: bytes) -> tuple[list[_Raw], list[Diagnostic]]:
             )
         )
     return located, found
+
+
+def _frame_records(source: Any) -> tuple[list[str], list[list[Any]]] | None:
+    """(columns, rows) of a pandas or polars DataFrame; None for anything else.
+
+    Neither library is imported here: a DataFrame is recognised by its type's module.
+    """
+    module = type(source).__module__.split(".")[0]
+    if module == "pandas" and hasattr(source, "itertuples"):
+        columns = [str(c) for c in source.columns]
+        return columns, [list(row) for row in source.itertuples(index=False, name=None)]
+    if module == "polars" and hasattr(source, "iter_rows"):
+        return [str(c) for c in source.columns], [list(row) for row in source.iter_rows()]
+    return None
+
+
+def _read_frame(frame: tuple[list[str], list[list[Any]]], name: str) -> list[_Raw]:
+    """A DataFrame's rows: row r (1-based, in order) and column c are the cell's location."""
+    columns, rows = frame
+    raws = []
+    for r, values in enumerate(rows, start=1):
+        where = {col: Location(name, r, c + 1, path=(r, col)) for c, col in enumerate(columns)}
+        cells = {col: _plain(v) for col, v in zip(columns, values, strict=True)}
+        raws.append(_Raw(cells, where, Location(name, r, 1, path=(r,))))
+    return raws
+
+
+def _plain(value: Any) -> Any:
+    """A DataFrame or spreadsheet cell as a plain value: NumPy scalars unwrapped, NaN/NA empty."""
+    if value is None:
+        return None
+    item = getattr(value, "item", None)
+    if callable(item) and type(value).__module__ == "numpy":
+        value = item()
+    if isinstance(value, float) and value != value:
+        return None
+    if type(value).__name__ in ("NAType", "NaTType"):
+        return None
+    return value
+
+
+def _read_excel(path: Path) -> tuple[list[_Raw], list[Diagnostic]]:
+    """The first sheet of a workbook: row 1 is the header; cells are located as A1 rows/columns."""
+    file = str(path)
+    try:
+        import openpyxl
+    except ImportError:
+        return [], [
+            Diagnostic.make("SM501", Location(file), reason="Excel files need openpyxl: pip install 'stratmap[excel]'")
+        ]
+    try:
+        book = openpyxl.load_workbook(path, read_only=True, data_only=True)
+    except Exception as err:  # a broken workbook: openpyxl raises many kinds
+        return [], [Diagnostic.make("SM501", Location(file), reason=f"not a readable workbook ({err})")]
+    try:
+        sheet = book.worksheets[0]
+        rows = sheet.iter_rows(values_only=True)
+        header = next(rows, None)
+        if header is None:
+            return [], [Diagnostic.make("SM502", Location(file, 1, 1), columns="every required column", found="none")]
+        columns = [str(h).strip() if h is not None else "" for h in header]
+        raws = []
+        for r, values in enumerate(rows, start=2):
+            if all(v is None or (isinstance(v, str) and not v.strip()) for v in values):
+                continue
+            where = {col: Location(file, r, c + 1, path=(r, col)) for c, col in enumerate(columns) if col}
+            cells = {col: _plain(v) for col, v in zip(columns, values, strict=False) if col}
+            raws.append(_Raw(cells, where, Location(file, r, 1, path=(r,))))
+        return raws, []
+    finally:
+        book.close()
 
 
 def _records(data: Any, file: str) -> tuple[list[_Raw], list[Diagnostic]]:
@@ -385,8 +464,22 @@ def _entity(raw: _Raw) -> str:
 
 def _period(raw: _Raw) -> str:
     value = raw.cells.get("period")
-    if isinstance(value, Decimal) and value == value.to_integral_value() and 1000 <= value <= 9999:
-        return str(int(value))  # a year written as a JSON number
+    if (
+        isinstance(value, Decimal | int | float)
+        and not isinstance(value, bool)
+        and 1000 <= value <= 9999  # NaN fails this too
+        and value == int(value)
+    ):
+        return str(int(value))  # a year written as a number (JSON, a spreadsheet, a DataFrame)
+    if hasattr(value, "year") and hasattr(value, "month"):
+        raise _Bad(
+            Diagnostic.make(
+                "SM503",
+                _cell(raw, "period"),
+                column="period",
+                problem="it is a date; write the period as text (2026-03), not a date the spreadsheet converted",
+            )
+        )
     text = _text(raw, "period")
     assert text is not None
     if not PERIOD.match(text):
@@ -413,6 +506,10 @@ def _number(raw: _Raw, column: str, default: Decimal | None = None) -> Decimal:
         )
     if isinstance(value, Decimal | int):
         number = Decimal(value)
+    elif isinstance(value, float):
+        if value != value:
+            raise _Bad(Diagnostic.make("SM503", _cell(raw, column), column=column, problem="the cell is empty"))
+        number = Decimal(repr(value))  # a float stands for its shortest decimal: 0.1 is 0.1
     elif isinstance(value, str) and NUMBER.match(value.strip()):
         number = Decimal(value.strip())
     else:

@@ -5,6 +5,8 @@ from __future__ import annotations
 from decimal import Decimal
 from pathlib import Path
 
+import pytest
+
 from stratmap.data import Actual, read_data, read_table
 
 HEADER = "entity,kpi,period,value\n"
@@ -95,3 +97,38 @@ def test_json_yaml_and_mappings(tmp_path: Path) -> None:
 def test_unreadable_file() -> None:
     table = read_table("/nonexistent/actuals.csv", "actuals")
     assert [d.code for d in table.problems] == ["SM501"]
+
+
+def test_pandas_and_polars_dataframes_are_read_with_row_and_column() -> None:
+    pd = pytest.importorskip("pandas")
+    frame = pd.DataFrame(
+        {
+            "entity": ["00123", "00124", "00125"],
+            "kpi": ["sales_volume", "sales_volume", "sales_volume"],
+            "period": ["2026-03", "2026-03", "2026-03"],
+            "value": [95.5, float("nan"), 0.1],
+        }
+    )
+    table = read_table(frame, "actuals")
+    assert [(r.entity, r.value) for r in table.rows] == [("00123", Decimal("95.5")), ("00125", Decimal("0.1"))]
+    assert [(d.code, d.location.line, d.location.column) for d in table.problems] == [("SM503", 2, 4)]
+    pl = pytest.importorskip("polars")
+    table = read_table(pl.DataFrame({"entity": [123], "kpi": ["k"], "period": [2026], "value": [1]}), "actuals")
+    assert [(d.code, d.location.line, d.location.column) for d in table.problems] == [("SM503", 1, 1)]
+
+
+def test_excel_workbook_cells_are_located(tmp_path: Path) -> None:
+    openpyxl = pytest.importorskip("openpyxl")
+    import datetime
+
+    book = openpyxl.Workbook()
+    sheet = book.active
+    sheet.append(["entity", "kpi", "period", "value"])
+    sheet.append(["00123", "sales_volume", "2026-03", 95])
+    sheet.append(["00124", "sales_volume", datetime.datetime(2026, 3, 1), 96])  # Excel turned it into a date
+    sheet.append(["00125", "sales_volume", 2026, "九十"])
+    book.save(tmp_path / "actuals.xlsx")
+    table = read_table(tmp_path / "actuals.xlsx", "actuals")
+    assert [r.entity for r in table.rows] == ["00123"]
+    assert [(d.code, d.location.line, d.location.column) for d in table.problems] == [("SM503", 3, 3), ("SM503", 4, 4)]
+    assert "a date" in table.problems[0].message()

@@ -184,3 +184,15 @@ def test_unscorable_rating_is_reported() -> None:
     assert [d.code for d in ev.diagnostics] == ["SM511"]
     assert "'E' is not on the scale" in ev.diagnostics[0].message()
     assert ev.result("customer_relations").status == "incomplete"
+
+
+def test_results_as_dataframes() -> None:
+    pd = pytest.importorskip("pandas")
+    ev = manufacturing()
+    df = ev.to_frame()
+    assert isinstance(df, pd.DataFrame) and len(df) == len(ev.results)
+    assert df.loc[df.entity == "production", "score"].item() == "92.07"
+    pytest.importorskip("polars")
+    assert ev.to_frame("polars").height == len(ev.results)
+    with pytest.raises(ValueError, match="library"):
+        ev.to_frame("excel")

@@ -74,6 +74,12 @@ class BatchResult:
         d = Decimal(repr(value))
         return d.quantize(Decimal(1).scaleb(-places)) if places is not None else d
 
+    def to_frame(self, library: str = "pandas") -> Any:
+        """The rows as a pandas (default) or polars DataFrame; the library is an optional extra."""
+        from stratmap.evaluate._results import frame
+
+        return frame(self.rows(), library)
+
     def rows(self) -> list[dict[str, Any]]:
         """Plain rows (Decimals as strings), for CSV or JSON."""
         out = []

@@ -168,6 +168,36 @@ class Evaluation:
             raise KeyError(f"{len(found)} results for {entity!r}" + (f" on {scorecard!r}" if scorecard else ""))
         return found[0]
 
+    def result_rows(self) -> list[dict[str, Any]]:
+        """One flat row per result (Decimals as strings): for CSV, spreadsheets and DataFrames."""
+        out = []
+        for r in self.results:
+            out.append(
+                {
+                    "entity": r.entity,
+                    "scorecard": r.scorecard,
+                    "period": r.period,
+                    "tier": r.tier,
+                    "status": r.status,
+                    "score": _text(r.score),
+                    "grade": r.grade,
+                    "rank": r.rank,
+                    "group": r.group,
+                    "vetoes": " ".join(v["id"] for v in r.vetoes),
+                    "deductions": str(sum((Decimal(d["applied"]) for d in r.deductions), Decimal(0))),
+                    "high_voltage": " ".join(h["id"] for h in r.high_voltage),
+                    "flags": " ".join(r.flags),
+                    "bonus_factor": _text(r.bonus_factor),
+                    "bonus_base": _text(r.bonus_base),
+                    "bonus": _text(r.bonus),
+                }
+            )
+        return out
+
+    def to_frame(self, library: str = "pandas") -> Any:
+        """The rows as a pandas (default) or polars DataFrame; the library is an optional extra."""
+        return frame(self.result_rows(), library)
+
     def as_dict(self) -> dict[str, Any]:
         return {
             "period": self.period,
@@ -187,3 +217,13 @@ class Evaluation:
                 for d in self.diagnostics
             ],
         }
+
+
+def frame(rows: list[dict[str, Any]], library: str) -> Any:
+    """Rows as a DataFrame of ``library`` (pandas or polars), imported only here."""
+    import importlib
+
+    if library in ("pandas", "polars"):
+        module = importlib.import_module(library)  # an optional extra: pip install 'stratmap[pandas]'
+        return module.DataFrame(rows)
+    raise ValueError(f"library must be 'pandas' or 'polars', not {library!r}")
