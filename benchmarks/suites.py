@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import shutil
 import statistics
 import subprocess
@@ -223,7 +224,39 @@ def suite_formula(tmp: Path, *, smoke: bool, repeat: int) -> list[Figure]:
         **_best_of({"ties": lambda: halved.evaluate_batch(cols, places=2)}, 1, loops=1),
     }
     rows = f"{n:,} rows"
+    hostile = [
+        "(" * 5000,
+        "-" * 500 + "1",
+        "not " * 300 + "True",
+        "x + " * 25_000 + "x",
+        "1" * 1_000_000,
+        " + ".join(["x"] * 600),
+        "'stuff'" * 20_000,
+        "x." + "y." * 2000 + "z",
+        "9**9**9**9",
+        "max(x, x, key=exec)",
+    ]
+    peer = Path(__file__).resolve().parents[2] / "shared" / "peer" / "formulas" / "hostile.json"
+    if peer.is_file():
+        import json
+
+        for case in json.loads(peer.read_text(encoding="utf-8"))["cases"]:
+            text = case["expression"]
+            hostile.append(text if text is not None else "".join(p * c for p, c in case["build"]))
+    slowest = 0.0
+    for text in hostile:
+        start = time.perf_counter()
+        with contextlib.suppress(Exception):
+            parse(text, names=["x", "a", "actual", "target"])
+        slowest = max(slowest, time.perf_counter() - start)
     return [
+        Figure(
+            f"formula parse, slowest of {len(hostile)} hostile formulas refused",
+            slowest * 1000,
+            "ms",
+            100,
+            note="each refused with a typed FormulaError (tests/formula/test_hostile.py)",
+        ),
         Figure(
             f"formula batch, linear score, {rows} (vs NumPy)",
             t["linear"] / t["linear_numpy"],

@@ -1,4 +1,7 @@
-"""Hostile formulas are refused at parse time with a typed error, quickly.
+"""Hostile formulas are refused at parse time with a typed error.
+
+How quickly is measured by ``python -m benchmarks --only formula`` (goal: under 100 ms
+each), not asserted here: CI tests carry no timing assertions.
 
 The cases are our own, one per attack simpleeval's security tests and advisory
 GHSA-44vg-5wv2-h2hg describe; the third-party list itself is run from ../shared/peer
@@ -6,8 +9,6 @@ when it sits beside the checkout (tests/formula/test_peer_formulas.py).
 """
 
 from __future__ import annotations
-
-import time
 
 import pytest
 
@@ -78,12 +79,9 @@ HOSTILE: list[tuple[str, str, str]] = [
 
 
 @pytest.mark.parametrize(("expression", "code"), [(e, c) for _, e, c in HOSTILE], ids=[i for i, _, _ in HOSTILE])
-def test_hostile_formula_is_refused_with_its_code_in_under_100_ms(expression: str, code: str) -> None:
-    start = time.perf_counter()
+def test_hostile_formula_is_refused_with_its_code(expression: str, code: str) -> None:
     with pytest.raises(FormulaError) as caught:
         parse(expression, names=NAMES)
-    elapsed = time.perf_counter() - start
     assert caught.value.code == code, str(caught.value)
     assert caught.value.diagnostic.code == code
     assert caught.value.column >= 1
-    assert elapsed < 0.1, f"{elapsed:.3f} s"  # the issue's bound; parsing takes a few ms at most

@@ -305,23 +305,41 @@ class _Run:
         # rows are independent until the ranking: in chunks that stay in the processor's
         # cache, on every core (NumPy releases the interpreter lock inside its loops)
         bounds = [slice(i, min(i + CHUNK, n)) for i in range(0, n, CHUNK)] or [slice(0, 0)]
+        base = None if bonus_base is None else self.column(bonus_base, "bonus_base")
+        # without an enforced distribution a row's grade, factor and bonus are its own too
+        local = card.distribution is None or card.distribution.mode != "enforce"
+
+        def chunk(part: slice) -> tuple[Any, ...]:
+            run = self if len(bounds) == 1 else self.slice(part)
+            row = run.per_row()
+            if not local:
+                return row
+            score, _, lowest, forfeit, vetoed, veto_factor, escalated = row
+            grade = run.grades(score, lowest | escalated)
+            factor = run.factors(score, grade, vetoed, veto_factor, forfeit)
+            bonus = run.bonus(base[part], factor) if base is not None else np.full(run.n, np.nan)
+            return (*row, grade, factor, bonus)
+
         if len(bounds) == 1:
-            parts = [self.per_row()]
+            parts = [chunk(bounds[0])]
         else:
             with ThreadPoolExecutor(max_workers=WORKERS) as pool:
-                parts = list(pool.map(lambda b: self.slice(b).per_row(), bounds))
+                parts = list(pool.map(chunk, bounds))
         score = np.concatenate([p[0] for p in parts])
         scores = [np.concatenate([p[1][i] for p in parts]) for i in range(len(parts[0][1]))]
         lowest, forfeit, vetoed = (np.concatenate([p[k] for p in parts]) for k in (2, 3, 4))
         veto_factor = np.concatenate([p[5] for p in parts])
         escalated_lowest = np.concatenate([p[6] for p in parts])
-        grade = self.grades(score, lowest | escalated_lowest)
         rank = self.ranks(ids, score, scores)
-        grade = self.distribute(rank, grade)
-        factor = self.factors(score, grade, vetoed, veto_factor, forfeit)
-        bonus = np.full(n, np.nan)
-        if bonus_base is not None:
-            bonus = self.bonus(self.column(bonus_base, "bonus_base"), factor)
+        if local:
+            grade = np.concatenate([p[7] for p in parts])
+            factor = np.concatenate([p[8] for p in parts])
+            bonus = np.concatenate([p[9] for p in parts])
+        else:
+            grade = self.grades(score, lowest | escalated_lowest)
+            grade = self.distribute(rank, grade)
+            factor = self.factors(score, grade, vetoed, veto_factor, forfeit)
+            bonus = self.bonus(base, factor) if base is not None else np.full(n, np.nan)
         return BatchResult(
             card.id,
             self.period.text,
