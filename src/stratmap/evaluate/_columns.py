@@ -326,7 +326,12 @@ class _Run:
             with ThreadPoolExecutor(max_workers=WORKERS) as pool:
                 parts = list(pool.map(chunk, bounds))
         score = np.concatenate([p[0] for p in parts])
-        scores = [np.concatenate([p[1][i] for p in parts]) for i in range(len(parts[0][1]))]
+        # item scores matter beyond their rows only as tie-breaks in the ranking
+        tie_break = set(card.ranking.tie_break)
+        scores = [
+            np.concatenate([p[1][i] for p in parts]) if item.kpi in tie_break else np.empty(0)
+            for i, item in enumerate(card.items)
+        ]
         lowest, forfeit, vetoed = (np.concatenate([p[k] for p in parts]) for k in (2, 3, 4))
         veto_factor = np.concatenate([p[5] for p in parts])
         escalated_lowest = np.concatenate([p[6] for p in parts])
@@ -494,13 +499,14 @@ class _Run:
     def ranks(self, ids: npt.NDArray[Any], score: F64, scores: list[F64]) -> npt.NDArray[np.int64]:
         rank = np.zeros(self.n, dtype=np.int64)
         ok = ~np.isnan(score)
-        index = np.flatnonzero(ok)
+        whole = bool(ok.all())
+        index = np.arange(self.n) if whole else np.flatnonzero(ok)
         if not self.card.ranking.tie_break and 0 < len(index) < 2**31:
-            names = ids[index]
+            names = ids if whole else ids[index]
             if len(names) < 2 or bool(np.all(names[:-1] < names[1:])):
                 # entities already in order (as HR exports usually are): one integer sort on
                 # (score descending, position), the same order as the general case below
-                fixed, exact = _fixed(score[index], self.places)
+                fixed, exact = _fixed(score if whole else score[index], self.places)
                 if exact.all() and float(fixed.max() - fixed.min()) * len(index) < 2.0**62:
                     key = (fixed.max() - fixed) * len(index) + np.arange(len(index))
                     order = index[np.argsort(key)]
