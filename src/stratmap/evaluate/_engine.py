@@ -12,16 +12,17 @@ import difflib
 import math
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from decimal import ROUND_DOWN, ROUND_HALF_EVEN, ROUND_HALF_UP, ROUND_UP, Decimal
+from functools import lru_cache
 from typing import Any, Literal
 
 from stratmap.data import Actual, BonusBase, Dataset, Event, Person, Rating
 from stratmap.diagnostics import Diagnostic, Location, sort_diagnostics
 from stratmap.evaluate._periods import Period, parse_period, periods_within
-from stratmap.evaluate._results import Evaluation, Gate, ItemResult, Result, RowCount
+from stratmap.evaluate._results import Evaluation, Gate, ItemResult, Result, RowCount, changed
 from stratmap.evaluate._scoring import ZERO, Anchors, anchors_for, item_formula, rated, score
-from stratmap.formula import parse
+from stratmap.formula import Formula, parse
 from stratmap.model import Strategy
 from stratmap.model.scorecard import BonusRule, HighVoltageLine, Item, KeyIndicator, Scorecard
 from stratmap.model.types import Department, Kpi, Position, Rounding
@@ -30,6 +31,12 @@ TierName = Literal["short_term", "annual", "major_responsibility"]
 
 _MODES = {"half_up": ROUND_HALF_UP, "half_even": ROUND_HALF_EVEN, "down": ROUND_DOWN, "up": ROUND_UP}
 HUNDRED = Decimal(100)
+
+
+@lru_cache(maxsize=4096)
+def _parsed(text: str, names: tuple[str, ...]) -> Formula:
+    """A checked formula, parsed once per run of the process (a Formula is immutable)."""
+    return parse(text, names=names)
 
 
 def quantize(x: Decimal, rounding: Rounding) -> Decimal:
@@ -80,6 +87,7 @@ class _Evaluator:
                 if card.frequency:
                     self.frequencies[ki.kpi].add(card.frequency)
         self.ix = _Index()
+        self._revised: dict[tuple[str, str], dict[str, Decimal]] = {}
         self.diagnostics: list[Diagnostic] = list(data.problems)
 
     # ---- data against the strategy ---------------------------------------------------
@@ -235,7 +243,11 @@ class _Evaluator:
         return None, []
 
     def revised(self, card: Scorecard, kpi: str) -> dict[str, Decimal]:
-        return revisions_in_force(self.s, card, kpi, self.period)
+        key = (card.id, kpi)
+        found = self._revised.get(key)
+        if found is None:
+            found = self._revised[key] = revisions_in_force(self.s, card, kpi, self.period)
+        return found
 
     def evaluate_card(self, card: Scorecard, entity: str) -> tuple[Result, _Pending]:
         org = self.s.organisation
@@ -272,7 +284,7 @@ class _Evaluator:
                     contribution = i.score * i.weight / total_weight
                     if org.score_rounding.point == "line":
                         contribution = quantize(contribution, org.score_rounding)
-                    shares.append(replace(i, share=_trim(share), contribution=contribution))
+                    shares.append(changed(i, share=_trim(share), contribution=contribution))
                 else:
                     shares.append(i)
             items = shares
@@ -315,7 +327,7 @@ class _Evaluator:
                 return self.missing(item, base)
             scored, detail = rated(item.scoring, [(r.rater, r.rating) for r in rows])
             self.ix.used.update(id(r) for r in rows)
-            base = replace(base, inputs=tuple(detail))
+            base = changed(base, inputs=tuple(detail))
             actual: Decimal | str | None = None
         else:
             actual, rows_used = self.actual(entity, item.kpi, self.period)
@@ -330,8 +342,8 @@ class _Evaluator:
                     "SM511", item.where.node, entity=entity, kpi=item.kpi, reason=scored.problem or "cannot be scored"
                 )
             )
-            return replace(base, actual=actual, status="unscorable", rule=scored.rule, note=scored.problem)
-        return replace(
+            return changed(base, actual=actual, status="unscorable", rule=scored.rule, note=scored.problem)
+        return changed(
             base,
             actual=actual,
             rule=scored.rule,
@@ -341,10 +353,10 @@ class _Evaluator:
 
     def missing(self, item: Item, base: ItemResult) -> ItemResult:
         if item.missing == "zero":
-            return replace(base, status="missing_zero", score=ZERO, rule="no actual: scored 0 (missing: zero)")
+            return changed(base, status="missing_zero", score=ZERO, rule="no actual: scored 0 (missing: zero)")
         if item.missing == "skip":
-            return replace(base, status="skipped", rule="no actual: left out, weights re-normalised (missing: skip)")
-        return replace(base, status="missing", rule="no actual (missing: fail)")
+            return changed(base, status="skipped", rule="no actual: left out, weights re-normalised (missing: skip)")
+        return changed(base, status="missing", rule="no actual (missing: fail)")
 
     # ---- gates --------------------------------------------------------------------------
     def gates(self, card: Scorecard, result: Result) -> tuple[Result, _Pending]:
@@ -453,7 +465,7 @@ class _Evaluator:
                         )
                     )
                 grade = worst
-        updated = replace(
+        updated = changed(
             result,
             score=score_now,
             grade=grade,
@@ -493,18 +505,19 @@ class _Evaluator:
             actual, rows = self.actual(entity, line.kpi, self.period)
             self.ix.used.update(id(r) for r in rows)
             values["actual"] = actual if isinstance(actual, Decimal) else None
-        formula = parse(line.when or "count >= 1", names=names)
+        formula = _parsed(line.when or "count >= 1", tuple(names))
         hit = formula.evaluate({n: values[n] for n in formula.names})
         return hit is True, count, amount
 
     def veto(self, card: Scorecard, ki: KeyIndicator, entity: str) -> tuple[Decimal, dict[str, str], list[str]] | None:
         item = next((i for i in card.items if i.kpi == ki.kpi), None)
-        formula = parse(ki.veto_when, names=("actual", "target", "threshold", "stretch"))
+        formula = _parsed(ki.veto_when, ("actual", "target", "threshold", "stretch"))
 
         def vetoed(period: Period) -> tuple[bool, Decimal | str | None]:
             actual, rows = self.actual(entity, ki.kpi, period)
             self.ix.used.update(id(r) for r in rows)  # the period's own, or one of the run of misses
-            anchors = anchors_for(item, period.text, self.revised(card, ki.kpi)) if item else Anchors(None, None, None)
+            in_force = revisions_in_force(self.s, card, ki.kpi, period)  # that period's targets
+            anchors = anchors_for(item, period.text, in_force) if item else Anchors(None, None, None)
             if not isinstance(actual, Decimal):
                 return True, actual  # no actual: the indicator is not shown to be met
             values = {
@@ -658,7 +671,7 @@ def _rank_and_distribute(
         n = len(members)
         for rank, i in enumerate(members, start=1):
             r, pending, c = out[i]
-            out[i] = (replace(r, rank=rank, group=key, group_size=n), pending, c)
+            out[i] = (changed(r, rank=rank, group=key, group_size=n), pending, c)
         if card.distribution:
             _distribute(ev, card, key, members, out)
         for rule in card.rank_rules:
@@ -666,7 +679,7 @@ def _rank_and_distribute(
             chosen = members[:count] if rule.rank == "top" else members[n - count :] if count else []
             for i in chosen:
                 r, pending, c = out[i]
-                out[i] = (replace(r, flags=(*r.flags, f"{rule.action}:{rule.rank}_{rule.percent}%")), pending, c)
+                out[i] = (changed(r, flags=(*r.flags, f"{rule.action}:{rule.rank}_{rule.percent}%")), pending, c)
     return out
 
 
@@ -702,7 +715,7 @@ def _distribute(
 def _regrade(out: list[tuple[Result, _Pending, Scorecard]], i: int, grade: str, reason: str) -> None:
     r, pending, card = out[i]
     gate = Gate("distribution", "distribution", f"grade lowered to {grade}", r.grade, grade, reason)
-    out[i] = (replace(r, grade=grade, gates=(*r.gates, gate)), pending, card)
+    out[i] = (changed(r, grade=grade, gates=(*r.gates, gate)), pending, card)
 
 
 def _quota(card: Scorecard, key: str, grade: str, count: int, n: int, limit: str, mode: str) -> Diagnostic:
@@ -775,14 +788,14 @@ def _bonus(ev: _Evaluator, r: Result, pending: _Pending, card: Scorecard) -> Res
                 ev.s.organisation.currency,
             )
         )
-    return replace(
+    return changed(
         r, bonus_factor=factor, bonus_base=base_row.amount if base_row else None, bonus=amount, gates=tuple(gates)
     )
 
 
 def _factor(rule: BonusRule, value: Decimal, grade: str | None) -> Decimal:
     if rule.formula:
-        f = parse(rule.formula, names=("score",)).evaluate({"score": value})
+        f = _parsed(rule.formula, ("score",)).evaluate({"score": value})
         return f if isinstance(f, Decimal) else ZERO
     for row in rule.table:
         if rule.by == "grade" and row.grade == grade:

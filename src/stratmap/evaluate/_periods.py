@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Literal
 
 Kind = Literal["monthly", "quarterly", "half_yearly", "yearly"]
@@ -54,6 +55,7 @@ def from_months(year: int, first: int, last: int) -> Period:
     return Period(year, first, last, text)
 
 
+@lru_cache(maxsize=4096)
 def parse_period(text: str) -> Period | None:
     """The period ``text`` names, or None when it is not one."""
     m = _PERIOD.match(text)

@@ -5,9 +5,20 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
-from typing import Any
+from typing import Any, TypeVar
 
 from stratmap.diagnostics import Diagnostic
+
+T = TypeVar("T")
+
+
+def changed(obj: T, **changes: Any) -> T:
+    """A copy of a frozen result with some fields changed (``dataclasses.replace`` without
+    re-running ``__init__``: the evaluation makes hundreds of thousands of these)."""
+    new = object.__new__(type(obj))
+    new.__dict__.update(obj.__dict__)
+    new.__dict__.update(changes)
+    return new
 
 
 def _text(x: Decimal | None) -> str | None:

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import ast
 import operator
+import threading
 from collections.abc import Callable, Mapping
 from decimal import ROUND_CEILING, ROUND_FLOOR, ROUND_HALF_EVEN, ROUND_HALF_UP, Context, Decimal
 from typing import Any
@@ -33,7 +34,7 @@ def _fix(r: Decimal) -> Decimal | None:
     """A NaN result is missing; a magnitude past binary64's range is an infinity, as in the batch path."""
     if r.is_nan():
         return None
-    if r.is_finite() and abs(r) >= FLOAT_MAX:
+    if r.is_finite() and r.adjusted() >= 308 and abs(r) >= FLOAT_MAX:
         return _INF.copy_sign(r)
     return r
 
@@ -235,9 +236,21 @@ class _Evaluator(SimpleEval):  # type: ignore[misc]
         return _kleene_and(results)
 
 
+_local = threading.local()
+
+
+def _evaluator(values: Mapping[str, Value]) -> _Evaluator:
+    """One evaluator per thread, given the record's names (building one costs more than a run)."""
+    ev: _Evaluator | None = getattr(_local, "evaluator", None)
+    if ev is None:
+        ev = _local.evaluator = _Evaluator({})
+    ev.names = dict(values)
+    return ev
+
+
 def evaluate(tree: ast.expr, values: Mapping[str, Value]) -> Value:
     """Evaluate the converted tree with simpleeval; a non-finite number result is missing."""
-    result = _Evaluator(values).eval("", previously_parsed=tree)
+    result = _evaluator(values).eval("", previously_parsed=tree)
     if isinstance(result, Decimal):
         if not result.is_finite():
             return None
