@@ -301,7 +301,7 @@ def suite_evaluate(tmp: Path, *, smoke: bool, repeat: int) -> list[Figure]:
 
     import stratmap
     from benchmarks.workloads import EVALUATION_KPIS, evaluation_strategy_yaml
-    from stratmap.evaluate import evaluate_batch
+    from stratmap.evaluation import evaluate_batch
 
     (tmp / "evaluation.yaml").write_text(evaluation_strategy_yaml(), encoding="utf-8")
     strategy = stratmap.load(tmp / "evaluation.yaml")

@@ -106,3 +106,14 @@ def test_import_stratmap_stays_light() -> None:
     probe = f"import stratmap, sys; print(sorted(m for m in {heavy} if m in sys.modules))"
     out = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True).stdout
     assert out.strip() == "[]"
+
+
+def test_evaluate_is_a_function_however_often_it_is_called() -> None:
+    import stratmap.evaluation  # the subpackage must not shadow the function
+
+    strategy = stratmap.load(EXAMPLES / "manufacturing")
+    data = {"actuals": EXAMPLES / "manufacturing" / "data" / "actuals.csv"}
+    first = stratmap.evaluate(strategy, data, period="2026-03")
+    second = stratmap.evaluate(strategy, data, period="2026-03")
+    assert callable(stratmap.evaluate) and first.as_dict() == second.as_dict()
+    assert stratmap.evaluation.evaluate is not stratmap.evaluate

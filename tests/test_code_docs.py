@@ -33,6 +33,7 @@ NO_FILE_FIXTURE = {
     "SM506": "tests/evaluate/test_engine.py::test_bad_rows_are_rejected_and_the_rest_evaluated",
     "SM507": "tests/evaluate/test_engine.py::test_bad_rows_are_rejected_and_the_rest_evaluated",
     "SM508": "tests/evaluate/test_data.py::test_missing_and_unknown_columns",
+    "SM509": "tests/evaluate/test_engine.py::test_unused_rows_are_reported",
     "SM510": "tests/evaluate/test_engine.py::test_rated_item_without_ratings_fails_the_result",
     "SM511": "tests/evaluate/test_engine.py::test_unscorable_rating_is_reported",
     "SM520": "tests/evaluate/test_engine.py::test_manufacturing_example_exercises_every_gate",

@@ -20,7 +20,7 @@ from stratmap.load.document import Limits
 
 if TYPE_CHECKING:
     from stratmap.data import Dataset
-    from stratmap.evaluate import Evaluation, TierName
+    from stratmap.evaluation import Evaluation, TierName
     from stratmap.model import Strategy
 
 __version__ = "0.1.0"
@@ -47,12 +47,12 @@ def evaluate(
     """Scores, vetoes, deductions, high-voltage lines, grades, ranks and bonus for ``period``.
 
     ``data`` is a :class:`stratmap.data.Dataset` or a mapping of table name to source
-    (as for :func:`read_data`). Raises :class:`stratmap.evaluate.EvaluationError` for a
+    (as for :func:`read_data`). Raises :class:`stratmap.evaluation.EvaluationError` for a
     request that cannot be evaluated (a malformed period, a tier that does not fit it).
     """
     from stratmap.data import Dataset
     from stratmap.data import read_data as _read
-    from stratmap.evaluate import evaluate as _evaluate
+    from stratmap.evaluation import evaluate as _evaluate
 
     dataset = data if isinstance(data, Dataset) else _read(**data)
     return _evaluate(strategy, dataset, period=period, tier=tier)

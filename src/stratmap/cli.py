@@ -205,7 +205,7 @@ def _evaluate(args: argparse.Namespace, lang: str) -> int:
     from stratmap.api import run
     from stratmap.data import read_data
     from stratmap.diagnostics import Severity
-    from stratmap.evaluate import EvaluationError, evaluate
+    from stratmap.evaluation import EvaluationError, evaluate
     from stratmap.report.results import RENDERERS, render_explanation
     from stratmap.report.text import render_text
 
@@ -241,7 +241,9 @@ def _evaluate(args: argparse.Namespace, lang: str) -> int:
         text = RENDERERS[args.format](evaluation)
     if not _write(text, args.output):
         return EXIT_USAGE
-    return EXIT_PROBLEMS if any(d.severity is Severity.ERROR for d in evaluation.diagnostics) else EXIT_OK
+    failed = any(d.severity is Severity.ERROR for d in evaluation.diagnostics)
+    incomplete = any(r.status != "complete" for r in evaluation.results)
+    return EXIT_PROBLEMS if failed or incomplete else EXIT_OK
 
 
 def _rules(args: argparse.Namespace, lang: str) -> int:

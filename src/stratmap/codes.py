@@ -148,7 +148,7 @@ class Code:
         return page.read_text(encoding="utf-8")
 
 
-E, W = Severity.ERROR, Severity.WARNING
+E, W, INFO = Severity.ERROR, Severity.WARNING, Severity.INFO
 
 _ALL = (
     # ---- SM1xx: reading files -------------------------------------------------
@@ -960,6 +960,17 @@ _ALL = (
         "列“{column}”不属于 {table} 表,不会被读取",
         "Remove or rename the column (a misspelt required column would otherwise go unnoticed).",
         "请删除或更正该列名。",
+    ),
+    Code(
+        "SM509",
+        "data-unused-row",
+        INFO,
+        "A data row of the period fed no result.",
+        "本期的某行数据未被任何结果使用。",
+        "this {table} row of {period} fed no result: nothing assessed reads it",
+        "{period} 的这行 {table} 数据未被任何结果使用",
+        "Check the row's KPI, event or entity against the scorecards of the period, or remove it.",
+        "请对照本期考核表检查该行的 KPI、事件或考核对象,或删除该行。",
     ),
     Code(
         "SM510",

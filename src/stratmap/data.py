@@ -43,6 +43,8 @@ PERIOD = re.compile(r"[0-9]{4}(?:-(?:0[1-9]|1[0-2])|Q[1-4]|H[12])?\Z")
 ID = re.compile(r"[a-z][a-z0-9_]{0,63}\Z")
 NUMBER = re.compile(r"[+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][+-]?[0-9]+)?\Z")
 MAX_ENTITY = 128
+#: Numbers in the data stay below this magnitude: exact in both evaluation paths.
+MAX_NUMBER = Decimal("1e15")
 #: The answers a yes/no KPI's value may be (compared in lower case).
 YES = frozenset({"yes", "y", "true", "是", "达成", "通过"})
 NO = frozenset({"no", "n", "false", "否", "未达成", "未通过"})
@@ -238,27 +240,39 @@ def _read_file(path: Path, encoding: str) -> tuple[list[_Raw], list[Diagnostic]]
 
 
 def _read_csv(file: str, text: str) -> tuple[list[_Raw], list[Diagnostic]]:
-    reader = csv.reader(io.StringIO(text, newline=""), strict=True)
+    """The records of a CSV text. A line with broken quoting is reported as a bad row and
+    reading resumes on the next line: one bad record never loses the others."""
+    lines = text.splitlines(keepends=True)
     raws: list[_Raw] = []
-    try:
-        header = next(reader, None)
-        if header is None:
-            return [], [Diagnostic.make("SM502", Location(file, 1, 1), columns="every required column", found="none")]
-        header = [h.strip() for h in header]
-        header_line = reader.line_num
-        for cells in reader:
-            line = reader.line_num
-            if not any(c.strip() for c in cells):
-                continue  # a blank line is not a record
-            row = Location(file, line, 1, path=(line,))
-            if len(cells) != len(header):
-                raws.append(_Raw({"__shape__": len(cells)}, {}, row))
-                continue
-            where = {h: Location(file, line, i + 1, path=(line, h)) for i, h in enumerate(header)}
-            raws.append(_Raw(dict(zip(header, cells, strict=True)), where, row))
-    except csv.Error as err:
-        return raws, [Diagnostic.make("SM501", Location(file, reader.line_num, 1), reason=f"broken CSV: {err}")]
-    del header_line
+    header: list[str] | None = None
+    offset = 0  # physical lines before the current reader's first line
+    while offset < len(lines):
+        reader = csv.reader(io.StringIO("".join(lines[offset:]), newline=""), strict=True)
+        done = 0  # lines this reader has fully consumed
+        try:
+            for cells in reader:
+                first, line = offset + done + 1, offset + reader.line_num
+                done = reader.line_num
+                if header is None:
+                    header = [h.strip() for h in cells]
+                    continue
+                if not any(c.strip() for c in cells):
+                    continue  # a blank line is not a record
+                row = Location(file, first, 1, path=(first,))
+                if len(cells) != len(header):
+                    raws.append(_Raw({"__shape__": len(cells)}, {}, row))
+                    continue
+                where = {h: Location(file, first, i + 1, path=(first, h)) for i, h in enumerate(header)}
+                raws.append(_Raw(dict(zip(header, cells, strict=True)), where, row))
+                del line
+        except csv.Error as err:
+            bad = offset + done + 1  # the record that failed starts on the line after the last good one
+            raws.append(_Raw({"__broken__": str(err)}, {}, Location(file, bad, 1, path=(bad,))))
+            offset = bad  # resume on the next line
+            continue
+        break
+    if header is None:
+        return [], [Diagnostic.make("SM502", Location(file, 1, 1), columns="every required column", found="none")]
     return raws, []
 
 
@@ -396,6 +410,9 @@ class _Bad(Exception):
 def _typed(
     table: str, raw: _Raw, required: tuple[str, ...], optional: tuple[str, ...]
 ) -> tuple[Record | None, list[Diagnostic]]:
+    if "__broken__" in raw.cells:
+        problem = f"broken CSV quoting ({raw.cells['__broken__']}); check the quotes on this line"
+        return None, [Diagnostic.make("SM503", raw.row, column="(row)", problem=problem)]
     if "__shape__" in raw.cells:
         shape = raw.cells["__shape__"]
         detail = f"{shape} cells" if isinstance(shape, int) else f"a {shape}"
@@ -521,6 +538,12 @@ def _number(raw: _Raw, column: str, default: Decimal | None = None) -> Decimal:
         )
     if not number.is_finite():
         raise _Bad(Diagnostic.make("SM503", _cell(raw, column), column=column, problem="the number is not finite"))
+    if abs(number) >= MAX_NUMBER:
+        raise _Bad(
+            Diagnostic.make(
+                "SM503", _cell(raw, column), column=column, problem="the number is beyond ±1e15 (check the unit)"
+            )
+        )
     return number
 
 
@@ -553,6 +576,10 @@ def _build(table: str, raw: _Raw) -> Record:
     if table == "events":
         count = _number(raw, "count", Decimal(1))
         amount = _number(raw, "amount", Decimal(0))
+        if count != count.to_integral_value():
+            raise _Bad(
+                Diagnostic.make("SM503", _cell(raw, "count"), column="count", problem="a count is a whole number")
+            )
         if count < 0 or amount < 0:
             column = "count" if count < 0 else "amount"
             raise _Bad(Diagnostic.make("SM503", _cell(raw, column), column=column, problem="it must not be negative"))

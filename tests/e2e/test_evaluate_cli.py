@@ -35,7 +35,7 @@ def test_table_shows_every_gate_and_the_row_accounting() -> None:
     code, out, err = run_cli(*_args(MFG / "data"))
     assert code == 0, err
     assert "ki_key_contract_rate" in out and "hvl_major_quality_incident" in out and "-4" in out
-    assert "actuals: 28 rows read = 28 used + 0 outside the period + 0 rejected" in out
+    assert "actuals: 28 rows read = 28 used + 0 unused + 0 outside the period + 0 rejected" in out
     assert "SM520" in err
 
 
@@ -86,7 +86,7 @@ def test_broken_data_is_reported_and_the_rest_evaluated(tmp_path: Path) -> None:
     code, out, err = run_cli(*_args(data))
     assert code == 1
     assert f"{data / 'actuals.csv'}:30:4: error SM503" in err
-    assert "29 rows read = 28 used + 0 outside the period + 1 rejected" in out
+    assert "29 rows read = 28 used + 0 unused + 0 outside the period + 1 rejected" in out
     assert "99.53" in out  # sales still evaluated from its first row
 
 
@@ -133,3 +133,12 @@ def test_every_example_has_data_that_exercises_every_gate(example: str, period: 
     assert any(r["high_voltage"] for r in results), "a high-voltage hit"
     assert "SM520" in err, "a distribution warning"
     assert all(r["status"] == "complete" for r in results)
+
+
+def test_an_incomplete_result_fails_the_run(tmp_path: Path) -> None:
+    data = tmp_path / "data"
+    shutil.copytree(MFG / "data", data)
+    lines = (data / "actuals.csv").read_text(encoding="utf-8").splitlines(keepends=True)
+    (data / "actuals.csv").write_text("".join(x for x in lines if "material_fill_rate" not in x), encoding="utf-8")
+    code, out, err = run_cli(*_args(data))
+    assert code == 1 and "incomplete" in out and "SM510" in err

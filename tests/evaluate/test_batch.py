@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 
 import stratmap
 from stratmap.data import read_data
-from stratmap.evaluate import EvaluationError, evaluate, evaluate_batch
+from stratmap.evaluation import EvaluationError, evaluate, evaluate_batch
 from stratmap.model import Strategy
 from tests.helpers import EXAMPLES
 
@@ -66,7 +66,7 @@ def teams(draw: st.DrawFn) -> tuple[str, list[dict[str, Any]]]:
             row[f"{kpi}@prev"] = draw(_value(kind))
         for event in spec["events"]:
             row[event] = draw(st.integers(0, 3))
-            row[f"{event}$"] = draw(st.integers(0, 120))
+            row[f"{event}$"] = draw(st.integers(0, 120)) if row[event] else 0  # no events, no amount
         row["base"] = draw(st.one_of(st.none(), st.integers(0, 9000).map(Decimal)))
         people.append(row)
     return card, people
@@ -214,7 +214,7 @@ def test_the_bundled_example_gives_the_same_figures_in_both_paths(card: str) -> 
 
 
 def test_chunks_and_threads_change_nothing(monkeypatch: pytest.MonkeyPatch) -> None:
-    from stratmap.evaluate import _columns
+    from stratmap.evaluation import _columns
 
     rng = np.random.default_rng(5)
     n = 50

@@ -132,3 +132,22 @@ def test_excel_workbook_cells_are_located(tmp_path: Path) -> None:
     assert [r.entity for r in table.rows] == ["00123"]
     assert [(d.code, d.location.line, d.location.column) for d in table.problems] == [("SM503", 3, 3), ("SM503", 4, 4)]
     assert "a date" in table.problems[0].message()
+
+
+def test_broken_quoting_loses_only_its_own_row(tmp_path: Path) -> None:
+    f = tmp_path / "a.csv"
+    f.write_text(
+        HEADER + "a1,sales_volume,2026-03,1\n" + 'a2,sales_volume,2026-03,"10"8\n' + "a3,sales_volume,2026-03,3\n",
+        encoding="utf-8",
+    )
+    table = read_table(f, "actuals")
+    assert [r.entity for r in table.rows] == ["a1", "a3"]
+    assert [(d.code, d.location.line) for d in table.problems] == [("SM503", 3)]
+    assert table.read == 3 and table.rejected == 1
+    f.write_text(
+        HEADER + "a1,sales_volume,2026-03,1\n" + 'a2,sales_volume,2026-03,"10\n' + "a3,sales_volume,2026-03,3\n",
+        encoding="utf-8",
+    )
+    table = read_table(f, "actuals")  # an unclosed quote: the record that opens it is the bad one
+    assert [(d.code, d.location.line) for d in table.problems] == [("SM503", 3)]
+    assert [r.entity for r in table.rows] == ["a1", "a3"]

@@ -10,7 +10,7 @@ import pytest
 
 import stratmap
 from stratmap.data import read_data
-from stratmap.evaluate import Evaluation, EvaluationError, ItemResult, evaluate
+from stratmap.evaluation import Evaluation, EvaluationError, ItemResult, evaluate
 from stratmap.model import Strategy
 from tests.helpers import EXAMPLES
 
@@ -196,3 +196,15 @@ def test_results_as_dataframes() -> None:
     assert ev.to_frame("polars").height == len(ev.results)
     with pytest.raises(ValueError, match="library"):
         ev.to_frame("excel")
+
+
+def test_unused_rows_are_reported() -> None:
+    rows = [
+        *actuals("sales", "2026-03", sales_volume=10400, mix_volume=2900, receivables=6500, finished_inventory=6150),
+        {"entity": "sales", "kpi": "output", "period": "2026-03", "value": "100"},  # on no scorecard of sales
+        {"entity": "sales", "kpi": "sales_volume", "period": "2026-02", "value": "9000"},  # another month
+    ]
+    ev = run("manufacturing", "2026-03", actuals=rows)
+    assert [(d.code, d.severity.value) for d in ev.diagnostics] == [("SM509", "info")]
+    c = ev.rows["actuals"]
+    assert (c.read, c.used, c.unused, c.outside, c.rejected) == (6, 4, 1, 1, 0)

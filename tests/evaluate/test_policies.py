@@ -8,8 +8,8 @@ from decimal import Decimal
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
-from stratmap.evaluate._policies import policy_formula
-from stratmap.evaluate._scoring import Anchors, score
+from stratmap.evaluation._policies import policy_formula
+from stratmap.evaluation._scoring import Anchors, score
 from stratmap.formula import parse
 from stratmap.formula._scalar import round_half_up
 from stratmap.model.scorecard import ScoreBand, Scoring

@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 
 import stratmap
 from stratmap.data import read_data
-from stratmap.evaluate import Evaluation, evaluate
+from stratmap.evaluation import Evaluation, evaluate
 from stratmap.model import Strategy
 from tests.helpers import EXAMPLES
 

@@ -68,7 +68,7 @@ class _Ctx:
             description=raw.get("description"),
             currency=raw.get("currency", "CNY"),
             fiscal_year_start=raw.get("fiscal_year_start", 1),
-            score_rounding=t.Rounding(score.get("places", 2), score.get("mode", "half_up")),
+            score_rounding=t.Rounding(score.get("places", 2), score.get("mode", "half_up"), score.get("point", "line")),
             money_rounding=t.Rounding(money.get("places", 2), money.get("mode", "half_up"), money.get("point", "line")),
             severity=MappingProxyType(dict(raw.get("severity") or {})),
             max_items=raw.get("max_items", 10),

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from collections.abc import Callable, Sequence
 
-from stratmap.evaluate import Evaluation, Result
+from stratmap.evaluation import Evaluation, Result
 from stratmap.report.tabular import text_table, to_csv
 
 HEADER = (
@@ -77,7 +77,8 @@ def summary(ev: Evaluation) -> str:
     lines = [f"{len(ev.results)} results for {ev.period} ({ev.tier}): {complete} complete"]
     for name, c in ev.rows.items():
         lines.append(
-            f"{name}: {c.read} rows read = {c.used} used + {c.outside} outside the period + {c.rejected} rejected"
+            f"{name}: {c.read} rows read = {c.used} used + {c.unused} unused + {c.outside} outside the period"
+            f" + {c.rejected} rejected"
         )
     return "\n".join(lines) + "\n"
 

@@ -151,15 +151,26 @@ class Result:
 
 @dataclass(frozen=True)
 class RowCount:
-    """How one input table's rows were accounted for: read = used + outside + rejected."""
+    """How one input table's rows were accounted for: read = used + unused + outside + rejected.
+
+    ``unused`` rows are in the period but fed no result (each is reported, SM509);
+    ``outside`` rows belong to other periods and were not needed.
+    """
 
     read: int
     used: int
+    unused: int
     outside: int
     rejected: int
 
     def as_dict(self) -> dict[str, int]:
-        return {"read": self.read, "used": self.used, "outside_period": self.outside, "rejected": self.rejected}
+        return {
+            "read": self.read,
+            "used": self.used,
+            "unused": self.unused,
+            "outside_period": self.outside,
+            "rejected": self.rejected,
+        }
 
 
 @dataclass(frozen=True)

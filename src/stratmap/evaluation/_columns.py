@@ -4,7 +4,7 @@ Each scoring policy is a formula of ``actual`` (:mod:`._policies`); every step t
 publishes a figure (item scores, contributions, the total, deductions, bonus factors,
 bonuses) runs through the formula language's batch path with the declared places, which
 is exact at the published rounding. So each figure here equals the one-entity path's
-(:func:`stratmap.evaluate.evaluate`) digit for digit; a property test holds them together.
+(:func:`stratmap.evaluation.evaluate`) digit for digit; a property test holds them together.
 
 Columns in: one float array per KPI (NaN: not reported), event counts and amounts per
 event type, bonus bases; columns out: scores, grades, ranks, vetoes, high-voltage hits,
@@ -13,6 +13,7 @@ bonus factors and bonuses.
 
 from __future__ import annotations
 
+import math
 import os
 from collections.abc import Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
@@ -24,10 +25,10 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
-from stratmap.evaluate._engine import FACTOR_PLACES, EvaluationError, publish_factor, revisions_in_force
-from stratmap.evaluate._periods import Period, parse_period
-from stratmap.evaluate._policies import policy_formula
-from stratmap.evaluate._scoring import anchors_for
+from stratmap.evaluation._engine import FACTOR_PLACES, EvaluationError, publish_factor, revisions_in_force
+from stratmap.evaluation._periods import Period, parse_period
+from stratmap.evaluation._policies import policy_formula
+from stratmap.evaluation._scoring import anchors_for
 from stratmap.formula import Formula, parse
 from stratmap.model import Strategy
 from stratmap.model.scorecard import Scorecard
@@ -76,7 +77,7 @@ class BatchResult:
 
     def to_frame(self, library: str = "pandas") -> Any:
         """The rows as a pandas (default) or polars DataFrame; the library is an optional extra."""
-        from stratmap.evaluate._results import frame
+        from stratmap.evaluation._results import frame
 
         return frame(self.rows(), library)
 
@@ -173,7 +174,7 @@ def evaluate_batch(
     yes/no KPI as 1 and 0); ``events`` and ``event_amounts`` map an event type to counts
     and amounts; ``bonus_base`` is a column of base amounts; ``history`` maps an earlier
     period (e.g. ``"2026-02"``) to its actuals, for vetoes that escalate over consecutive
-    periods. Rated items are not evaluated here (use :func:`stratmap.evaluate.evaluate`).
+    periods. Rated items are not evaluated here (use :func:`stratmap.evaluation.evaluate`).
     """
     card = strategy.get(scorecard)
     if not isinstance(card, Scorecard):
@@ -345,12 +346,16 @@ class _Run:
             grade = self.distribute(rank, grade)
             factor = self.factors(score, grade, vetoed, veto_factor, forfeit)
             bonus = self.bonus(base, factor) if base is not None else np.full(n, np.nan)
+        complete = ~np.isnan(score)
+        rule = next((r for r in self.s.bonus_rules if r.id == card.bonus), None)
+        if rule is not None and rule.formula:
+            complete &= ~np.isnan(factor)  # a formula that gives no factor leaves the result incomplete
         return BatchResult(
             card.id,
             self.period.text,
             card.tier,
             ids,
-            ~np.isnan(score),
+            complete,
             score,
             grade,
             rank,
@@ -541,7 +546,7 @@ class _Run:
                     for i in holders[allowed:]:
                         grade[i] = grades[level + 1]
             if quota.min is not None:
-                needed = -(-Decimal(n) * quota.min // 100)
+                needed = math.ceil(Decimal(n) * quota.min / 100)
                 if len(holders) < needed and level > 0:
                     better = [i for i in members if grades.index(grade[i]) < level]
                     for i in better[len(better) - int(needed - len(holders)) :]:
@@ -563,6 +568,7 @@ class _Run:
         elif rule.formula:
             f = _formula(rule.formula, ("score",))
             factor = f.evaluate_batch({"score": score}, places=FACTOR_PLACES)
+            factor = np.where(factor < 0, np.nan, factor)  # a negative factor is no factor
         elif rule.by == "score":  # table factors are published as the one-entity path publishes them
             conditions = [score >= float(row.min) for row in rule.table if row.min is not None]
             values = [float(publish_factor(row.factor)) for row in rule.table if row.min is not None]

@@ -3,7 +3,7 @@
 >>> import stratmap
 >>> from stratmap.data import read_data
 >>> strategy = stratmap.load("examples/manufacturing")                      # doctest: +SKIP
->>> data = read_data(actuals="examples/manufacturing/data/2026-03/actuals.csv")  # doctest: +SKIP
+>>> data = read_data(actuals="examples/manufacturing/data/actuals.csv")         # doctest: +SKIP
 >>> evaluation = stratmap.evaluate(strategy, data, period="2026-03")       # doctest: +SKIP
 
 Every number carries an explanation (:meth:`Result.explanation`) that re-adds to it.
@@ -14,20 +14,20 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from stratmap.evaluate._engine import EvaluationError, TierName, evaluate
-from stratmap.evaluate._results import Evaluation, Gate, ItemResult, Result, RowCount
+from stratmap.evaluation._engine import EvaluationError, TierName, evaluate
+from stratmap.evaluation._results import Evaluation, Gate, ItemResult, Result, RowCount
 
 if TYPE_CHECKING:
-    from stratmap.evaluate._columns import BatchResult, evaluate_batch
+    from stratmap.evaluation._columns import BatchResult, evaluate_batch
 
 
 def __getattr__(name: str) -> Any:
     # the batch path needs NumPy: imported on first use only
     if name in ("BatchResult", "evaluate_batch"):
-        from stratmap.evaluate import _columns
+        from stratmap.evaluation import _columns
 
         return getattr(_columns, name)
-    raise AttributeError(f"module 'stratmap.evaluate' has no attribute {name!r}")
+    raise AttributeError(f"module 'stratmap.evaluation' has no attribute {name!r}")
 
 
 __all__ = [

@@ -1,6 +1,6 @@
 """Each scoring policy written as a formula of ``actual``: the batch path's meaning of a policy.
 
-The scalar path scores with :mod:`stratmap.evaluate._scoring` (which also says which anchor
+The scalar path scores with :mod:`stratmap.evaluation._scoring` (which also says which anchor
 or band applied); the batch path evaluates these formulas over whole columns. A property
 test holds the two to the same number for every policy, direction and actual.
 """
@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from stratmap.evaluate._scoring import Anchors
+from stratmap.evaluation._scoring import Anchors
 from stratmap.model.scorecard import Scoring
 from stratmap.model.types import Direction
 
@@ -41,10 +41,10 @@ def policy_formula(scoring: Scoring, direction: Direction, a: Anchors) -> str:
             if target == 0:
                 return NONE
             return f"clamp(100 - abs(actual - {t}) / abs({t}) * 100, {floor}, {cap})"
+        if target <= 0:
+            return NONE
         if direction == "lower_is_better":
-            return f"({cap} if actual == 0 else clamp({t} / actual * 100, {floor}, {cap}))"
-        if target == 0:
-            return f"({cap} if actual >= 0 else {floor})"
+            return f"({cap} if actual == 0 else clamp({t} / actual * 100, {floor}, {cap}) if actual > 0 else {NONE})"
         return f"clamp(actual / {t} * 100, {floor}, {cap})"
     if policy == "linear":
         return _linear(scoring, direction, a)

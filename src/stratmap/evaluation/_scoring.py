@@ -87,14 +87,17 @@ def score(
                 return Scored(None, None, "ratio", "closeness ratio needs a non-zero target")
             raw = HUNDRED - abs(actual - target) / abs(target) * HUNDRED
             rule = "100 - |actual - target| / |target| x 100"
+        elif target <= 0:
+            return Scored(None, None, "ratio", f"a ratio needs a positive target, not {target}")
         elif direction == "lower_is_better":
+            if actual < 0:
+                return Scored(
+                    None, None, "ratio", f"a lower-is-better ratio needs an actual of 0 or more, not {actual}"
+                )
             if actual == 0:
                 raw, rule = scoring.cap, "actual 0 on a lower-is-better KPI: the cap"
             else:
                 raw, rule = target / actual * HUNDRED, "target / actual x 100"
-        elif target == 0:
-            raw = scoring.cap if actual >= 0 else scoring.floor
-            rule = "target 0: the cap when met, else the floor"
         else:
             raw, rule = actual / target * HUNDRED, "actual / target x 100"
         return Scored(raw, _clamp(raw, scoring.floor, scoring.cap), rule)

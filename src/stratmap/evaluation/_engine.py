@@ -13,15 +13,15 @@ import math
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from decimal import ROUND_DOWN, ROUND_HALF_EVEN, ROUND_HALF_UP, ROUND_UP, Decimal
+from decimal import ROUND_DOWN, ROUND_HALF_EVEN, ROUND_HALF_UP, ROUND_UP, Context, Decimal
 from functools import lru_cache
 from typing import Any, Literal
 
 from stratmap.data import Actual, BonusBase, Dataset, Event, Person, Rating
 from stratmap.diagnostics import Diagnostic, Location, sort_diagnostics
-from stratmap.evaluate._periods import Period, parse_period, periods_within
-from stratmap.evaluate._results import Evaluation, Gate, ItemResult, Result, RowCount, changed
-from stratmap.evaluate._scoring import ZERO, Anchors, anchors_for, item_formula, rated, score
+from stratmap.evaluation._periods import Period, parse_period, periods_within
+from stratmap.evaluation._results import Evaluation, Gate, ItemResult, Result, RowCount, changed
+from stratmap.evaluation._scoring import ZERO, Anchors, anchors_for, item_formula, rated, score, yes_no
 from stratmap.formula import Formula, parse
 from stratmap.model import Strategy
 from stratmap.model.scorecard import BonusRule, HighVoltageLine, Item, KeyIndicator, Scorecard
@@ -39,9 +39,13 @@ def _parsed(text: str, names: tuple[str, ...]) -> Formula:
     return parse(text, names=names)
 
 
+#: Room for any quantize of the bounded values the evaluation handles (no InvalidOperation).
+WIDE = Context(prec=80)
+
+
 def quantize(x: Decimal, rounding: Rounding) -> Decimal:
     """``x`` at the declared places and mode (half up unless the model says otherwise)."""
-    return x.quantize(Decimal(1).scaleb(-rounding.places), rounding=_MODES[rounding.mode])
+    return x.quantize(Decimal(1).scaleb(-rounding.places), rounding=_MODES[rounding.mode], context=WIDE)
 
 
 class EvaluationError(ValueError):
@@ -115,6 +119,11 @@ class _Evaluator:
         for row in self.data.actuals.rows:
             assert isinstance(row, Actual)
             if self._entity_ok(row) and self._kpi_ok(row, row.kpi) and self._period_ok(row, row.kpi):
+                value = self._value_for(row)
+                if value is None:
+                    continue
+                if value is not row.value:
+                    row = Actual(row.entity, row.kpi, row.period, value, row.at)
                 key = (row.entity, row.kpi, row.period)
                 if key in ix.actuals:
                     first = ix.actuals[key].at
@@ -164,6 +173,21 @@ class _Evaluator:
         for entity in ix.holds:
             if entity not in self.units:
                 ix.entities.setdefault(entity)
+
+    def _value_for(self, row: Actual) -> Decimal | None:
+        """The row's value as a number for its KPI: a yes/no KPI takes yes/no (or 1/0)."""
+        yes_no_kpi = self.kpis[row.kpi].direction == "yes_no"
+        if isinstance(row.value, str):
+            answer = yes_no(row.value)
+            if yes_no_kpi and answer is not None:
+                return Decimal(1) if answer else Decimal(0)
+            problem = f"'{row.value}' is a yes/no answer; KPI '{row.kpi}' takes a number"
+        elif yes_no_kpi and row.value not in (0, 1):
+            problem = f"KPI '{row.kpi}' is yes/no: write yes or no (or 1 or 0), not {row.value}"
+        else:
+            return row.value
+        self.reject(row, "SM503", row.at, column="value", problem=problem)
+        return None
 
     def _entity_ok(self, row: Any) -> bool:
         if row.entity in self.ix.holds or row.entity in self.units:
@@ -297,7 +321,8 @@ class _Evaluator:
             scorecard=card.id,
             period=self.period.text,
             tier=self.tier,
-            status="complete" if base is not None else "incomplete",
+            # a major-responsibility card has no score: its result is the lines it was checked against
+            status="complete" if base is not None or card.tier == "major_responsibility" else "incomplete",
             unit=unit,
             department=self.department_of(unit),
             base_score=base,
@@ -587,7 +612,7 @@ FACTOR_PLACES = 4
 
 def publish_factor(x: Decimal) -> Decimal:
     """A bonus factor as published: 4 places, half up, without trailing zeros."""
-    return _trim(x.quantize(Decimal(1).scaleb(-FACTOR_PLACES), rounding=ROUND_HALF_UP))
+    return _trim(x.quantize(Decimal(1).scaleb(-FACTOR_PLACES), rounding=ROUND_HALF_UP, context=WIDE))
 
 
 @dataclass(frozen=True)
@@ -600,8 +625,8 @@ class _Pending:
 def _trim(x: Decimal) -> Decimal:
     """A readable exact-ish form for explanations (28 digits at most, no exponent noise)."""
     if x == x.to_integral_value():
-        return x.quantize(Decimal(1))
-    return x.normalize()
+        return x.quantize(Decimal(1), context=WIDE)
+    return x.normalize(WIDE)
 
 
 def evaluate(
@@ -742,7 +767,20 @@ def _bonus(ev: _Evaluator, r: Result, pending: _Pending, card: Scorecard) -> Res
     factor: Decimal | None = None
     rule = ev.rules.get(card.bonus) if card.bonus else None
     if rule is not None:
-        factor = publish_factor(_factor(rule, r.score, r.grade))
+        found = _factor(rule, r.score, r.grade)
+        if found is None:  # missing (e.g. a division by zero) or negative: no bonus is computed
+            ev.diagnostics.append(
+                Diagnostic.make(
+                    "SM511",
+                    rule.where.node,
+                    entity=r.entity,
+                    kpi=rule.id,
+                    reason=f"bonus formula {rule.formula} gives no factor of 0 or more at score {r.score}",
+                )
+            )
+            gates.append(Gate("bonus_rule", rule.id, "no factor", None, None, f"formula at score {r.score}"))
+            return changed(r, status="incomplete", gates=tuple(gates))
+        factor = publish_factor(found)
         gates.append(Gate("bonus_rule", rule.id, f"factor {factor}", None, str(factor), f"by {rule.by}"))
     if pending.veto_factor is not None:
         before = factor if factor is not None else Decimal(1)
@@ -793,10 +831,11 @@ def _bonus(ev: _Evaluator, r: Result, pending: _Pending, card: Scorecard) -> Res
     )
 
 
-def _factor(rule: BonusRule, value: Decimal, grade: str | None) -> Decimal:
+def _factor(rule: BonusRule, value: Decimal, grade: str | None) -> Decimal | None:
+    """The rule's factor for a score or grade; None when a formula gives no usable factor."""
     if rule.formula:
         f = _parsed(rule.formula, ("score",)).evaluate({"score": value})
-        return f if isinstance(f, Decimal) else ZERO
+        return f if isinstance(f, Decimal) and f >= 0 else None
     for row in rule.table:
         if rule.by == "grade" and row.grade == grade:
             return row.factor
@@ -810,11 +849,20 @@ def _row_counts(ev: _Evaluator) -> dict[str, RowCount]:
     for table in ev.data.tables():
         if not table.source:
             continue
-        rejected_reading = table.read - len(table.rows)
-        rejected_here = sum(1 for row in table.rows if id(row) in ev.ix.rejected)
-        used = sum(1 for row in table.rows if id(row) in ev.ix.used and id(row) not in ev.ix.rejected)
-        rejected = rejected_reading + rejected_here
-        counts[table.name] = RowCount(table.read, used, table.read - used - rejected, rejected)
+        rejected = table.read - len(table.rows)  # left out while reading
+        used = unused = outside = 0
+        for row in table.rows:
+            key = id(row)
+            if key in ev.ix.rejected:
+                rejected += 1
+            elif key in ev.ix.used:
+                used += 1
+            elif isinstance(row, Person) or ev._in_period(row.period):
+                unused += 1  # in the period, yet no result needed it: said, never silently dropped
+                ev.diagnostics.append(Diagnostic.make("SM509", row.at, table=table.name, period=ev.period.text))
+            else:
+                outside += 1
+        counts[table.name] = RowCount(table.read, used, unused, outside, rejected)
     return counts
 
 
