@@ -34,7 +34,7 @@ TableName = Literal["actuals", "events", "ratings", "bonus_base", "people"]
 COLUMNS: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
     "actuals": (("entity", "kpi", "period", "value"), ("note",)),
     "events": (("entity", "event", "period"), ("count", "amount", "note")),
-    "ratings": (("entity", "kpi", "period", "rater", "rating"), ("note",)),
+    "ratings": (("entity", "kpi", "period", "rater", "rating"), ("rater_id", "note")),
     "bonus_base": (("entity", "period", "amount"), ("note",)),
     "people": (("entity", "holds"), ("name", "note")),
 }
@@ -61,6 +61,7 @@ class Actual:
     period: str
     value: Decimal | str
     at: Location
+    cells: tuple[tuple[str, Location], ...] = ()  # where each column's cell is
 
 
 @dataclass(frozen=True, slots=True)
@@ -73,6 +74,7 @@ class Event:
     count: Decimal
     amount: Decimal
     at: Location
+    cells: tuple[tuple[str, Location], ...] = ()  # where each column's cell is
 
 
 @dataclass(frozen=True, slots=True)
@@ -85,6 +87,8 @@ class Rating:
     rater: str
     rating: str
     at: Location
+    rater_id: str | None = None  # who rated, when a role has several raters (peers)
+    cells: tuple[tuple[str, Location], ...] = ()  # where each column's cell is
 
 
 @dataclass(frozen=True, slots=True)
@@ -95,6 +99,7 @@ class BonusBase:
     period: str
     amount: Decimal
     at: Location
+    cells: tuple[tuple[str, Location], ...] = ()  # where each column's cell is
 
 
 @dataclass(frozen=True, slots=True)
@@ -105,9 +110,18 @@ class Person:
     holds: str
     name: str | None
     at: Location
+    cells: tuple[tuple[str, Location], ...] = ()  # where each column's cell is
 
 
 Record = Actual | Event | Rating | BonusBase | Person
+
+
+def cell(record: Record, column: str) -> Location:
+    """Where ``record``'s cell in ``column`` is (the row's location when unknown)."""
+    for name, location in record.cells:
+        if name == column:
+            return location
+    return record.at
 
 
 @dataclass(frozen=True)
@@ -572,7 +586,9 @@ def _value(raw: _Raw) -> Decimal | str:
 def _build(table: str, raw: _Raw) -> Record:
     row = raw.row
     if table == "actuals":
-        return Actual(_entity(raw), _id(raw, "kpi"), _period(raw), _value(raw), _cell(raw, "value") or row)
+        return Actual(
+            _entity(raw), _id(raw, "kpi"), _period(raw), _value(raw), _cell(raw, "value"), tuple(raw.where.items())
+        )
     if table == "events":
         count = _number(raw, "count", Decimal(1))
         amount = _number(raw, "amount", Decimal(0))
@@ -583,16 +599,25 @@ def _build(table: str, raw: _Raw) -> Record:
         if count < 0 or amount < 0:
             column = "count" if count < 0 else "amount"
             raise _Bad(Diagnostic.make("SM503", _cell(raw, column), column=column, problem="it must not be negative"))
-        return Event(_entity(raw), _id(raw, "event"), _period(raw), count, amount, row)
+        return Event(_entity(raw), _id(raw, "event"), _period(raw), count, amount, row, tuple(raw.where.items()))
     if table == "ratings":
         rating = _text(raw, "rating")
         assert rating is not None
-        return Rating(_entity(raw), _id(raw, "kpi"), _period(raw), _id(raw, "rater"), rating, _cell(raw, "rating"))
+        return Rating(
+            _entity(raw),
+            _id(raw, "kpi"),
+            _period(raw),
+            _id(raw, "rater"),
+            rating,
+            _cell(raw, "rating"),
+            _text(raw, "rater_id", required=False),
+            tuple(raw.where.items()),
+        )
     if table == "bonus_base":
         amount = _number(raw, "amount")
         if amount < 0:
             raise _Bad(
                 Diagnostic.make("SM503", _cell(raw, "amount"), column="amount", problem="it must not be negative")
             )
-        return BonusBase(_entity(raw), _period(raw), amount, _cell(raw, "amount"))
-    return Person(_entity(raw), _id(raw, "holds"), _text(raw, "name", required=False), row)
+        return BonusBase(_entity(raw), _period(raw), amount, _cell(raw, "amount"), tuple(raw.where.items()))
+    return Person(_entity(raw), _id(raw, "holds"), _text(raw, "name", required=False), row, tuple(raw.where.items()))

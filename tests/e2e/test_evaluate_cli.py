@@ -142,3 +142,17 @@ def test_an_incomplete_result_fails_the_run(tmp_path: Path) -> None:
     (data / "actuals.csv").write_text("".join(x for x in lines if "material_fill_rate" not in x), encoding="utf-8")
     code, out, err = run_cli(*_args(data))
     assert code == 1 and "incomplete" in out and "SM510" in err
+
+
+def test_reference_problems_point_at_their_own_cell(tmp_path: Path) -> None:
+    data = tmp_path / "data"
+    shutil.copytree(MFG / "data", data)
+    with (data / "actuals.csv").open("a", encoding="utf-8") as fh:
+        fh.write("nobody,sales_volume,2026-03,5\n")  # line 30: the entity (column 1)
+        fh.write("sales,sales_volum,2026-03,5\n")  # line 31: the KPI (column 2)
+        fh.write("sales,sales_volume,2026Q1,5\n")  # line 32: the period (column 3)
+    _, _, err = run_cli(*_args(data))
+    actuals = data / "actuals.csv"
+    assert f"{actuals}:30:1: error SM505" in err
+    assert f"{actuals}:31:2: error SM504" in err
+    assert f"{actuals}:32:3: error SM507" in err

@@ -242,3 +242,35 @@ def test_chunks_and_threads_change_nothing(monkeypatch: pytest.MonkeyPatch) -> N
     assert run() == whole
     monkeypatch.setattr(_columns, "CHUNK", 1)
     assert run() == whole
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    team=st.lists(
+        st.tuples(_value("big"), _value("big"), _value("count")).filter(lambda t: None not in t),
+        min_size=1,
+        max_size=25,
+    )
+)
+def test_enforced_distribution_agrees_in_both_paths(team: list[tuple[Any, Any, Any]]) -> None:
+    """sales_rep_annual enforces A <= 20%, B <= 40%, D >= 5%: grades move by rank in both paths."""
+    ids = [f"{i:05d}" for i in range(len(team))]
+    rows = []
+    for e, (volume, mix, new) in zip(ids, team, strict=True):
+        for kpi, value in (("rep_volume", volume / 2), ("rep_mix_volume", mix / 10), ("rep_new_customers", new * 5)):
+            rows.append({"entity": e, "kpi": kpi, "period": "2026", "value": str(value)})
+    data = read_data(actuals=rows, people=[{"entity": e, "holds": "sales_rep"} for e in ids])
+    scalar = {r.entity: r for r in evaluate(manufacturing(), data, period="2026", tier="annual").results}
+    columns = {
+        kpi: np.array([float(v) for v in values])
+        for kpi, values in (
+            ("rep_volume", [t[0] / 2 for t in team]),
+            ("rep_mix_volume", [t[1] / 10 for t in team]),
+            ("rep_new_customers", [t[2] * 5 for t in team]),
+        )
+    }
+    batch = evaluate_batch(manufacturing(), "sales_rep_annual", period="2026", entities=ids, actuals=columns)
+    for i, e in enumerate(ids):
+        r = scalar[e]
+        assert (batch.decimal("score", i), batch.grade[i], int(batch.rank[i])) == (r.score, r.grade, r.rank)
+        assert batch.decimal("bonus_factor", i) == r.bonus_factor

@@ -208,3 +208,36 @@ def test_unused_rows_are_reported() -> None:
     assert [(d.code, d.severity.value) for d in ev.diagnostics] == [("SM509", "info")]
     c = ev.rows["actuals"]
     assert (c.read, c.used, c.unused, c.outside, c.rejected) == (6, 4, 1, 1, 0)
+
+
+def test_several_peers_and_unknown_roles() -> None:
+    ratings = [
+        *CR_RATINGS[:1],
+        {
+            "entity": "customer_relations",
+            "kpi": "aftersales_feedback",
+            "period": "2026Q1",
+            "rater": "superior",
+            "rating": "A",
+            "rater_id": "mgr1",
+        },
+        {
+            "entity": "customer_relations",
+            "kpi": "aftersales_feedback",
+            "period": "2026Q1",
+            "rater": "superior",
+            "rating": "C",
+            "rater_id": "mgr2",
+        },
+        {
+            "entity": "customer_relations",
+            "kpi": "aftersales_feedback",
+            "period": "2026Q1",
+            "rater": "boss",
+            "rating": "A",
+        },
+    ]
+    ev = run("customer_service", "2026Q1", actuals=actuals("customer_relations", "2026Q1", **CR), ratings=ratings)
+    assert [d.code for d in ev.diagnostics] == ["SM504"]  # 'boss' is not a declared rater role
+    item = next(i for i in ev.result("customer_relations").items if i.kpi == "aftersales_feedback")
+    assert item.score == D("80.00")  # 60% customer B (80) + 40% mean of superiors A (100) and C (60)

@@ -124,3 +124,23 @@ def test_shuffled_rows_give_byte_identical_json(team: list[tuple[Decimal, Decima
         for d in doc["diagnostics"]:
             d.pop("line"), d.pop("path")
     assert json.dumps(shuffled, ensure_ascii=False) == json.dumps(original, ensure_ascii=False)
+
+
+@settings(max_examples=100, deadline=None)
+@given(
+    values=st.fixed_dictionaries(
+        {
+            "sales_volume": st.decimals(min_value=0, max_value=20000, places=0),
+            "mix_volume": st.decimals(min_value=0, max_value=6000, places=0),
+            "receivables": st.decimals(min_value=0, max_value=12000, places=0),
+            "finished_inventory": st.decimals(min_value=0, max_value=12000, places=0),
+        }
+    ),
+    less=st.decimals(min_value=0, max_value=3000, places=0),
+)
+def test_lowering_a_lower_is_better_actual_never_lowers_the_score(values: dict[str, Decimal], less: Decimal) -> None:
+    """receivables is lower-is-better (linear, threshold above target above stretch)."""
+    before = _run(_rows(values, "sales")).result("sales")
+    lowered = {**values, "receivables": max(Decimal(0), values["receivables"] - less)}
+    after = _run(_rows(lowered, "sales")).result("sales")
+    assert after.score is not None and before.score is not None and after.score >= before.score

@@ -17,7 +17,7 @@ from decimal import ROUND_DOWN, ROUND_HALF_EVEN, ROUND_HALF_UP, ROUND_UP, Contex
 from functools import lru_cache
 from typing import Any, Literal
 
-from stratmap.data import Actual, BonusBase, Dataset, Event, Person, Rating
+from stratmap.data import Actual, BonusBase, Dataset, Event, Person, Rating, cell
 from stratmap.diagnostics import Diagnostic, Location, sort_diagnostics
 from stratmap.evaluation._periods import Period, parse_period, periods_within
 from stratmap.evaluation._results import Evaluation, Gate, ItemResult, Result, RowCount, changed
@@ -108,7 +108,7 @@ class _Evaluator:
         for person in self.data.people.rows:
             assert isinstance(person, Person)
             if person.holds not in self.units:
-                self.unknown(person, "department or position", person.holds, self.units, person.at)
+                self.unknown(person, "department or position", person.holds, self.units, cell(person, "holds"))
             elif person.entity in ix.holds or person.entity in self.units:
                 self.reject(person, "SM506", person.at, what=f"person '{person.entity}'", first="an earlier row")
             else:
@@ -137,15 +137,28 @@ class _Evaluator:
                 else:
                     ix.actuals[key] = row
                     ix.entities.setdefault(row.entity)
-        seen_ratings: set[tuple[str, str, str, str]] = set()
+        seen_ratings: dict[tuple[str, str, str, str, str], Location] = {}
+        roles = self._rater_roles()
         for rating in self.data.ratings.rows:
             assert isinstance(rating, Rating)
             if self._entity_ok(rating) and self._kpi_ok(rating, rating.kpi) and self._period_ok(rating, rating.kpi):
-                key4 = (rating.entity, rating.kpi, rating.period, rating.rater)
-                if key4 in seen_ratings:
-                    self.reject(rating, "SM506", rating.at, what=f"rating by {rating.rater}", first="an earlier row")
+                declared = roles.get(rating.kpi)
+                if declared is not None and rating.rater not in declared:
+                    self.unknown(rating, f"rater role for {rating.kpi}", rating.rater, declared, cell(rating, "rater"))
+                    continue
+                # several raters of one role (peers) are told apart by rater_id; a repeat is a duplicate
+                key5 = (rating.entity, rating.kpi, rating.period, rating.rater, rating.rater_id or "")
+                if rating.rater_id is not None and key5 in seen_ratings:
+                    first = seen_ratings[key5]
+                    self.reject(
+                        rating,
+                        "SM506",
+                        rating.at,
+                        what=f"rating by {rating.rater} {rating.rater_id}",
+                        first=f"{first.file}:{first.line}",
+                    )
                 else:
-                    seen_ratings.add(key4)
+                    seen_ratings.setdefault(key5, rating.at)
                     ix.ratings[(rating.entity, rating.kpi, rating.period)].append(rating)
                     ix.entities.setdefault(rating.entity)
         for event in self.data.events.rows:
@@ -153,7 +166,7 @@ class _Evaluator:
             if not self._entity_ok(event):
                 continue
             if event.event not in self.events_known:
-                self.unknown(event, "event type", event.event, self.events_known, event.at)
+                self.unknown(event, "event type", event.event, self.events_known, cell(event, "event"))
                 continue
             ix.events[(event.entity, event.event)].append(event)
             ix.entities.setdefault(event.entity)
@@ -189,16 +202,25 @@ class _Evaluator:
         self.reject(row, "SM503", row.at, column="value", problem=problem)
         return None
 
+    def _rater_roles(self) -> dict[str, set[str]]:
+        """KPI -> the rater roles its rated items declare (a KPI without declared raters: any)."""
+        roles: dict[str, set[str]] = {}
+        for card in self.s.scorecards:
+            for item in card.items:
+                if item.scoring.policy == "rating" and item.scoring.raters:
+                    roles.setdefault(item.kpi, set()).update(r.role for r in item.scoring.raters)
+        return roles
+
     def _entity_ok(self, row: Any) -> bool:
         if row.entity in self.ix.holds or row.entity in self.units:
             return True
-        self.reject(row, "SM505", row.at, entity=row.entity)
+        self.reject(row, "SM505", cell(row, "entity"), entity=row.entity)
         return False
 
     def _kpi_ok(self, row: Any, kpi: str) -> bool:
         if kpi in self.kpis:
             return True
-        self.unknown(row, "KPI", kpi, self.kpis, row.at)
+        self.unknown(row, "KPI", kpi, self.kpis, cell(row, "kpi"))
         return False
 
     def _period_ok(self, row: Any, kpi: str) -> bool:
@@ -206,7 +228,14 @@ class _Evaluator:
         assert p is not None  # the reader checked the form
         if p.kind in self.frequencies[kpi]:
             return True
-        self.reject(row, "SM507", row.at, period=row.period, kpi=kpi, kinds=", ".join(sorted(self.frequencies[kpi])))
+        self.reject(
+            row,
+            "SM507",
+            cell(row, "period"),
+            period=row.period,
+            kpi=kpi,
+            kinds=", ".join(sorted(self.frequencies[kpi])),
+        )
         return False
 
     # ---- which entity is assessed on which scorecard ----------------------------------
