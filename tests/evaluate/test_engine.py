@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 from functools import cache
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -122,7 +123,15 @@ def test_manufacturing_example_exercises_every_gate() -> None:
     assert p.vetoes[0]["consecutive"] == "3"  # January, February, March below 95
     assert "investigate:ki_key_contract_rate" in p.flags  # escalation after 3 in a row
     assert (p.bonus_factor, p.bonus) == (D(0), D("0.00"))
-    assert [g.step for g in p.gates] == ["deductions", "grade", "lowest_grade", "bonus_rule", "veto", "bonus"]
+    assert [g.step for g in p.gates] == [
+        "deductions",
+        "escalation",
+        "grade",
+        "lowest_grade",
+        "bonus_rule",
+        "veto",
+        "bonus",
+    ]
     rep = ev.result("00125")
     assert rep.vetoes and rep.bonus == D("0.00")  # 110 < 0.8 x 150
     top = ev.result("00123")
@@ -241,3 +250,28 @@ def test_several_peers_and_unknown_roles() -> None:
     assert [d.code for d in ev.diagnostics] == ["SM504"]  # 'boss' is not a declared rater role
     item = next(i for i in ev.result("customer_relations").items if i.kpi == "aftersales_feedback")
     assert item.score == D("80.00")  # 60% customer B (80) + 40% mean of superiors A (100) and C (60)
+
+
+def test_money_rounded_on_the_total(tmp_path: Path) -> None:
+    import shutil
+
+    folder = tmp_path / "m"
+    shutil.copytree(EXAMPLES / "manufacturing", folder)
+    root = folder / "strategy.yaml"
+    text = root.read_text(encoding="utf-8")
+    assert "organisation:\n" in text
+    root.write_text(
+        text.replace("organisation:\n", "organisation:\n  rounding: {money: {places: 2, point: total}}\n", 1),
+        encoding="utf-8",
+    )
+    bases = [{"entity": f"{i:05d}", "period": "2026-03", "amount": "3333.335"} for i in range(3)]
+    people = [{"entity": f"{i:05d}", "holds": "sales_rep"} for i in range(3)]
+    rows = []
+    for i in range(3):
+        rows += actuals(f"{i:05d}", "2026-03", rep_volume="531.7", rep_mix_volume=170, rep_new_customers=2)
+    ev = evaluate(stratmap.load(folder), read_data(actuals=rows, people=people, bonus_base=bases), period="2026-03")
+    lines = [r.bonus for r in ev.results if r.bonus is not None]
+    assert len(lines) == 3
+    assert all(int(b.as_tuple().exponent) < -2 for b in lines)  # the lines keep every digit
+    total = sum(lines, D(0)).quantize(D("0.01"), rounding=ROUND_HALF_UP)
+    assert ev.bonus_totals["sales_rep_monthly"] == total == D("10000.01")  # rounded once, half up

@@ -446,6 +446,7 @@ class _Evaluator:
                 )
                 score_now = after
         lowest = False
+        lowest_by: list[str] = []  # what forced the lowest grade, for the explanation
         forfeit_period = forfeit_annual = False
         flags: list[str] = []
         lines: list[dict[str, str]] = []
@@ -482,6 +483,7 @@ class _Evaluator:
                     score_now = ZERO
                 elif outcome.action == "lowest_grade":
                     lowest = True
+                    lowest_by.append(f"high-voltage line {line.id} ({line.name})")
                 elif outcome.action == "forfeit_period_bonus":
                     forfeit_period = True
                 elif outcome.action == "forfeit_annual_bonus":
@@ -497,7 +499,20 @@ class _Evaluator:
                     factor, record, extra_flags = veto
                     vetoes.append(record)
                     flags.extend(extra_flags)
-                    lowest = lowest or f"lowest_grade:{ki.id}" in extra_flags
+                    if f"lowest_grade:{ki.id}" in extra_flags:
+                        lowest = True
+                        lowest_by.append(f"veto {ki.id} missed {record['consecutive']} periods in a row")
+                    if record["escalated"]:
+                        gates.append(
+                            Gate(
+                                "escalation",
+                                ki.id,
+                                f"{record['consecutive']} vetoed periods in a row: {record['escalated']}",
+                                None,
+                                None,
+                                record["reason"],
+                            )
+                        )
                     veto_factor = factor if veto_factor is None else min(veto_factor, factor)
         if score_now is not None:
             score_now = quantize(score_now, self.s.organisation.score_rounding)  # published at the declared places
@@ -515,7 +530,7 @@ class _Evaluator:
                             f"grade forced to {worst}",
                             grade,
                             worst,
-                            "a high-voltage line was touched, or a veto escalated",
+                            "; ".join(lowest_by),
                         )
                     )
                 grade = worst
@@ -594,11 +609,14 @@ class _Evaluator:
         factor = ki.bonus_factor
         flags: list[str] = []
         reason = "no actual reported" if actual is None else f"actual {actual}: {ki.veto_when}"
+        escalated: list[str] = []
         for step in sorted(ki.escalation, key=lambda s: s.consecutive):
             if consecutive >= step.consecutive:
                 if step.bonus_factor is not None:
                     factor = step.bonus_factor
+                    escalated.append(f"bonus factor {step.bonus_factor}")
                 flags.extend(f"{o.action}:{ki.id}" for o in step.outcome)
+                escalated.extend(o.action for o in step.outcome)
         record = {
             "id": ki.id,
             "kpi": ki.kpi,
@@ -607,6 +625,7 @@ class _Evaluator:
             "consecutive": str(consecutive),
             "bonus_factor": str(factor),
             "reason": reason,
+            "escalated": ", ".join(escalated),
         }
         return factor, record, flags
 
@@ -691,7 +710,14 @@ def evaluate(
     final = [_bonus(ev, r, pending, card) for r, pending, card in ranked]
     final.sort(key=lambda r: (r.scorecard, r.rank if r.rank is not None else math.inf, r.entity))
     rows = _row_counts(ev)
-    return Evaluation(p.text, tier, tuple(final), tuple(sort_diagnostics(ev.diagnostics)), rows)
+    money = strategy.organisation.money_rounding
+    totals: dict[str, Decimal] = {}
+    for r in final:
+        if r.bonus is not None:
+            totals[r.scorecard] = totals.get(r.scorecard, ZERO) + r.bonus
+    # the total is rounded once; with `point: total` the lines above it are not
+    bonus_totals = {card: quantize(amount, money) for card, amount in sorted(totals.items())}
+    return Evaluation(p.text, tier, tuple(final), tuple(sort_diagnostics(ev.diagnostics)), rows, bonus_totals)
 
 
 def _group_key(card: Scorecard, result: Result) -> str:

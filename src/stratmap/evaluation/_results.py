@@ -182,6 +182,8 @@ class Evaluation:
     results: tuple[Result, ...]
     diagnostics: tuple[Diagnostic, ...] = ()
     rows: Mapping[str, RowCount] = field(default_factory=dict)
+    #: Each scorecard's bonuses added up, rounded once at the money places.
+    bonus_totals: Mapping[str, Decimal] = field(default_factory=dict)
 
     def result(self, entity: str, scorecard: str | None = None) -> Result:
         """The result of ``entity`` (on ``scorecard`` when it has several)."""
@@ -226,6 +228,7 @@ class Evaluation:
             "tier": self.tier,
             "results": [r.as_dict() for r in self.results],
             "rows": {name: count.as_dict() for name, count in self.rows.items()},
+            "bonus_totals": {card: str(amount) for card, amount in self.bonus_totals.items()},
             "diagnostics": [
                 {
                     "code": d.code,

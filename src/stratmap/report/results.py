@@ -75,6 +75,8 @@ def render_table(ev: Evaluation) -> str:
 def summary(ev: Evaluation) -> str:
     complete = sum(1 for r in ev.results if r.status == "complete")
     lines = [f"{len(ev.results)} results for {ev.period} ({ev.tier}): {complete} complete"]
+    for card, amount in ev.bonus_totals.items():
+        lines.append(f"bonus total, {card}: {amount}")
     for name, c in ev.rows.items():
         lines.append(
             f"{name}: {c.read} rows read = {c.used} used + {c.unused} unused + {c.outside} outside the period"
@@ -90,13 +92,23 @@ def render_explanation(result: Result) -> str:
     for i in result.items:
         actual = i.actual if isinstance(i.actual, str) else _cell(i.actual)
         rows.append(
-            [i.kpi, actual, _cell(i.target), i.policy, i.rule, _cell(i.score), _cell(i.share), _cell(i.contribution)]
+            [
+                i.kpi,
+                actual,
+                _cell(i.target),
+                i.policy,
+                i.rule,
+                _cell(i.raw),
+                _cell(i.score),
+                _cell(i.share),
+                _cell(i.contribution),
+            ]
         )
     lines.append(
         text_table(
-            ["kpi", "actual", "target", "policy", "rule", "score", "share %", "contribution"],
+            ["kpi", "actual", "target", "policy", "rule", "raw", "score", "share %", "contribution"],
             rows,
-            right=(1, 2, 5, 6, 7),
+            right=(1, 2, 5, 6, 7, 8),
         ).rstrip()
     )
     lines.append(f"weighted sum: {_cell(result.base_score)}")
