@@ -13,6 +13,7 @@ import os
 import re
 import sys
 from collections.abc import Sequence
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 from stratmap.i18n import LANGUAGES, default_lang
@@ -113,6 +114,12 @@ def _parser() -> argparse.ArgumentParser:
     ev.add_argument("--format", choices=("table", "json", "csv"), default="table")
     ev.add_argument("--explain", metavar="ENTITY", help="print how ENTITY's numbers were reached")
     ev.add_argument("--output", "-o", metavar="FILE", help="write to FILE instead of standard output")
+
+    df = sub.add_parser("diff", parents=[common], help="what changed between two versions of a strategy")
+    df.add_argument("old", metavar="OLD", help="a root file or folder, or REV:PATH (a git revision of a path)")
+    df.add_argument("new", metavar="NEW", help="the same, for the newer version")
+    df.add_argument("--format", choices=("text", "json"), default="text")
+    df.add_argument("--output", "-o", metavar="FILE", help="write to FILE instead of standard output")
 
     sub.add_parser("schema", parents=[common], help="print the JSON Schema of the format")
 
@@ -246,6 +253,37 @@ def _evaluate(args: argparse.Namespace, lang: str) -> int:
     return EXIT_PROBLEMS if failed or incomplete else EXIT_OK
 
 
+def _diff(args: argparse.Namespace, lang: str) -> int:
+    from stratmap import diff as strategy_diff
+    from stratmap.api import run
+    from stratmap.report.text import render_text
+
+    versions = []
+    with strategy_diff.temporary_folder() as tmp:
+        for n, arg in enumerate((args.old, args.new)):
+            path = arg
+            if strategy_diff.is_revision(arg):
+                try:
+                    path = str(strategy_diff.checkout(arg, Path(tmp) / str(n)))
+                except ValueError as exc:
+                    print(f"stratmap: error: {arg}: {exc}", file=sys.stderr)
+                    return EXIT_USAGE
+            result = run([path], ignore=["SM3"])
+            if result.errors or len(result.strategies) != 1:
+                sys.stderr.write(render_text(result.diagnostics, result.files, lang))
+                print(f"stratmap: error: {arg} does not hold one strategy without errors", file=sys.stderr)
+                return EXIT_USAGE
+            versions.append(result.strategies[0])
+        found = strategy_diff.diff(versions[0], versions[1])
+    if args.format == "json":
+        text = json.dumps(found.as_dict(), ensure_ascii=False, indent=2) + "\n"
+    else:
+        text = strategy_diff.render_text(found)
+    if not _write(text, args.output):
+        return EXIT_USAGE
+    return EXIT_OK if found.empty else EXIT_PROBLEMS
+
+
 def _rules(args: argparse.Namespace, lang: str) -> int:
     from stratmap.codes import CODES
 
@@ -302,6 +340,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         return _strategy_report(args, lang, args.format)
     if args.command == "evaluate":
         return _evaluate(args, lang)
+    if args.command == "diff":
+        return _diff(args, lang)
     if args.command == "schema":
         return _schema()
     if args.command == "rules":

@@ -1,0 +1,220 @@
+"""What changed between two versions of a strategy: ids, targets, weights and driver shares.
+
+``stratmap diff OLD NEW`` compares two loaded strategies (two paths, or two git revisions
+of a path written ``REV:PATH``) and lists every added, removed and changed driver,
+department, position, KPI, scorecard, item (target, threshold, stretch, weight, policy) and
+key indicator, then how each driver's company-wide weight share moved.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import tempfile
+from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import dataclass
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+from stratmap.model import Strategy
+from stratmap.model.scorecard import Item, Scorecard
+
+
+@dataclass(frozen=True)
+class Change:
+    """One difference: ``op`` is ``added``, ``removed`` or ``changed`` (then ``field``, ``old``, ``new``)."""
+
+    kind: str
+    id: str
+    op: str
+    field: str | None = None
+    old: str | None = None
+    new: str | None = None
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"kind": self.kind, "id": self.id, "op": self.op, "field": self.field, "old": self.old, "new": self.new}
+
+
+@dataclass(frozen=True)
+class ShareChange:
+    """A driver's company-wide weight share (percent) before and after."""
+
+    driver: str
+    old: Decimal
+    new: Decimal
+
+    @property
+    def delta(self) -> Decimal:
+        return self.new - self.old
+
+    def as_dict(self) -> dict[str, str]:
+        return {"driver": self.driver, "old": str(self.old), "new": str(self.new), "delta": str(self.delta)}
+
+
+@dataclass(frozen=True)
+class StrategyDiff:
+    changes: tuple[Change, ...]
+    shares: tuple[ShareChange, ...]
+
+    @property
+    def empty(self) -> bool:
+        return not self.changes and all(s.delta == 0 for s in self.shares)
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"changes": [c.as_dict() for c in self.changes], "driver_shares": [s.as_dict() for s in self.shares]}
+
+
+def _text(value: Any) -> str | None:
+    if value is None:
+        return None
+    if isinstance(value, tuple | list):
+        return ", ".join(str(v) for v in value)
+    return str(value)
+
+
+def _fields(kind: str, key: str, old: Any, new: Any, names: Sequence[str]) -> Iterator[Change]:
+    for name in names:
+        a, b = getattr(old, name, None), getattr(new, name, None)
+        if a != b:
+            yield Change(kind, key, "changed", name, _text(a), _text(b))
+
+
+def _compare(kind: str, old: Mapping[str, Any], new: Mapping[str, Any], names: Sequence[str]) -> Iterator[Change]:
+    for key in old:
+        if key not in new:
+            yield Change(kind, key, "removed", old=_text(getattr(old[key], "name", None)))
+    for key in new:
+        if key not in old:
+            yield Change(kind, key, "added", new=_text(getattr(new[key], "name", None)))
+        else:
+            yield from _fields(kind, key, old[key], new[key], names)
+
+
+def _items(card: Scorecard) -> dict[str, Item]:
+    return {item.kpi: item for item in card.items}
+
+
+def diff(old: Strategy, new: Strategy) -> StrategyDiff:
+    """Every difference between ``old`` and ``new`` that changes what people are assessed on."""
+    from stratmap.coverage import coverage
+
+    changes: list[Change] = []
+    changes += _compare("driver", {d.id: d for d in old.drivers}, {d.id: d for d in new.drivers}, ("name", "rationale"))
+    changes += _compare(
+        "department",
+        {d.id: d for d in old.departments},
+        {d.id: d for d in new.departments},
+        ("name", "parent"),
+    )
+    changes += _compare(
+        "position",
+        {p.id: p for p in old.positions},
+        {p.id: p for p in new.positions},
+        ("name", "department", "reports_to", "headcount"),
+    )
+    changes += _compare(
+        "purpose", {p.id: p for p in old.purposes}, {p.id: p for p in new.purposes}, ("statement", "serves")
+    )
+    changes += _compare(
+        "kpi",
+        {k.id: k for k in old.kpis},
+        {k.id: k for k in new.kpis},
+        ("name", "unit", "owner", "direction", "frequency", "aggregation", "serves", "answers", "formula"),
+    )
+    old_cards = {c.id: c for c in old.scorecards}
+    new_cards = {c.id: c for c in new.scorecards}
+    changes += _compare("scorecard", old_cards, new_cards, ("entity", "tier", "frequency", "bonus"))
+    for card_id in old_cards.keys() & new_cards.keys():
+        before, after = old_cards[card_id], new_cards[card_id]
+        for kpi, item in _items(before).items():
+            if kpi not in _items(after):
+                changes.append(Change("item", f"{card_id}/{kpi}", "removed", old=f"weight {item.weight}"))
+        for kpi, item in _items(after).items():
+            was = _items(before).get(kpi)
+            key = f"{card_id}/{kpi}"
+            if was is None:
+                changes.append(Change("item", key, "added", new=f"weight {item.weight}"))
+                continue
+            changes += _fields("item", key, was, item, ("weight", "target", "threshold", "stretch", "missing"))
+            if was.scoring != item.scoring:
+                changes.append(Change("item", key, "changed", "scoring", was.scoring.policy, item.scoring.policy))
+        changes += _compare(
+            "key indicator",
+            {k.id: k for k in before.key_indicators},
+            {k.id: k for k in after.key_indicators},
+            ("kpi", "veto_when", "bonus_factor"),
+        )
+    changes.sort(key=lambda c: (c.kind, c.id, {"removed": 0, "added": 1, "changed": 2}[c.op], c.field or ""))
+    a, b = coverage(old).company, coverage(new).company
+    shares = tuple(ShareChange(d, a.get(d, Decimal(0)), b.get(d, Decimal(0))) for d in dict.fromkeys([*a, *b]))
+    return StrategyDiff(tuple(changes), shares)
+
+
+# ---- reading a version ----------------------------------------------------------------
+
+
+def is_revision(arg: str) -> bool:
+    """``REV:PATH`` names a path at a git revision (unless it is an existing path)."""
+    return ":" in arg and not os.path.exists(arg) and not (len(arg) > 1 and arg[1] == ":")  # not C:\\
+
+
+def checkout(arg: str, folder: Path) -> Path:
+    """Write the files of ``REV:PATH`` under ``folder`` (as they are in that revision); return the path.
+
+    Raises ``ValueError`` when git cannot give them.
+    """
+    rev, _, path = arg.partition(":")
+    path = path or "."
+    top = _git(["rev-parse", "--show-toplevel"], Path.cwd()).strip()
+    prefix = _git(["rev-parse", "--show-prefix"], Path.cwd()).strip()
+    inside = os.path.normpath(os.path.join(prefix, path)).replace(os.sep, "/")
+    inside = "" if inside == "." else inside
+    names = _git(["ls-tree", "-r", "--name-only", rev, "--", inside or "."], Path(top)).splitlines()
+    if not names:
+        raise ValueError(f"{path!r} does not exist at revision {rev!r}")
+    for name in names:
+        if not name.endswith((".yaml", ".yml")):
+            continue
+        data = subprocess.run(["git", "show", f"{rev}:{name}"], cwd=top, capture_output=True, check=True).stdout
+        target = folder / name
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_bytes(data)
+    return folder / inside if inside else folder
+
+
+def _git(args: list[str], cwd: Path) -> str:
+    try:
+        done = subprocess.run(["git", *args], cwd=cwd, capture_output=True, text=True, check=False)
+    except OSError as err:
+        raise ValueError(f"git is not available: {err}") from None
+    if done.returncode != 0:
+        raise ValueError(done.stderr.strip() or f"git {' '.join(args)} failed")
+    return done.stdout
+
+
+def temporary_folder() -> tempfile.TemporaryDirectory[str]:
+    return tempfile.TemporaryDirectory(prefix="stratmap-diff-")
+
+
+# ---- rendering ---------------------------------------------------------------------
+
+
+def render_text(d: StrategyDiff) -> str:
+    lines = []
+    for c in d.changes:
+        if c.op == "added":
+            lines.append(f"+ {c.kind} {c.id}" + (f" ({c.new})" if c.new else ""))
+        elif c.op == "removed":
+            lines.append(f"- {c.kind} {c.id}" + (f" ({c.old})" if c.old else ""))
+        else:
+            lines.append(f"~ {c.kind} {c.id}: {c.field} {c.old} -> {c.new}")
+    moved = [s for s in d.shares if s.delta != 0]
+    if moved:
+        lines.append("driver weight shares (company-wide, percent):")
+        for s in moved:
+            sign = "+" if s.delta > 0 else ""
+            lines.append(f"  {s.driver}: {s.old} -> {s.new} ({sign}{s.delta})")
+    if not lines:
+        lines.append("no differences")
+    return "\n".join(lines) + "\n"

@@ -1,0 +1,85 @@
+"""`stratmap diff`: two versions of an example, including a weight move between drivers."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from tests.helpers import EXAMPLES, chdir, run_cli
+
+
+def _moved(folder: Path) -> Path:
+    """The manufacturing example with 10 points of sales weight moved from volume to mix."""
+    shutil.copytree(EXAMPLES / "manufacturing", folder)
+    path = folder / "departments" / "sales.yaml"
+    text = path.read_text(encoding="utf-8")
+    text = text.replace(
+        "      - kpi: sales_volume\n        weight: 30", "      - kpi: sales_volume\n        weight: 20", 1
+    )
+    text = text.replace("      - kpi: mix_volume\n        weight: 40", "      - kpi: mix_volume\n        weight: 50", 1)
+    path.write_text(text, encoding="utf-8")
+    return folder
+
+
+def test_a_weight_move_between_drivers(tmp_path: Path) -> None:
+    new = _moved(tmp_path / "new")
+    code, out, _ = run_cli("diff", str(EXAMPLES / "manufacturing"), str(new))
+    assert code == 1
+    assert "~ item sales_monthly/sales_volume: weight 30 -> 20" in out
+    assert "~ item sales_monthly/mix_volume: weight 40 -> 50" in out
+    assert "volume_share: 42.06 -> 40.81 (-1.25)" in out and "mix_profit: 41.06 -> 42.31 (+1.25)" in out
+    code, out, _ = run_cli("diff", str(EXAMPLES / "manufacturing"), str(new), "--format", "json")
+    doc = json.loads(out)
+    assert {(c["id"], c["field"], c["old"], c["new"]) for c in doc["changes"]} == {
+        ("sales_monthly/sales_volume", "weight", "30", "20"),
+        ("sales_monthly/mix_volume", "weight", "40", "50"),
+    }
+    assert {s["driver"]: s["delta"] for s in doc["driver_shares"]}["mix_profit"] == "1.25"
+
+
+def test_no_differences_exit_0() -> None:
+    code, out, _ = run_cli("diff", str(EXAMPLES / "bank"), str(EXAMPLES / "bank"))
+    assert (code, out) == (0, "no differences\n")
+
+
+def test_added_and_removed_ids(tmp_path: Path) -> None:
+    new = tmp_path / "new"
+    shutil.copytree(EXAMPLES / "fast_food", new)
+    root = new / "strategy.yaml"
+    text = root.read_text(encoding="utf-8")
+    text = text.replace(
+        "drivers:\n", "drivers:\n  - id: delivery_speed\n    name: 外卖速度\n    rationale: 外卖增长\n", 1
+    )
+    root.write_text(text, encoding="utf-8")
+    code, out, _ = run_cli("diff", str(EXAMPLES / "fast_food"), str(new))
+    assert code == 1 and "+ driver delivery_speed (外卖速度)" in out
+
+
+@pytest.mark.skipif(shutil.which("git") is None, reason="git is not installed")
+def test_two_git_revisions_of_a_path(tmp_path: Path) -> None:
+    repo = tmp_path / "repo"
+    repo.mkdir()
+
+    def git(*args: str) -> None:
+        subprocess.run(["git", *args], cwd=repo, check=True, capture_output=True)
+
+    git("init", "-q")
+    git("config", "user.email", "t@example.com")
+    git("config", "user.name", "t")
+    shutil.copytree(EXAMPLES / "manufacturing", repo / "strategy")
+    git("add", ".")
+    git("commit", "-qm", "v1")
+    shutil.rmtree(repo / "strategy")
+    _moved(repo / "strategy")
+    git("commit", "-qam", "v2")
+    with chdir(repo):
+        code, out, err = run_cli("diff", "HEAD~1:strategy", "HEAD:strategy")
+    assert code == 1, err
+    assert "~ item sales_monthly/mix_volume: weight 40 -> 50" in out
+    with chdir(repo):
+        code, _, err = run_cli("diff", "HEAD~5:strategy", "HEAD:strategy")
+    assert code == 2 and "HEAD~5:strategy" in err
