@@ -88,6 +88,10 @@ def test_revision_changes_the_target_from_its_effective_period() -> None:
 
     assert (growth(before).target, growth(before).score) == (D(15), D("0.00"))  # goal not met: not_met 0
     assert (growth(after).target, growth(after).score) == (D(8), D("100.00"))
+    assert growth(before).revision is None
+    note = growth(after).revision
+    assert note is not None and note.startswith("target 15 -> 8 from 2026Q3 (rev_customer_growth: 家电以旧换新补贴退坡")
+    assert "revision" in growth(after).as_dict()
 
 
 def test_rated_item_without_ratings_fails_the_result() -> None:

@@ -25,7 +25,7 @@ from stratmap.evaluation._scoring import ZERO, Anchors, anchors_for, item_formul
 from stratmap.formula import Formula, parse
 from stratmap.model import Strategy
 from stratmap.model.scorecard import BonusRule, HighVoltageLine, Item, KeyIndicator, Scorecard
-from stratmap.model.types import Department, Kpi, Position, Rounding
+from stratmap.model.types import Department, Kpi, Position, Revision, Rounding
 
 TierName = Literal["short_term", "annual", "major_responsibility"]
 
@@ -374,6 +374,23 @@ class _Evaluator:
             threshold=anchors.threshold,
             stretch=anchors.stretch,
         )
+        revised = revision_records(self.s, card, item.kpi, self.period)
+        if revised:  # the original value stays visible beside the one in force
+            originals = {
+                "target": item.target_for(self.period.text),
+                "threshold": item.threshold,
+                "stretch": item.stretch,
+                "weight": item.weight,
+            }
+            base = changed(
+                base,
+                revision="; ".join(
+                    f"{r.field} {originals[r.field]} -> {r.value} from {r.effective} ({r.id}"
+                    + (f": {r.reason}" if r.reason else "")
+                    + ")"
+                    for r in revised
+                ),
+            )
         rounding = self.s.organisation.score_rounding
         if item.scoring.policy == "rating":
             rows = self.ix.ratings.get((entity, item.kpi, self.period.text), [])
@@ -641,7 +658,12 @@ class _Evaluator:
 
 def revisions_in_force(strategy: Strategy, card: Scorecard, kpi: str, period: Period) -> dict[str, Decimal]:
     """The revised target, threshold, stretch or weight of ``kpi`` on ``card`` in force in ``period``."""
-    out: dict[str, Decimal] = {}
+    return {rev.field: rev.value for rev in revision_records(strategy, card, kpi, period)}
+
+
+def revision_records(strategy: Strategy, card: Scorecard, kpi: str, period: Period) -> list[Revision]:
+    """The revisions of ``kpi`` on ``card`` in force in ``period``, latest last per field."""
+    found: dict[str, Revision] = {}
     for rev in sorted(strategy.revisions, key=lambda r: r.effective):
         start = parse_period(rev.effective)
         if (
@@ -650,8 +672,8 @@ def revisions_in_force(strategy: Strategy, card: Scorecard, kpi: str, period: Pe
             and start is not None
             and start.year * 12 + start.first <= period.year * 12 + period.first
         ):
-            out[rev.field] = rev.value
-    return out
+            found[rev.field] = rev
+    return list(found.values())
 
 
 #: Bonus factors are published at this many places, rounded half up.

@@ -44,6 +44,7 @@ class ItemResult:
     contribution: Decimal | None = None
     note: str | None = None
     inputs: tuple[Mapping[str, str], ...] = ()
+    revision: str | None = None  # e.g. "target 15 -> 8 from 2026Q3 (rev_id: reason)"
 
     def as_dict(self) -> dict[str, Any]:
         out: dict[str, Any] = {
@@ -65,6 +66,8 @@ class ItemResult:
             out["inputs"] = [dict(i) for i in self.inputs]
         if self.note:
             out["note"] = self.note
+        if self.revision:
+            out["revision"] = self.revision
         return out
 
 
