@@ -684,6 +684,17 @@ _ALL = (
         "请列出该 KPI 服务的全部驱动力(且仅限这些),份额合计为 100。",
     ),
     Code(
+        "SM318",
+        "band-gap-or-overlap",
+        E,
+        "A bands scoring policy's bands overlap or leave a gap between them.",
+        "区间计分规则的区间相互重叠或中间留有空档。",
+        "the bands of '{kpi}' on '{scorecard}': {problem}",
+        "“{scorecard}”中“{kpi}”的区间:{problem_zh}",
+        "Make each band's 'from' equal the previous band's 'to' ('from' is inclusive, 'to' exclusive).",
+        "请让每个区间的 from 等于上一个区间的 to(from 含、to 不含)。",
+    ),
+    Code(
         "SM340",
         "suppression-without-reason",
         E,

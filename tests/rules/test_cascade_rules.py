@@ -217,3 +217,16 @@ def test_sm317_split_naming_a_driver_not_served(tmp_path: Path, base: dict[str, 
     assert "its shares total 60, not 100" in found.message()
     base["kpis"][0]["split"] = {"share": 100}
     assert codes(run_on(tmp_path, base)) == []
+
+
+def test_sm318_band_gaps_and_overlaps(tmp_path: Path) -> None:
+    data = copy.deepcopy(BASE)
+    item = data["scorecards"][0]["items"][0]
+    item["scoring"] = {
+        "policy": "bands",
+        "bands": [{"to": 80, "score": 0}, {"from": 90, "to": 95, "score": 80}, {"from": 94, "score": 100}],
+    }
+    found = [d for d in run_on(tmp_path, data) if d.code == "SM318"]
+    messages = sorted(d.message() for d in found)
+    assert len(found) == 2
+    assert "no band holds values from 80 up to 90" in messages[1] and "bands overlap from 94 to 95" in messages[0]

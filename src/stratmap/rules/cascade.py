@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 from collections import defaultdict
 from collections.abc import Iterator
 from decimal import Decimal
@@ -356,3 +357,34 @@ def _smart(en: str, zh: str) -> dict[str, str]:
 def _num(value: Decimal) -> str:
     text = format(value, "f")
     return text.rstrip("0").rstrip(".") if "." in text else text
+
+
+@rule("SM318")
+def band_gaps_and_overlaps(ctx: Context) -> Iterator[Finding]:
+    """A bands policy whose bands leave a gap between them or overlap."""
+    infinity = Decimal("Infinity")
+    for card in ctx.strategy.scorecards:
+        for item in card.items:
+            if item.scoring.policy != "bands" or len(item.scoring.bands) < 2:
+                continue
+            ordered = sorted(
+                enumerate(item.scoring.bands), key=lambda t: -infinity if t[1].lower is None else t[1].lower
+            )
+            for (_, low), (j, high) in itertools.pairwise(ordered):
+                top = infinity if low.upper is None else low.upper
+                bottom = -infinity if high.lower is None else high.lower
+                if bottom < top:
+                    problem, problem_zh = f"bands overlap from {bottom} to {top}", f"区间在 {bottom} 到 {top} 之间重叠"
+                elif bottom > top:
+                    problem, problem_zh = (
+                        f"no band holds values from {top} up to {bottom}",
+                        f"{top} 到 {bottom} 之间的值不属于任何区间",
+                    )
+                else:
+                    continue
+                yield Finding(
+                    "SM318",
+                    item.where.at("scoring", "bands", j),
+                    card.id,
+                    {"kpi": item.kpi, "scorecard": card.id, "problem": problem, "problem_zh": problem_zh},
+                )
