@@ -279,3 +279,28 @@ def test_money_rounded_on_the_total(tmp_path: Path) -> None:
     assert all(int(b.as_tuple().exponent) < -2 for b in lines)  # the lines keep every digit
     total = sum(lines, D(0)).quantize(D("0.01"), rounding=ROUND_HALF_UP)
     assert ev.bonus_totals["sales_rep_monthly"] == total == D("10000.01")  # rounded once, half up
+
+
+def test_formula_ratio_bands_linear_and_closeness_by_hand() -> None:
+    ev = run(
+        "manufacturing",
+        "2026-03",
+        actuals=[
+            *actuals(
+                "supply", "2026-03", material_on_time_rate="95.5", material_fill_rate="99.1", incoming_pass_rate="97.2"
+            ),
+            *actuals(
+                "sales", "2026-03", sales_volume=10400, mix_volume=2900, receivables=6500, finished_inventory=6700
+            ),
+        ],
+    )
+    supply = {i.kpi: i for i in ev.result("supply").items}
+    assert supply["material_on_time_rate"].score == D("92.50")  # formula: 100 - (97 - 95.5) x 5
+    assert supply["material_fill_rate"].score == D("101.12")  # ratio: 99.1 / 98 x 100 = 101.122..
+    assert supply["incoming_pass_rate"].score == D("85.00")  # band [97, 98.5)
+    # 37.00 + 30.34 + 25.50
+    assert ev.result("supply").score == D("92.84")
+    sales = {i.kpi: i for i in ev.result("sales").items}
+    assert sales["mix_volume"].score == D("93.33")  # linear: 60 + (2900 - 2400) / (3000 - 2400) x 40
+    assert sales["receivables"].score == D("106.67")  # lower is better: 100 + (6500 - 7000) / (5500 - 7000) x 20
+    assert sales["finished_inventory"].score == D("96.00")  # closeness: 100 - 0.02 x (700 - 500)
