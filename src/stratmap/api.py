@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import datetime
 import gc
 import os
 from collections.abc import Iterator, Sequence
@@ -62,6 +63,7 @@ def run(
     skip_unmarked: bool = False,
     select: Sequence[str] = (),
     ignore: Sequence[str] = (),
+    as_of: datetime.date | None = None,
 ) -> CheckResult:
     """Check ``paths`` and, with ``build``, keep the model of each error-free strategy.
 
@@ -72,7 +74,9 @@ def run(
     all. Never raises for bad input.
     """
     with _collector_paused():
-        diagnostics, strategies, files = _run(paths, scope, limits, build, skip_unmarked, _Filter(select, ignore))
+        diagnostics, strategies, files = _run(
+            paths, scope, limits, build, skip_unmarked, _Filter(select, ignore), as_of
+        )
     return CheckResult(tuple(sort_diagnostics(diagnostics)), tuple(strategies), files)
 
 
@@ -93,7 +97,13 @@ class _Filter:
 
 
 def _run(
-    paths: Sequence[PathArg], scope: Scope, limits: Limits | None, build: bool, skip_unmarked: bool, keep: _Filter
+    paths: Sequence[PathArg],
+    scope: Scope,
+    limits: Limits | None,
+    build: bool,
+    skip_unmarked: bool,
+    keep: _Filter,
+    as_of: datetime.date | None = None,
 ) -> tuple[list[Diagnostic], list[Strategy], tuple[str, ...]]:
     fileset = collect(
         paths, limits=limits or Limits(), follow_includes=scope == "strategy", skip_unmarked=skip_unmarked
@@ -128,7 +138,7 @@ def _run(
             if model_rules:
                 from stratmap.rules.engine import check_model
 
-                diagnostics.extend(check_model(strategy))
+                diagnostics.extend(check_model(strategy, as_of=as_of))
             if build:
                 strategies.append(strategy)
     kept = [d for d in diagnostics if keep.wants(d.code)]
@@ -141,6 +151,7 @@ def check(
     select: Sequence[str] = (),
     ignore: Sequence[str] = (),
     limits: Limits | None = None,
+    as_of: datetime.date | None = None,
 ) -> list[Diagnostic]:
     """Every problem in the strategy files at ``paths`` (files or folders).
 
@@ -148,7 +159,8 @@ def check(
     back as diagnostics, sorted by file, line and column. ``select`` and ``ignore`` take
     code prefixes, e.g. ``ignore=["SM3"]`` skips the cascade checks.
     """
-    return list(run(paths, scope=scope, limits=limits, build=False, select=select, ignore=ignore).diagnostics)
+    result = run(paths, scope=scope, limits=limits, build=False, select=select, ignore=ignore, as_of=as_of)
+    return list(result.diagnostics)
 
 
 def load(*paths: PathArg, limits: Limits | None = None) -> Strategy:

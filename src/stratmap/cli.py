@@ -7,6 +7,7 @@ Exit codes: 0 clean, 1 problems found, 2 usage error.
 from __future__ import annotations
 
 import argparse
+import datetime
 import difflib
 import json
 import os
@@ -90,6 +91,12 @@ def _parser() -> argparse.ArgumentParser:
     )
     v.add_argument("--no-hints", action="store_true", help="text format: one line per problem, no hint lines")
     v.add_argument("--output", "-o", metavar="FILE", help="write the report to FILE instead of standard output")
+    v.add_argument(
+        "--as-of",
+        type=_date,
+        metavar="DATE",
+        help="report plan actions still open after their due date as of DATE (YYYY-MM-DD, or 'today')",
+    )
 
     g = sub.add_parser("graph", parents=[common], help="draw the strategy map: drivers, purposes, KPIs, problems")
     g.add_argument("paths", nargs="*", default=["."], metavar="PATH", help="the strategy's root file or folder")
@@ -131,6 +138,15 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _date(text: str) -> datetime.date:
+    if text == "today":
+        return datetime.date.today()
+    try:
+        return datetime.date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a date: write YYYY-MM-DD or 'today'") from None
+
+
 def _write(text: str, output: str | None) -> bool:
     """Write the report; False (with a message) when the output file cannot be written."""
     if not output:
@@ -158,6 +174,7 @@ def _validate(args: argparse.Namespace, lang: str) -> int:
         skip_unmarked=args.strategy_files_only,
         select=args.select,
         ignore=args.ignore,
+        as_of=args.as_of,
     )
     fmt = args.format or _default_format()
     if fmt == "text":

@@ -26,12 +26,12 @@ import numpy as np
 import numpy.typing as npt
 
 from stratmap.evaluation._engine import FACTOR_PLACES, EvaluationError, publish_factor, revisions_in_force
-from stratmap.evaluation._periods import Period, parse_period
 from stratmap.evaluation._policies import policy_formula
 from stratmap.evaluation._scoring import anchors_for
 from stratmap.formula import Formula, parse
 from stratmap.model import Strategy
 from stratmap.model.scorecard import Scorecard
+from stratmap.periods import Period, parse_period
 
 F64 = npt.NDArray[np.float64]
 ITEM_NAMES = ("actual", "target", "threshold", "stretch")

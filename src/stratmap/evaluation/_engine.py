@@ -19,13 +19,13 @@ from typing import Any, Literal
 
 from stratmap.data import Actual, BonusBase, Dataset, Event, Person, Rating, cell
 from stratmap.diagnostics import Diagnostic, Location, sort_diagnostics
-from stratmap.evaluation._periods import Period, parse_period, periods_within
 from stratmap.evaluation._results import Evaluation, Gate, ItemResult, Result, RowCount, changed
 from stratmap.evaluation._scoring import ZERO, Anchors, anchors_for, item_formula, rated, score, yes_no
 from stratmap.formula import Formula, parse
 from stratmap.model import Strategy
 from stratmap.model.scorecard import BonusRule, HighVoltageLine, Item, KeyIndicator, Scorecard
 from stratmap.model.types import Department, Kpi, Position, Revision, Rounding
+from stratmap.periods import Period, parse_period, periods_within
 
 TierName = Literal["short_term", "annual", "major_responsibility"]
 

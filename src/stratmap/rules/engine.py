@@ -8,6 +8,7 @@ a suppression without a reason and one that silences nothing are findings too.
 
 from __future__ import annotations
 
+import datetime
 from collections import defaultdict
 from collections.abc import Iterator
 from dataclasses import dataclass, replace
@@ -77,10 +78,14 @@ class ModelCheck:
         return [d for d, _ in self.findings]
 
 
-def run_model_rules(strategy: Strategy) -> ModelCheck:
-    """Build the graph, run every model rule, apply severities and suppressions."""
+def run_model_rules(strategy: Strategy, *, as_of: datetime.date | None = None) -> ModelCheck:
+    """Build the graph, run every model rule, apply severities and suppressions.
+
+    ``as_of`` is the date open plan actions are judged overdue against (SM361); without it
+    overdue actions are not reported, so that a check gives the same answer every day.
+    """
     graph = build_graph(strategy)
-    ctx = Context(strategy, graph)
+    ctx = Context(strategy, graph, as_of)
     suppressions = _suppressions(strategy)
     overrides = strategy.organisation.severity
     used: set[tuple[str, str, Location]] = set()
@@ -111,9 +116,9 @@ def run_model_rules(strategy: Strategy) -> ModelCheck:
     return ModelCheck(graph, tuple(out))
 
 
-def check_model(strategy: Strategy) -> list[Diagnostic]:
+def check_model(strategy: Strategy, *, as_of: datetime.date | None = None) -> list[Diagnostic]:
     """Every finding of the model rules on ``strategy``, configured and suppressed."""
-    return run_model_rules(strategy).diagnostics
+    return run_model_rules(strategy, as_of=as_of).diagnostics
 
 
 def _silencer(finding: Finding, suppressions: dict[str, list[Suppression]]) -> tuple[str, Suppression] | None:

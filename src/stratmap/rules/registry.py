@@ -8,6 +8,7 @@ suppressions, and turns findings into diagnostics.
 
 from __future__ import annotations
 
+import datetime
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from functools import cached_property
@@ -45,6 +46,8 @@ class Context:
 
     strategy: Strategy
     graph: nx.MultiDiGraph[str]
+    #: the date open actions are judged overdue against; None: overdue is not checked
+    as_of: datetime.date | None = None
 
     def edges(self, relation: str) -> list[tuple[str, str, dict[str, Any]]]:
         return self._by_relation.get(relation, [])
@@ -120,7 +123,7 @@ def rule(code: str) -> Callable[[Rule], Rule]:
 
 def findings(ctx: Context) -> Iterator[Finding]:
     """Run every registered rule."""
-    from stratmap.rules import analysis, cascade  # noqa: F401  (registers the rules)
+    from stratmap.rules import analysis, cascade, plans  # noqa: F401  (registers the rules)
 
     for func in RULES.values():
         yield from func(ctx)

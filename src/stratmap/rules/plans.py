@@ -1,0 +1,61 @@
+"""SM361-SM363: plans and target revisions, the improvement loop's records.
+
+An action without an owner or a due date is a SMART gap (SM315, in ``cascade.py``).
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Iterator
+
+from stratmap.periods import parse_period
+from stratmap.rules.registry import Context, Finding, rule
+
+
+@rule("SM361")
+def overdue_action(ctx: Context) -> Iterator[Finding]:
+    """An open action whose due date has passed (only with an as-of date: see ``validate --as-of``)."""
+    if ctx.as_of is None:
+        return
+    for plan in ctx.strategy.plans:
+        for i, action in enumerate(plan.actions):
+            if action.status == "open" and action.due is not None and action.due < ctx.as_of:
+                yield Finding(
+                    "SM361",
+                    plan.where.at("actions", i, "due"),
+                    plan.id,
+                    {
+                        "plan": plan.id,
+                        "what": action.what,
+                        "owner": action.owner or "-",
+                        "due": action.due.isoformat(),
+                        "as_of": ctx.as_of.isoformat(),
+                    },
+                )
+
+
+@rule("SM362")
+def revision_without_reason_or_approver(ctx: Context) -> Iterator[Finding]:
+    """A target revision that says neither why nor who approved it."""
+    for rev in ctx.strategy.revisions:
+        missing = [name for name, value in (("reason", rev.reason), ("approved_by", rev.approved_by)) if not value]
+        if missing:
+            yield Finding("SM362", rev.where.at("id"), rev.id, {"revision": rev.id, "missing": " and ".join(missing)})
+
+
+@rule("SM363")
+def revision_of_a_closed_period(ctx: Context) -> Iterator[Finding]:
+    """A revision decided after the period it takes effect from had ended: it rewrites a closed period."""
+    for rev in ctx.strategy.revisions:
+        start = parse_period(rev.effective)
+        if rev.date is None or start is None:
+            continue
+        end_year, end_month = (start.year + start.last // 12, start.last % 12 + 1)
+        closed = datetime.date(end_year, end_month, 1)  # the first day after the period
+        if rev.date >= closed:
+            yield Finding(
+                "SM363",
+                rev.where.at("date"),
+                rev.id,
+                {"revision": rev.id, "effective": rev.effective, "date": rev.date.isoformat()},
+            )
