@@ -91,6 +91,10 @@ def _parser() -> argparse.ArgumentParser:
     )
     v.add_argument("--no-hints", action="store_true", help="text format: one line per problem, no hint lines")
     v.add_argument("--output", "-o", metavar="FILE", help="write the report to FILE instead of standard output")
+    v.add_argument("--actuals", metavar="FILE", help="with --period: also apply the review's gap rule (SM364)")
+    v.add_argument("--people", metavar="FILE", help="with --actuals: entity, holds")
+    v.add_argument("--period", help="with --actuals: the period of the data, e.g. 2026-03")
+    v.add_argument("--encoding", default="utf-8", help="of CSV data files: utf-8 (default) or gb18030")
     v.add_argument(
         "--as-of",
         type=_date,
@@ -121,6 +125,20 @@ def _parser() -> argparse.ArgumentParser:
     ev.add_argument("--format", choices=("table", "json", "csv"), default="table")
     ev.add_argument("--explain", metavar="ENTITY", help="print how ENTITY's numbers were reached")
     ev.add_argument("--output", "-o", metavar="FILE", help="write to FILE instead of standard output")
+
+    rv = sub.add_parser(
+        "review", parents=[common], help="the monthly review (述职) report: gaps, plans, overdue actions"
+    )
+    rv.add_argument("paths", nargs=1, metavar="STRATEGY", help="the strategy's root file or folder")
+    rv.add_argument("--actuals", metavar="FILE", required=True, help="entity, kpi, period, value (CSV, JSON or YAML)")
+    rv.add_argument("--events", metavar="FILE", help="entity, event, period[, count, amount]")
+    rv.add_argument("--ratings", metavar="FILE", help="entity, kpi, period, rater, rating")
+    rv.add_argument("--people", metavar="FILE", help="entity, holds (the position or department), name")
+    rv.add_argument("--encoding", default="utf-8", help="of CSV files: utf-8 (default, BOM allowed) or gb18030")
+    rv.add_argument("--period", required=True, help="2026-03, 2026Q1, 2026H1 or 2026")
+    rv.add_argument("--tier", choices=("short_term", "annual"), default="short_term")
+    rv.add_argument("--format", choices=("markdown", "json"), default="markdown")
+    rv.add_argument("--output", "-o", metavar="FILE", help="write to FILE instead of standard output")
 
     df = sub.add_parser("diff", parents=[common], help="what changed between two versions of a strategy")
     df.add_argument("old", metavar="OLD", help="a root file or folder, or REV:PATH (a git revision of a path)")
@@ -167,24 +185,51 @@ def _validate(args: argparse.Namespace, lang: str) -> int:
     from stratmap.report import renderer
     from stratmap.report.text import render_text
 
+    if (args.actuals is None) != (args.period is None):
+        print("stratmap: error: --actuals and --period go together", file=sys.stderr)
+        return EXIT_USAGE
     result = run(
         args.paths,
         scope=args.scope,
-        build=False,
+        build=args.actuals is not None,
         skip_unmarked=args.strategy_files_only,
         select=args.select,
         ignore=args.ignore,
         as_of=args.as_of,
     )
+    diagnostics = list(result.diagnostics)
+    files = result.files
+    if args.actuals is not None and len(result.strategies) == 1:
+        # the period's data given: also list every KPI below its threshold without an
+        # owned, dated improvement action and a 5-Why chain (the review's gap rule, SM364)
+        from stratmap.data import read_data
+        from stratmap.diagnostics import sort_diagnostics
+        from stratmap.evaluation import EvaluationError
+        from stratmap.review import review
+
+        data = read_data(actuals=args.actuals, people=args.people, encoding=args.encoding)
+        try:
+            found = review(result.strategies[0], data, period=args.period)
+        except EvaluationError as exc:
+            print(f"stratmap: error: {exc}", file=sys.stderr)
+            return EXIT_USAGE
+        select, ignore = tuple(args.select), tuple(args.ignore)
+        extra = [
+            d
+            for d in (*data.problems, *found.findings)
+            if (not select or d.code.startswith(select)) and not (ignore and d.code.startswith(ignore))
+        ]
+        diagnostics = sort_diagnostics([*diagnostics, *extra])
+        files = tuple(dict.fromkeys([*files, *(d.location.file for d in extra)]))
     fmt = args.format or _default_format()
     if fmt == "text":
-        text = render_text(result.diagnostics, result.files, lang, hints=not args.no_hints)
+        text = render_text(diagnostics, files, lang, hints=not args.no_hints)
     else:
-        text = renderer(fmt)(result.diagnostics, result.files, lang)
+        text = renderer(fmt)(diagnostics, files, lang)
     if not _write(text, args.output):
         return EXIT_USAGE
     failing = {Severity.ERROR, Severity.WARNING} if args.strict else {Severity.ERROR}
-    return EXIT_PROBLEMS if any(d.severity in failing for d in result.diagnostics) else EXIT_OK
+    return EXIT_PROBLEMS if any(d.severity in failing for d in diagnostics) else EXIT_OK
 
 
 def _load_one(args: argparse.Namespace, lang: str) -> Strategy | None:
@@ -268,6 +313,36 @@ def _evaluate(args: argparse.Namespace, lang: str) -> int:
     failed = any(d.severity is Severity.ERROR for d in evaluation.diagnostics)
     incomplete = any(r.status != "complete" for r in evaluation.results)
     return EXIT_PROBLEMS if failed or incomplete else EXIT_OK
+
+
+def _review(args: argparse.Namespace, lang: str) -> int:
+    from stratmap.api import run
+    from stratmap.data import read_data
+    from stratmap.evaluation import EvaluationError
+    from stratmap.report import review as review_report
+    from stratmap.report.text import render_text
+    from stratmap.review import review
+
+    result = run(args.paths)
+    if result.errors or len(result.strategies) != 1:
+        sys.stderr.write(render_text(result.diagnostics, result.files, lang))
+        return EXIT_PROBLEMS
+    data = read_data(
+        actuals=args.actuals, events=args.events, ratings=args.ratings, people=args.people, encoding=args.encoding
+    )
+    try:
+        found = review(result.strategies[0], data, period=args.period, tier=args.tier)
+    except EvaluationError as exc:
+        print(f"stratmap: error: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    problems = [*found.evaluation.diagnostics, *found.findings]
+    if problems:
+        files = tuple(dict.fromkeys(d.location.file for d in problems))
+        sys.stderr.write(render_text(problems, files, lang, hints=False))
+    render = review_report.render_json if args.format == "json" else review_report.render_markdown
+    if not _write(render(found, lang), args.output):
+        return EXIT_USAGE
+    return EXIT_OK
 
 
 def _diff(args: argparse.Namespace, lang: str) -> int:
@@ -359,6 +434,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         return _evaluate(args, lang)
     if args.command == "diff":
         return _diff(args, lang)
+    if args.command == "review":
+        return _review(args, lang)
     if args.command == "schema":
         return _schema()
     if args.command == "rules":

@@ -805,6 +805,17 @@ _ALL = (
         "Make revisions take effect from a period that is still open; past periods are assessed on the targets in force then.",
         "请让调整从尚未结束的期间生效;已结束的期间按当时有效的目标考核。",
     ),
+    Code(
+        "SM364",
+        "gap-without-action",
+        W,
+        "A KPI below its threshold has no improvement action with an owner and a due date, or no 5-Why chain, for the period.",
+        "低于门槛的指标在本期没有带责任人和完成时间的改进措施,或没有五问分析。",
+        "{entity}: '{kpi}' is below its threshold in {period} ({actual} against {threshold}) and lacks {missing}",
+        "{entity}:“{kpi}”在 {period} 低于门槛({actual},门槛 {threshold}),缺少{missing_zh}",
+        "Add a plan for the KPI covering the period, with a root_cause chain and actions that name an owner and a due date.",
+        "请为该指标添加覆盖本期的改进计划,写明 root_cause 五问链,以及有责任人和完成时间的措施。",
+    ),
     # ---- SM4xx: formulas -----------------------------------------------------
     Code(
         "SM401",

@@ -1,0 +1,236 @@
+"""The monthly review (月度述职): per entity, actuals against targets and plans, gaps, what went well.
+
+Built on the evaluation: each KPI's result for the period, ranked by what its gap costs the
+score (points lost against a full target score, weighted by the item's share); the plans
+for the entity's KPIs; the actions past due at the period's end; and the gap rule of the
+4232 model's improvement loop: a KPI below its threshold needs an improvement action with an
+owner and a due date and a root-cause (5-Why) chain recorded for the period (SM364).
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+
+from stratmap.data import Dataset
+from stratmap.diagnostics import Diagnostic
+from stratmap.evaluation import Evaluation, ItemResult, Result, TierName, evaluate
+from stratmap.model import Strategy
+from stratmap.model.types import Plan
+from stratmap.periods import Period, parse_period
+
+HUNDRED = Decimal(100)
+
+
+@dataclass(frozen=True)
+class KpiLine:
+    """One KPI of the entity's scorecard in the period."""
+
+    kpi: str
+    name: str
+    unit: str | None
+    actual: Decimal | str | None
+    target: Decimal | None
+    threshold: Decimal | None
+    score: Decimal | None
+    share: Decimal | None
+    points_lost: Decimal  # weighted points below a full target score (0 when at or above target)
+    below_threshold: bool
+    plans: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class OverdueAction:
+    plan: str
+    kpi: str
+    what: str
+    owner: str | None
+    due: datetime.date
+
+
+@dataclass(frozen=True)
+class EntityReview:
+    entity: str
+    scorecard: str
+    score: Decimal | None
+    grade: str | None
+    lines: tuple[KpiLine, ...]
+    gaps: tuple[KpiLine, ...]  # below target, biggest weighted effect first
+    went_well: tuple[KpiLine, ...]  # at or above target
+    overdue: tuple[OverdueAction, ...]
+    findings: tuple[Diagnostic, ...]  # SM364 for this entity
+
+
+@dataclass(frozen=True)
+class Review:
+    period: str
+    entities: tuple[EntityReview, ...]
+    evaluation: Evaluation
+
+    @property
+    def findings(self) -> tuple[Diagnostic, ...]:
+        return tuple(d for e in self.entities for d in e.findings)
+
+    def as_dict(self) -> dict[str, Any]:
+        def num(x: Decimal | None) -> str | None:
+            return None if x is None else str(x)
+
+        def line(k: KpiLine) -> dict[str, Any]:
+            return {
+                "kpi": k.kpi,
+                "name": k.name,
+                "unit": k.unit,
+                "actual": k.actual if isinstance(k.actual, str) else num(k.actual),
+                "target": num(k.target),
+                "threshold": num(k.threshold),
+                "score": num(k.score),
+                "share": num(k.share),
+                "points_lost": num(k.points_lost),
+                "below_threshold": k.below_threshold,
+                "plans": list(k.plans),
+            }
+
+        return {
+            "period": self.period,
+            "entities": [
+                {
+                    "entity": e.entity,
+                    "scorecard": e.scorecard,
+                    "score": num(e.score),
+                    "grade": e.grade,
+                    "kpis": [line(k) for k in e.lines],
+                    "gaps": [k.kpi for k in e.gaps],
+                    "went_well": [k.kpi for k in e.went_well],
+                    "overdue_actions": [
+                        {"plan": a.plan, "kpi": a.kpi, "what": a.what, "owner": a.owner, "due": a.due.isoformat()}
+                        for a in e.overdue
+                    ],
+                    "findings": [
+                        {"code": d.code, "message": d.message(), "location": str(d.location)} for d in e.findings
+                    ],
+                }
+                for e in self.entities
+            ],
+        }
+
+
+def _end(period: Period) -> datetime.date:
+    """The last day of the period."""
+    year, month = period.year + period.last // 12, period.last % 12 + 1
+    return datetime.date(year, month, 1) - datetime.timedelta(days=1)
+
+
+def _covers(plan: Plan, period: Period) -> bool:
+    p = parse_period(plan.period)
+    return p is not None and p.contains(period)
+
+
+def _below(item: ItemResult, direction: str) -> bool:
+    if not isinstance(item.actual, Decimal) or item.threshold is None:
+        return False
+    if direction == "lower_is_better":
+        return item.actual > item.threshold
+    return item.actual < item.threshold
+
+
+def review(strategy: Strategy, data: Dataset, *, period: str, tier: TierName = "short_term") -> Review:
+    """The material for the period's review meeting, for every entity the data names."""
+    evaluation = evaluate(strategy, data, period=period, tier=tier)
+    p = parse_period(period)
+    assert p is not None  # evaluate() has checked it
+    end = _end(p)
+    kpis = {k.id: k for k in strategy.kpis}
+    entities: list[EntityReview] = []
+    for result in evaluation.results:
+        if result.tier == "major_responsibility":
+            continue
+        entities.append(_entity(strategy, result, p, end, kpis))
+    return Review(p.text, tuple(entities), evaluation)
+
+
+def _entity(
+    strategy: Strategy, result: Result, period: Period, end: datetime.date, kpis: Mapping[str, Any]
+) -> EntityReview:
+    plans = [pl for pl in strategy.plans if pl.entity == result.unit and _covers(pl, period)]
+    by_kpi: dict[str, list[Plan]] = {}
+    for pl in plans:
+        by_kpi.setdefault(pl.kpi, []).append(pl)
+    lines: list[KpiLine] = []
+    findings: list[Diagnostic] = []
+    for item in result.items:
+        kpi = kpis[item.kpi]
+        share = item.share
+        lost = Decimal(0)
+        if item.score is not None and share is not None and item.score < HUNDRED:
+            lost = ((HUNDRED - item.score) * share / HUNDRED).quantize(Decimal("0.01"))
+        below = _below(item, kpi.direction)
+        line = KpiLine(
+            item.kpi,
+            kpi.name,
+            kpi.unit,
+            item.actual,
+            item.target,
+            item.threshold,
+            item.score,
+            share,
+            lost,
+            below,
+            tuple(pl.id for pl in by_kpi.get(item.kpi, [])),
+        )
+        lines.append(line)
+        if below:
+            findings.extend(_gap_rule(strategy, result, item, by_kpi.get(item.kpi, []), period))
+    gaps = sorted((k for k in lines if k.points_lost > 0), key=lambda k: (-k.points_lost, k.kpi))
+    went_well = [k for k in lines if k.score is not None and k.score >= HUNDRED]
+    overdue = [
+        OverdueAction(pl.id, pl.kpi, a.what, a.owner, a.due)
+        for pl in strategy.plans
+        if pl.entity == result.unit
+        for a in pl.actions
+        if a.status == "open" and a.due is not None and a.due <= end
+    ]
+    return EntityReview(
+        result.entity,
+        result.scorecard,
+        result.score,
+        result.grade,
+        tuple(lines),
+        tuple(gaps),
+        tuple(went_well),
+        tuple(overdue),
+        tuple(findings),
+    )
+
+
+def _gap_rule(
+    strategy: Strategy, result: Result, item: ItemResult, plans: Sequence[Plan], period: Period
+) -> list[Diagnostic]:
+    """SM364: a KPI below its threshold needs an owned, dated action and a 5-Why chain for the period."""
+    missing: list[str] = []
+    missing_zh: list[str] = []
+    if not any(a.owner and a.due for pl in plans for a in pl.actions):
+        missing.append("an improvement action with an owner and a due date")
+        missing_zh.append("带责任人和完成时间的改进措施")
+    if not any(pl.root_cause for pl in plans):
+        missing.append("a root-cause (5-Why) chain")
+        missing_zh.append("根因(五问)分析链")
+    if not missing:
+        return []
+    card = next(c for c in strategy.scorecards if c.id == result.scorecard)
+    where = next((i.where.at("kpi") for i in card.items if i.kpi == item.kpi), card.where.node)
+    return [
+        Diagnostic.make(
+            "SM364",
+            where,
+            entity=result.entity,
+            kpi=item.kpi,
+            period=period.text,
+            actual=str(item.actual),
+            threshold=str(item.threshold),
+            missing=" and ".join(missing),
+            missing_zh="和".join(missing_zh),
+        )
+    ]
