@@ -216,7 +216,7 @@ def _validate(args: argparse.Namespace, lang: str) -> int:
         select, ignore = tuple(args.select), tuple(args.ignore)
         extra = [
             d
-            for d in (*data.problems, *found.findings)
+            for d in (*found.evaluation.diagnostics, *found.findings)
             if (not select or d.code.startswith(select)) and not (ignore and d.code.startswith(ignore))
         ]
         diagnostics = sort_diagnostics([*diagnostics, *extra])
@@ -318,6 +318,7 @@ def _evaluate(args: argparse.Namespace, lang: str) -> int:
 def _review(args: argparse.Namespace, lang: str) -> int:
     from stratmap.api import run
     from stratmap.data import read_data
+    from stratmap.diagnostics import Severity
     from stratmap.evaluation import EvaluationError
     from stratmap.report import review as review_report
     from stratmap.report.text import render_text
@@ -342,7 +343,9 @@ def _review(args: argparse.Namespace, lang: str) -> int:
     render = review_report.render_json if args.format == "json" else review_report.render_markdown
     if not _write(render(found, lang), args.output):
         return EXIT_USAGE
-    return EXIT_OK
+    failed = any(d.severity is Severity.ERROR for d in problems)
+    incomplete = any(r.status != "complete" for r in found.evaluation.results)
+    return EXIT_PROBLEMS if failed or incomplete else EXIT_OK
 
 
 def _diff(args: argparse.Namespace, lang: str) -> int:

@@ -91,6 +91,26 @@ def _compare(kind: str, old: Mapping[str, Any], new: Mapping[str, Any], names: S
             yield from _fields(kind, key, old[key], new[key], names)
 
 
+def _scoring(scoring: Any) -> str:
+    """The scoring policy and the parameters that differ from its defaults, in one line."""
+    from dataclasses import fields
+
+    from stratmap.model.scorecard import Scoring
+
+    default = Scoring()
+    parts = [scoring.policy]
+    for f in fields(scoring):
+        value = getattr(scoring, f.name)
+        if f.name != "policy" and value != getattr(default, f.name):
+            shown = dict(value) if isinstance(value, Mapping) else value
+            parts.append(f"{f.name}={shown}")
+    return " ".join(str(p) for p in parts)
+
+
+def _actions(actions: Sequence[Any]) -> str:
+    return "; ".join(f"{a.what} ({a.owner or '-'}, {a.due or '-'}, {a.status})" for a in actions)
+
+
 def _items(card: Scorecard) -> dict[str, Item]:
     return {item.kpi: item for item in card.items}
 
@@ -137,17 +157,43 @@ def diff(old: Strategy, new: Strategy) -> StrategyDiff:
                 changes.append(Change("item", key, "added", new=f"weight {item.weight}"))
                 continue
             changes += _fields("item", key, was, item, ("weight", "target", "threshold", "stretch", "missing"))
+            for period in sorted(set(was.targets) | set(item.targets)):
+                t_old, t_new = was.targets.get(period), item.targets.get(period)
+                if t_old != t_new:
+                    changes.append(Change("item", key, "changed", f"targets[{period}]", _text(t_old), _text(t_new)))
             if was.scoring != item.scoring:
-                changes.append(Change("item", key, "changed", "scoring", was.scoring.policy, item.scoring.policy))
+                changes.append(Change("item", key, "changed", "scoring", _scoring(was.scoring), _scoring(item.scoring)))
         changes += _compare(
             "key indicator",
             {k.id: k for k in before.key_indicators},
             {k.id: k for k in after.key_indicators},
             ("kpi", "veto_when", "bonus_factor"),
         )
+    changes += _compare(
+        "revision",
+        {r.id: r for r in old.revisions},
+        {r.id: r for r in new.revisions},
+        ("scorecard", "kpi", "field", "value", "effective", "reason", "approved_by", "date"),
+    )
+    changes += _compare(
+        "plan",
+        {p.id: p for p in old.plans},
+        {p.id: p for p in new.plans},
+        ("entity", "kpi", "period", "goal", "root_cause"),
+    )
+    for plan_id in {p.id for p in old.plans} & {p.id for p in new.plans}:
+        a_plan = next(p for p in old.plans if p.id == plan_id)
+        b_plan = next(p for p in new.plans if p.id == plan_id)
+        if a_plan.actions != b_plan.actions:
+            changes.append(
+                Change("plan", plan_id, "changed", "actions", _actions(a_plan.actions), _actions(b_plan.actions))
+            )
     changes.sort(key=lambda c: (c.kind, c.id, {"removed": 0, "added": 1, "changed": 2}[c.op], c.field or ""))
-    a, b = coverage(old).company, coverage(new).company
-    shares = tuple(ShareChange(d, a.get(d, Decimal(0)), b.get(d, Decimal(0))) for d in dict.fromkeys([*a, *b]))
+    share_old, share_new = coverage(old).company, coverage(new).company
+    shares = tuple(
+        ShareChange(d, share_old.get(d, Decimal(0)), share_new.get(d, Decimal(0)))
+        for d in dict.fromkeys([*share_old, *share_new])
+    )
     return StrategyDiff(tuple(changes), shares)
 
 
@@ -167,12 +213,20 @@ def checkout(arg: str, folder: Path) -> Path:
     rev, _, path = arg.partition(":")
     path = path or "."
     top = _git(["rev-parse", "--show-toplevel"], Path.cwd()).strip()
-    prefix = _git(["rev-parse", "--show-prefix"], Path.cwd()).strip()
-    inside = os.path.normpath(os.path.join(prefix, path)).replace(os.sep, "/")
+    if os.path.isabs(path):  # an absolute path: relative to the repository's top
+        inside = os.path.relpath(os.path.realpath(path), os.path.realpath(top)).replace(os.sep, "/")
+        if inside.startswith(".."):
+            raise ValueError(f"{path!r} is outside the repository at {top}")
+    else:
+        prefix = _git(["rev-parse", "--show-prefix"], Path.cwd()).strip()
+        inside = os.path.normpath(os.path.join(prefix, path)).replace(os.sep, "/")
     inside = "" if inside == "." else inside
     names = _git(["ls-tree", "-r", "--name-only", rev, "--", inside or "."], Path(top)).splitlines()
     if not names:
         raise ValueError(f"{path!r} does not exist at revision {rev!r}")
+    if names == [inside]:  # a root file: its folder too, for the files it includes
+        folder_of = os.path.dirname(inside)
+        names = _git(["ls-tree", "-r", "--name-only", rev, "--", folder_of or "."], Path(top)).splitlines()
     for name in names:
         if not name.endswith((".yaml", ".yml")):
             continue

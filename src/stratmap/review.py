@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from stratmap.data import Dataset
+from stratmap.data import Dataset, Person
 from stratmap.diagnostics import Diagnostic
 from stratmap.evaluation import Evaluation, ItemResult, Result, TierName, evaluate
 from stratmap.model import Strategy
@@ -54,6 +54,7 @@ class OverdueAction:
 @dataclass(frozen=True)
 class EntityReview:
     entity: str
+    name: str | None  # the person's or unit's name, when known
     scorecard: str
     score: Decimal | None
     grade: str | None
@@ -62,6 +63,7 @@ class EntityReview:
     went_well: tuple[KpiLine, ...]  # at or above target
     overdue: tuple[OverdueAction, ...]
     findings: tuple[Diagnostic, ...]  # SM364 for this entity
+    gates: tuple[str, ...] = ()  # deductions, vetoes and high-voltage lines of the period, in words
 
 
 @dataclass(frozen=True)
@@ -69,10 +71,13 @@ class Review:
     period: str
     entities: tuple[EntityReview, ...]
     evaluation: Evaluation
+    #: units assessed in the period that the data does not mention at all (each item: SM510)
+    no_data: tuple[str, ...] = ()
+    no_data_findings: tuple[Diagnostic, ...] = ()
 
     @property
     def findings(self) -> tuple[Diagnostic, ...]:
-        return tuple(d for e in self.entities for d in e.findings)
+        return (*(d for e in self.entities for d in e.findings), *self.no_data_findings)
 
     def as_dict(self) -> dict[str, Any]:
         def num(x: Decimal | None) -> str | None:
@@ -98,7 +103,9 @@ class Review:
             "entities": [
                 {
                     "entity": e.entity,
+                    "name": e.name,
                     "scorecard": e.scorecard,
+                    "gates": list(e.gates),
                     "score": num(e.score),
                     "grade": e.grade,
                     "kpis": [line(k) for k in e.lines],
@@ -114,6 +121,7 @@ class Review:
                 }
                 for e in self.entities
             ],
+            "no_data": list(self.no_data),
         }
 
 
@@ -143,16 +151,41 @@ def review(strategy: Strategy, data: Dataset, *, period: str, tier: TierName = "
     assert p is not None  # evaluate() has checked it
     end = _end(p)
     kpis = {k.id: k for k in strategy.kpis}
+    names: dict[str, str] = {d.id: d.name for d in strategy.departments}
+    names.update({p.id: p.name for p in strategy.positions})
+    names.update({row.entity: row.name for row in data.people.rows if isinstance(row, Person) and row.name})
     entities: list[EntityReview] = []
     for result in evaluation.results:
         if result.tier == "major_responsibility":
             continue
-        entities.append(_entity(strategy, result, p, end, kpis))
-    return Review(p.text, tuple(entities), evaluation)
+        entities.append(_entity(strategy, result, p, end, kpis, names.get(result.entity)))
+    # a department assessed in the period that the data never mentions is said, not skipped
+    seen = {r.entity for r in evaluation.results}
+    no_data: list[str] = []
+    silent: list[Diagnostic] = []
+    kind = p.kind
+    for card in strategy.scorecards:
+        if card.tier != tier or card.frequency != kind or card.entity in seen or card.entity not in names:
+            continue
+        if not any(d.id == card.entity for d in strategy.departments):
+            continue  # a position's holders are people: only the data can name them
+        no_data.append(card.entity)
+        silent.extend(
+            Diagnostic.make(
+                "SM510", item.where.node, entity=card.entity, kpi=item.kpi, period=p.text, policy=item.missing
+            )
+            for item in card.items
+        )
+    return Review(p.text, tuple(entities), evaluation, tuple(dict.fromkeys(no_data)), tuple(silent))
 
 
 def _entity(
-    strategy: Strategy, result: Result, period: Period, end: datetime.date, kpis: Mapping[str, Any]
+    strategy: Strategy,
+    result: Result,
+    period: Period,
+    end: datetime.date,
+    kpis: Mapping[str, Any],
+    name: str | None = None,
 ) -> EntityReview:
     plans = [pl for pl in strategy.plans if pl.entity == result.unit and _covers(pl, period)]
     by_kpi: dict[str, list[Plan]] = {}
@@ -160,9 +193,11 @@ def _entity(
         by_kpi.setdefault(pl.kpi, []).append(pl)
     lines: list[KpiLine] = []
     findings: list[Diagnostic] = []
+    total_weight = sum((i.weight for i in result.items), Decimal(0)) or Decimal(1)
     for item in result.items:
         kpi = kpis[item.kpi]
-        share = item.share
+        # the share counted in the score; for an incomplete card, the declared weight's share
+        share = item.share if item.share is not None else (item.weight / total_weight * HUNDRED).normalize()
         lost = Decimal(0)
         if item.score is not None and share is not None and item.score < HUNDRED:
             lost = ((HUNDRED - item.score) * share / HUNDRED).quantize(Decimal("0.01"))
@@ -192,8 +227,20 @@ def _entity(
         for a in pl.actions
         if a.status == "open" and a.due is not None and a.due <= end
     ]
+    gates = (
+        [f"deductions -{sum((Decimal(d['applied']) for d in result.deductions), Decimal(0))}"]
+        if result.deductions
+        else []
+    )
+    gates += [
+        f"veto {v['id']}: {v['reason']}, bonus factor {v['bonus_factor']}"
+        + (f", {v['consecutive']} periods in a row" if v["consecutive"] != "1" else "")
+        for v in result.vetoes
+    ]
+    gates += [f"high-voltage line {h['id']} ({h['name']}): {h['outcome']}" for h in result.high_voltage]
     return EntityReview(
         result.entity,
+        name,
         result.scorecard,
         result.score,
         result.grade,
@@ -202,6 +249,7 @@ def _entity(
         tuple(went_well),
         tuple(overdue),
         tuple(findings),
+        tuple(gates),
     )
 
 
@@ -211,7 +259,7 @@ def _gap_rule(
     """SM364: a KPI below its threshold needs an owned, dated action and a 5-Why chain for the period."""
     missing: list[str] = []
     missing_zh: list[str] = []
-    if not any(a.owner and a.due for pl in plans for a in pl.actions):
+    if not any(a.owner and a.due and a.status != "dropped" for pl in plans for a in pl.actions):
         missing.append("an improvement action with an owner and a due date")
         missing_zh.append("带责任人和完成时间的改进措施")
     if not any(pl.root_cause for pl in plans):

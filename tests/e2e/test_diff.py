@@ -83,3 +83,14 @@ def test_two_git_revisions_of_a_path(tmp_path: Path) -> None:
     with chdir(repo):
         code, _, err = run_cli("diff", "HEAD~5:strategy", "HEAD:strategy")
     assert code == 2 and "HEAD~5:strategy" in err
+
+
+def test_revisions_and_per_period_targets_are_differences(tmp_path: Path) -> None:
+    new = tmp_path / "new"
+    shutil.copytree(EXAMPLES / "manufacturing", new)
+    sales = new / "departments" / "sales.yaml"
+    text = sales.read_text(encoding="utf-8")
+    text = text.replace("    value: 3300\n", "    value: 3400\n", 1)
+    sales.write_text(text, encoding="utf-8")
+    code, out, _ = run_cli("diff", str(EXAMPLES / "manufacturing"), str(new))
+    assert code == 1 and "~ revision" in out and "value 3300 -> 3400" in out

@@ -52,13 +52,13 @@ def test_review_markdown_in_both_languages() -> None:
     assert "| KPI | actual | target | threshold | score | points lost | plan |" in out
     assert "**Actions past due:**" in out and "plan_key_contracts_q1" in out
     _, out, _ = _review("--lang", "zh")
-    assert out.startswith("# 月度述职 2026-03\n") and "逾期未完成的措施" in out and "低于门槛" in out
+    assert out.startswith("# 月度述职 2026-03\n") and "逾期未完成的措施" in out and "王强 (00125)" in out
 
 
 def test_validate_with_the_period_data_lists_the_gaps_without_action() -> None:
     args = ["validate", str(MFG), "--actuals", str(DATA / "actuals.csv"), "--people", str(DATA / "people.csv")]
     code, out, _ = run_cli(*args, "--period", "2026-03")
-    assert code == 0 and "SM364" in out and "00125: 'rep_mix_volume' is below its threshold" in out
+    assert code == 0 and "SM364" in out and "00125: 'rep_mix_volume' is short of its threshold" in out
     code, out, _ = run_cli(*args, "--period", "2026-03", "--ignore", "SM364")
     assert "SM364" not in out
     code, _, err = run_cli(*args)

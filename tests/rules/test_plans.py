@@ -28,3 +28,60 @@ def test_validate_as_of_option(tmp_path: Path) -> None:
     assert code == 0 and "SM361" in out  # warnings do not fail the run
     code, _, err = run_cli("validate", str(EXAMPLES / "manufacturing"), "--as-of", "31/12/2026")
     assert code == 2 and "YYYY-MM-DD" in err
+
+
+def _with_revision(tmp_path: Path, revision: str) -> Path:
+    import shutil
+
+    folder = tmp_path / "m"
+    shutil.copytree(EXAMPLES / "manufacturing", folder)
+    sales = folder / "departments" / "sales.yaml"
+    sales.write_text(sales.read_text(encoding="utf-8") + revision, encoding="utf-8")
+    return folder
+
+
+def test_a_revision_decided_after_a_month_it_applies_to_had_closed(tmp_path: Path) -> None:
+    late = (
+        "  - id: rev_q3_late\n    scorecard: sales_monthly\n    kpi: sales_volume\n    field: target\n"
+        "    value: 11000\n    effective: 2026Q3\n    reason: 需求回升\n    approved_by: 总经理 王明\n"
+        "    date: 2026-09-15\n"
+    )
+    folder = _with_revision(tmp_path, late)
+    found = [d for d in check(folder) if d.code in ("SM362", "SM363")]
+    assert [(d.code, d.arguments["revision"]) for d in found] == [("SM363", "rev_q3_late")]  # July, August closed
+
+
+def test_unexplained_revision(tmp_path: Path) -> None:
+    bare = (
+        "  - id: rev_bare\n    scorecard: sales_monthly\n    kpi: sales_volume\n    field: target\n"
+        "    value: 11000\n    effective: 2026-10\n"
+    )
+    found = [d for d in check(_with_revision(tmp_path, bare)) if d.code == "SM362"]
+    assert [d.arguments["missing"] for d in found] == ["reason and approved_by"]
+
+
+def test_the_latest_effective_revision_wins_whatever_its_spelling(tmp_path: Path) -> None:
+    import stratmap
+
+    two = (
+        "  - id: rev_q3\n    scorecard: sales_monthly\n    kpi: sales_volume\n    field: target\n"
+        "    value: 11000\n    effective: 2026Q3\n    reason: 需求回升\n"
+        "    approved_by: 总经理 王明\n    date: 2026-06-20\n"
+        "  - id: rev_aug\n    scorecard: sales_monthly\n    kpi: sales_volume\n    field: target\n"
+        "    value: 12000\n    effective: 2026-08\n    reason: 新客户投产\n"
+        "    approved_by: 总经理 王明\n    date: 2026-07-20\n"
+    )
+    strategy = stratmap.load(_with_revision(tmp_path, two))
+    rows = [
+        {"entity": "sales", "kpi": k, "period": "2026-09", "value": v}
+        for k, v in (
+            ("sales_volume", "10000"),
+            ("mix_volume", "3000"),
+            ("receivables", "7000"),
+            ("finished_inventory", "6000"),
+        )
+    ]
+    result = stratmap.evaluate(strategy, {"actuals": rows}, period="2026-09").result("sales")
+    item = next(i for i in result.items if i.kpi == "sales_volume")
+    assert item.target == 12000  # effective from August, after July's quarter start
+    assert item.revision is not None and "rev_aug" in item.revision

@@ -664,7 +664,13 @@ def revisions_in_force(strategy: Strategy, card: Scorecard, kpi: str, period: Pe
 def revision_records(strategy: Strategy, card: Scorecard, kpi: str, period: Period) -> list[Revision]:
     """The revisions of ``kpi`` on ``card`` in force in ``period``, latest last per field."""
     found: dict[str, Revision] = {}
-    for rev in sorted(strategy.revisions, key=lambda r: r.effective):
+
+    def order(r: Revision) -> tuple[int, int, str]:
+        p = parse_period(r.effective)
+        start = (p.year * 12 + p.first) if p is not None else 0
+        return (start, r.date.toordinal() if r.date else 0, r.id)
+
+    for rev in sorted(strategy.revisions, key=order):
         start = parse_period(rev.effective)
         if (
             rev.scorecard == card.id

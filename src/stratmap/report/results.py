@@ -111,6 +111,9 @@ def render_explanation(result: Result) -> str:
             right=(1, 2, 5, 6, 7, 8),
         ).rstrip()
     )
+    for i in result.items:
+        if i.revision:
+            lines.append(f"revised: {i.kpi}: {i.revision}")
     lines.append(f"weighted sum: {_cell(result.base_score)}")
     for g in result.gates:
         change = f" ({g.before} -> {g.after})" if g.before is not None and g.after is not None else ""

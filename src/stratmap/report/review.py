@@ -5,11 +5,23 @@ from __future__ import annotations
 import json
 from decimal import Decimal
 
+from stratmap.periods import parse_period
 from stratmap.review import EntityReview, KpiLine, Review
+
+_TITLES = {
+    "en": {
+        "monthly": "Monthly review",
+        "quarterly": "Quarterly review",
+        "half_yearly": "Half-year review",
+        "yearly": "Annual review",
+    },
+    "zh": {"monthly": "月度述职", "quarterly": "季度述职", "half_yearly": "半年度述职", "yearly": "年度述职"},
+}
 
 _WORDS = {
     "en": {
-        "title": "Monthly review",
+        "gates": "Gates applied",
+        "no_data": "No data for",
         "kpi": "KPI",
         "actual": "actual",
         "target": "target",
@@ -26,7 +38,8 @@ _WORDS = {
         "no_result": "no score",
     },
     "zh": {
-        "title": "月度述职",
+        "gates": "本期扣分、否决与高压线",
+        "no_data": "无数据",
         "kpi": "指标",
         "actual": "实际",
         "target": "目标",
@@ -46,7 +59,11 @@ _WORDS = {
 
 
 def _n(x: Decimal | str | None) -> str:
-    return "—" if x is None else str(x)
+    if x is None:
+        return "—"
+    if isinstance(x, Decimal) and x.as_tuple().exponent < -4:  # type: ignore[operator]
+        return str(x.quantize(Decimal("0.0001")).normalize())  # an aggregated mean: 4 places are plenty
+    return str(x)
 
 
 def _cell(text: str) -> str:
@@ -55,7 +72,8 @@ def _cell(text: str) -> str:
 
 def _entity(e: EntityReview, w: dict[str, str], lang: str) -> list[str]:
     score = f"{e.score} ({e.grade})" if e.score is not None else w["no_result"]
-    out = [f"## {e.entity} — {e.scorecard}: {score}", ""]
+    who = f"{e.name} ({e.entity})" if e.name and e.name != e.entity else e.entity
+    out = [f"## {who} — {e.scorecard}: {score}", ""]
     header = [w["kpi"], w["actual"], w["target"], w["threshold"], w["score"], w["lost"], w["plan"]]
     out.append("| " + " | ".join(header) + " |")
     out.append("|" + "---|" * len(header))
@@ -77,8 +95,11 @@ def _entity(e: EntityReview, w: dict[str, str], lang: str) -> list[str]:
     def names(lines: tuple[KpiLine, ...], figure: str) -> str:
         if not lines:
             return w["none"]
-        return "; ".join(f"{k.kpi} ({getattr(k, figure)})" for k in lines)
+        return "; ".join(f"{k.name} ({getattr(k, figure)})" for k in lines)
 
+    if e.gates:
+        out.append(f"**{w['gates']}:** " + "; ".join(e.gates))
+        out.append("")
     out.append(f"**{w['gaps']}:** {names(e.gaps, 'points_lost')}")
     out.append("")
     out.append(f"**{w['well']}:** {names(e.went_well, 'score')}")
@@ -96,10 +117,15 @@ def _entity(e: EntityReview, w: dict[str, str], lang: str) -> list[str]:
 
 
 def render_markdown(r: Review, lang: str = "en") -> str:
-    w = _WORDS["zh" if lang == "zh" else "en"]
-    lines = [f"# {w['title']} {r.period}", ""]
+    key = "zh" if lang == "zh" else "en"
+    w = _WORDS[key]
+    period = parse_period(r.period)
+    title = _TITLES[key][period.kind if period else "monthly"]
+    lines = [f"# {title} {r.period}", ""]
     for e in r.entities:
         lines.extend(_entity(e, w, lang))
+    if r.no_data:
+        lines.append(f"**{w['no_data']}:** " + ", ".join(r.no_data))
     return "\n".join(lines).rstrip() + "\n"
 
 

@@ -45,13 +45,17 @@ def revision_without_reason_or_approver(ctx: Context) -> Iterator[Finding]:
 
 @rule("SM363")
 def revision_of_a_closed_period(ctx: Context) -> Iterator[Finding]:
-    """A revision decided after the period it takes effect from had ended: it rewrites a closed period."""
+    """A revision decided after a month it applies to had ended: it rewrites a closed period.
+
+    A revision applies from the first month of its effective period, so one effective from
+    2026Q3 decided in September changes July and August, which had closed.
+    """
     for rev in ctx.strategy.revisions:
         start = parse_period(rev.effective)
         if rev.date is None or start is None:
             continue
-        end_year, end_month = (start.year + start.last // 12, start.last % 12 + 1)
-        closed = datetime.date(end_year, end_month, 1)  # the first day after the period
+        year, month = (start.year + 1, 1) if start.first == 12 else (start.year, start.first + 1)
+        closed = datetime.date(year, month, 1)  # the first month applied to has ended
         if rev.date >= closed:
             yield Finding(
                 "SM363",
