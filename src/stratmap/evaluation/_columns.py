@@ -305,7 +305,9 @@ class _Run:
         n, card, places = self.n, self.card, self.places
         # rows are independent until the ranking: in chunks that stay in the processor's
         # cache, on every core (NumPy releases the interpreter lock inside its loops)
-        bounds = [slice(i, min(i + CHUNK, n)) for i in range(0, n, CHUNK)] or [slice(0, 0)]
+        # at least one chunk per core once a batch is big enough to share
+        size = min(CHUNK, max(CHUNK // 4, -(-n // WORKERS)))
+        bounds = [slice(i, min(i + size, n)) for i in range(0, n, size)] or [slice(0, 0)]
         base = None if bonus_base is None else self.column(bonus_base, "bonus_base")
         # without an enforced distribution a row's grade, factor and bonus are its own too
         local = card.distribution is None or card.distribution.mode != "enforce"
