@@ -527,14 +527,14 @@ def _evaluate_size(strategy: Any, n: int, repeat: int, *, per_row: bool) -> list
 
         from stratmap.evaluation._policies import policy_formula
         from stratmap.evaluation._scoring import anchors_for
-        from stratmap.formula import parse
+        from stratmap.formula import ITEM_NAMES, parse
 
         card = strategy.get("rep_monthly")
         items = [
             (
                 parse(
                     policy_formula(it.scoring, strategy.kpi(it.kpi).direction, anchors_for(it, "2026-03", {})),
-                    names=("actual", "target", "threshold", "stretch"),
+                    names=ITEM_NAMES,
                 ),
                 it.kpi,
                 it.weight,

@@ -12,7 +12,6 @@ from typing import TYPE_CHECKING, Literal
 
 from stratmap.diagnostics import Diagnostic, Location, Severity, StratmapError, sort_diagnostics
 from stratmap.load import Limits, collect
-from stratmap.rules.formulas import check_formulas
 from stratmap.rules.references import check_references, declared_problems
 from stratmap.schema import validate as validate_schema
 
@@ -126,6 +125,8 @@ def _run(
     for index, group in enumerate(fileset.strategies):
         foreign = {p: org for i, found in enumerate(problems_of) if i != index for p, org in found.items()}
         diagnostics.extend(check_references(group.documents, foreign))
+        from stratmap.rules.formulas import check_formulas  # the formula language: loaded when checking
+
         diagnostics.extend(check_formulas(group.documents))
         files = {d.file for d in group.documents}
         clean = all(d.data is not None for d in group.documents) and not any(

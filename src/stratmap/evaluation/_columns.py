@@ -19,7 +19,6 @@ from collections.abc import Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from decimal import Decimal
-from functools import lru_cache
 from typing import Any
 
 import numpy as np
@@ -28,13 +27,12 @@ import numpy.typing as npt
 from stratmap.evaluation._engine import FACTOR_PLACES, EvaluationError, publish_factor, revisions_in_force
 from stratmap.evaluation._policies import policy_formula
 from stratmap.evaluation._scoring import anchors_for
-from stratmap.formula import Formula, parse
+from stratmap.formula import ITEM_NAMES, Formula, parse_cached
 from stratmap.model import Strategy
 from stratmap.model.scorecard import Scorecard
 from stratmap.periods import Period, parse_period
 
 F64 = npt.NDArray[np.float64]
-ITEM_NAMES = ("actual", "target", "threshold", "stretch")
 #: Rows per chunk: a few hundred kilobytes per column, so each pass stays in cache.
 CHUNK = 1 << 17
 WORKERS = max(1, min(4, os.cpu_count() or 1))
@@ -146,14 +144,9 @@ def _full(n: int, value: Decimal | None) -> F64:
     return np.full(n, np.nan if value is None else float(value))
 
 
-@lru_cache(maxsize=1024)
-def _parsed(text: str, names: tuple[str, ...]) -> Formula:
-    return parse(text, names=names)
-
-
 def _formula(text: str, names: Sequence[str]) -> Formula:
     """A parsed formula, shared by every chunk and run (a Formula is immutable)."""
-    return _parsed(text, tuple(names))
+    return parse_cached(text, tuple(names))
 
 
 def evaluate_batch(

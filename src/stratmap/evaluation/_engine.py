@@ -11,17 +11,16 @@ from __future__ import annotations
 import difflib
 import math
 from collections import defaultdict
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from decimal import ROUND_DOWN, ROUND_HALF_EVEN, ROUND_HALF_UP, ROUND_UP, Context, Decimal
-from functools import lru_cache
 from typing import Any, Literal
 
 from stratmap.data import Actual, BonusBase, Dataset, Event, Person, Rating, cell
 from stratmap.diagnostics import Diagnostic, Location, sort_diagnostics
 from stratmap.evaluation._results import Evaluation, Gate, ItemResult, Result, RowCount, changed
-from stratmap.evaluation._scoring import ZERO, Anchors, anchors_for, item_formula, rated, score, yes_no
-from stratmap.formula import Formula, parse
+from stratmap.evaluation._scoring import ZERO, Anchors, anchors_for, rated, score, yes_no
+from stratmap.formula import ITEM_NAMES, parse_cached
 from stratmap.model import Strategy
 from stratmap.model.scorecard import BonusRule, HighVoltageLine, Item, KeyIndicator, Scorecard
 from stratmap.model.types import Department, Kpi, Position, Revision, Rounding
@@ -31,12 +30,6 @@ TierName = Literal["short_term", "annual", "major_responsibility"]
 
 _MODES = {"half_up": ROUND_HALF_UP, "half_even": ROUND_HALF_EVEN, "down": ROUND_DOWN, "up": ROUND_UP}
 HUNDRED = Decimal(100)
-
-
-@lru_cache(maxsize=4096)
-def _parsed(text: str, names: tuple[str, ...]) -> Formula:
-    """A checked formula, parsed once per run of the process (a Formula is immutable)."""
-    return parse(text, names=names)
 
 
 #: Room for any quantize of the bounded values the evaluation handles (no InvalidOperation).
@@ -63,7 +56,6 @@ class _Index:
     holds: dict[str, str] = field(default_factory=dict)  # entity -> unit (department or position)
     entities: dict[str, None] = field(default_factory=dict)  # every entity seen, in first-seen order
     used: set[int] = field(default_factory=set)  # id() of the rows that fed a result
-    problems: list[Diagnostic] = field(default_factory=list)
     rejected: set[int] = field(default_factory=set)
 
 
@@ -405,7 +397,7 @@ class _Evaluator:
             if actual is None:
                 return self.missing(item, base)
             self.ix.used.update(id(r) for r in rows_used)
-            formula = item_formula(item.scoring.formula) if item.scoring.formula else None
+            formula = parse_cached(item.scoring.formula, ITEM_NAMES) if item.scoring.formula else None
             scored = score(item.scoring, kpi.direction, actual, anchors, formula)
         if scored.score is None:
             self.diagnostics.append(
@@ -591,13 +583,13 @@ class _Evaluator:
             actual, rows = self.actual(entity, line.kpi, self.period)
             self.ix.used.update(id(r) for r in rows)
             values["actual"] = actual if isinstance(actual, Decimal) else None
-        formula = _parsed(line.when or "count >= 1", tuple(names))
+        formula = parse_cached(line.when or "count >= 1", tuple(names))
         hit = formula.evaluate({n: values[n] for n in formula.names})
         return hit is True, count, amount
 
     def veto(self, card: Scorecard, ki: KeyIndicator, entity: str) -> tuple[Decimal, dict[str, str], list[str]] | None:
         item = next((i for i in card.items if i.kpi == ki.kpi), None)
-        formula = _parsed(ki.veto_when, ("actual", "target", "threshold", "stretch"))
+        formula = parse_cached(ki.veto_when, ITEM_NAMES)
 
         def vetoed(period: Period) -> tuple[bool, Decimal | str | None]:
             actual, rows = self.actual(entity, ki.kpi, period)
@@ -917,7 +909,7 @@ def _bonus(ev: _Evaluator, r: Result, pending: _Pending, card: Scorecard) -> Res
 def _factor(rule: BonusRule, value: Decimal, grade: str | None) -> Decimal | None:
     """The rule's factor for a score or grade; None when a formula gives no usable factor."""
     if rule.formula:
-        f = _parsed(rule.formula, ("score",)).evaluate({"score": value})
+        f = parse_cached(rule.formula, ("score",)).evaluate({"score": value})
         return f if isinstance(f, Decimal) and f >= 0 else None
     for row in rule.table:
         if rule.by == "grade" and row.grade == grade:
@@ -947,9 +939,3 @@ def _row_counts(ev: _Evaluator) -> dict[str, RowCount]:
                 outside += 1
         counts[table.name] = RowCount(table.read, used, unused, outside, rejected)
     return counts
-
-
-def evaluate_mappings(strategy: Strategy, tables: Mapping[str, Any], *, period: str, tier: TierName) -> Evaluation:
-    from stratmap.data import read_data
-
-    return evaluate(strategy, read_data(**tables), period=period, tier=tier)

@@ -10,9 +10,8 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
-from functools import lru_cache
 
-from stratmap.formula import Formula, parse
+from stratmap.formula import Formula
 from stratmap.model.scorecard import Item, Scoring
 from stratmap.model.types import Direction
 
@@ -196,11 +195,6 @@ def rated(scoring: Scoring, ratings: Sequence[tuple[str, str]]) -> tuple[Scored,
 
 def _mean(values: Sequence[Decimal]) -> Decimal:
     return sum(values, ZERO) / len(values)
-
-
-@lru_cache(maxsize=4096)
-def item_formula(text: str) -> Formula:
-    return parse(text, names=("actual", "target", "threshold", "stretch"))
 
 
 def anchors_for(item: Item, period: str, revised: Mapping[str, Decimal]) -> Anchors:

@@ -18,6 +18,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
+from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
 from stratmap.diagnostics import Diagnostic, Location, StratmapError
@@ -29,7 +30,10 @@ if TYPE_CHECKING:
 
     import numpy as np
 
-__all__ = ["FUNCTIONS", "Formula", "FormulaError", "Kind", "Value", "parse"]
+__all__ = ["FUNCTIONS", "ITEM_NAMES", "Formula", "FormulaError", "Kind", "Value", "parse", "parse_cached"]
+
+#: The names a scoring formula and a veto condition read (docs/formulas.md, section 3).
+ITEM_NAMES = ("actual", "target", "threshold", "stretch")
 
 #: A value of the scalar path: a number, a condition's truth, or ``None`` for missing.
 Value = Decimal | int | bool | None
@@ -203,6 +207,13 @@ def parse(
         raise _problem(text, SyntaxProblem("SM405", tree.start, tree.end, detail=detail, detail_zh=detail_zh))
     used = tuple(checker.used)
     return Formula(text, kind, used, {name: scope[name] for name in used}, tree)
+
+
+@lru_cache(maxsize=4096)
+def parse_cached(text: str, names: tuple[str, ...]) -> Formula:
+    """:func:`parse` of number names, remembered: the evaluator parses the same few formulas
+    for every entity and chunk (a Formula is immutable, so sharing it is safe)."""
+    return parse(text, names=names)
 
 
 def limits() -> Mapping[str, int]:

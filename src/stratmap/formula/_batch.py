@@ -20,7 +20,6 @@ quotients). Continuous arithmetic that decides nothing pays none of this.
 
 from __future__ import annotations
 
-import math
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -491,18 +490,3 @@ def round_with_error(env: Env, v: Arr, e: Arr, places: int, *, want_error: bool 
         return r, e
     big = t >= TWO52
     return r, np.where(big, e + U * np.abs(v), U * np.abs(r))
-
-
-def columns_env(numbers: dict[str, F64], conditions: dict[str, tuple[B, B]], n: int) -> Env:
-    return Env(numbers, conditions, n)
-
-
-def row_values(env: Env, i: int) -> dict[str, Decimal | bool | None]:
-    """Row ``i`` of the columns as the scalar path's values (a float stands for its shortest decimal)."""
-    values: dict[str, Decimal | bool | None] = {}
-    for name, col in env.numbers.items():
-        x = float(col[i])
-        values[name] = None if math.isnan(x) else Decimal(repr(x))
-    for name, (v, k) in env.conditions.items():
-        values[name] = bool(v[i]) if k[i] else None
-    return values

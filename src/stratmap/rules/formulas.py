@@ -11,14 +11,10 @@ from collections.abc import Iterator, Mapping, Sequence
 from typing import Any
 
 from stratmap.diagnostics import Diagnostic, Location
-from stratmap.formula import FormulaError, Kind, parse
+from stratmap.formula import ITEM_NAMES, FormulaError, Kind, parse
 from stratmap.formula._syntax import MAX_LENGTH
 from stratmap.load.document import LocatedDocument, Path
 from stratmap.rules.references import walk
-
-#: The context names of a scorecard item's scoring formula and of a veto condition.
-ITEM_NAMES = ("actual", "target", "threshold", "stretch")
-
 
 Names = Sequence[str] | Mapping[str, Kind]
 
