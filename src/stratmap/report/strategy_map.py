@@ -15,7 +15,7 @@ from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
 from stratmap.diagnostics import Diagnostic, Location, Severity
-from stratmap.graph import edge_location
+from stratmap.graph import edge_location, links
 
 if TYPE_CHECKING:
     from stratmap.rules.engine import ModelCheck
@@ -98,9 +98,9 @@ def _map_edges(check: ModelCheck) -> list[tuple[str, str, str]]:
     g = check.graph
     shown = {n for n, _ in _map_nodes(check)}
     return [
-        (src, dst, relation)
-        for src, dst, relation in g.edges(keys=True)
-        if relation in MAP_RELATIONS and src in shown and dst in shown
+        (src, dst, link["relation"])
+        for src, dst, link in links(g)
+        if link["relation"] in MAP_RELATIONS and src in shown and dst in shown
     ]
 
 
@@ -183,7 +183,7 @@ def render_json(check: ModelCheck, lang: str) -> str:
         ]
         nodes.append(entry)
     edges = []
-    for src, dst, data in g.edges(data=True):
+    for src, dst, data in links(g):
         edge: dict[str, Any] = {
             "source": src,
             "target": dst,

@@ -19,9 +19,9 @@ TARGET_POLICIES = frozenset({"ratio", "linear", "closeness", "goal"})
 @rule("SM301")
 def unserved_driver(ctx: Context) -> Iterator[Finding]:
     """A driver that no department or position purpose serves."""
-    served = {dst for src, dst, _ in ctx.edges("serves") if ctx.kind(src) == "purpose"}
+    pred = ctx.graph.pred
     for d in ctx.strategy.drivers:
-        if d.id not in served:
+        if not any(ctx.kind(src) == "purpose" for src in pred[d.id]):  # only a purpose's serves link
             yield Finding("SM301", d.where.at("id"), d.id, {"driver": d.id})
 
 
@@ -36,9 +36,9 @@ def purpose_serves_nothing(ctx: Context) -> Iterator[Finding]:
 @rule("SM303")
 def unmeasured_driver(ctx: Context) -> Iterator[Finding]:
     """A driver that no KPI on any scorecard reaches: nobody is assessed on it."""
-    reached = ctx.reached_from_a_kpi
+    assessed = {item.kpi for card in ctx.strategy.scorecards for item in card.items}
     for d in ctx.strategy.drivers:
-        if d.id not in reached:
+        if ctx.tracing_to[d.id].isdisjoint(assessed):
             yield Finding("SM303", d.where.at("id"), d.id, {"driver": d.id})
 
 
@@ -178,6 +178,8 @@ def under_cascaded(ctx: Context) -> Iterator[Finding]:
     for k in ctx.strategy.kpis:
         if k.parent and k.link == "contributes":
             children[k.parent].append(k)
+    if not children:
+        return
     items = _items_by_kpi(ctx)
     for parent_id, kids in children.items():
         parent = ctx.strategy.get(parent_id)

@@ -30,10 +30,12 @@ FIRST_CONFIGURABLE = "SM300"
 def _suppressions(strategy: Strategy) -> dict[str, list[Suppression]]:
     out: dict[str, list[Suppression]] = defaultdict(list)
     for obj in strategy.declared():
-        out[obj.id].extend(obj.suppress)
+        if obj.suppress:
+            out[obj.id].extend(obj.suppress)
     for card in strategy.scorecards:
         for index, item in enumerate(card.items):
-            out[item_key(card.id, index)].extend(item.suppress)
+            if item.suppress:
+                out[item_key(card.id, index)].extend(item.suppress)
     return out
 
 
@@ -70,7 +72,7 @@ def _configuration_problems(strategy: Strategy, suppressions: dict[str, list[Sup
 class ModelCheck:
     """The cascade graph of a strategy and what its rules found, each with its subject node."""
 
-    graph: nx.MultiDiGraph[str]
+    graph: nx.DiGraph[str]
     findings: tuple[tuple[Diagnostic, str | None], ...]
 
     @property

@@ -45,7 +45,7 @@ class Context:
     """What every rule sees. Derived structures are computed once, on first use."""
 
     strategy: Strategy
-    graph: nx.MultiDiGraph[str]
+    graph: nx.DiGraph[str]
     #: the date open actions are judged overdue against; None: overdue is not checked
     as_of: datetime.date | None = None
 
@@ -58,10 +58,10 @@ class Context:
         if built is not None:  # recorded by build_graph
             return built
         out: dict[str, list[tuple[str, str, dict[str, Any]]]] = {}
-        for src, targets in self.graph.succ.items():
-            for dst, keyed in targets.items():
-                for data in keyed.values():
-                    out.setdefault(data["relation"], []).append((src, dst, data))
+        from stratmap.graph import links
+
+        for src, dst, data in links(self.graph):
+            out.setdefault(data["relation"], []).append((src, dst, data))
         return out
 
     def kind(self, node: str) -> str:
@@ -70,37 +70,28 @@ class Context:
 
     @cached_property
     def value_graph(self) -> nx.DiGraph[Any]:
-        """serves, answers, holds_back and cascades_to edges: the paths along which value is
-        traced (a KPI that cascades to a parent KPI traces through it)."""
+        """serves, answers, holds_back and cascades_to edges, and every driver: the paths
+        along which value is traced (a KPI that cascades to a parent KPI traces through it)."""
         import networkx as nx
 
         h: nx.DiGraph[Any] = nx.DiGraph()
-        h.add_nodes_from(self.graph)
         for relation in ("serves", "answers", "holds_back", "cascades_to"):
             h.add_edges_from((s, d) for s, d, _ in self.edges(relation))
+        h.add_nodes_from(d.id for d in self.strategy.drivers)
         return h
+
+    @cached_property
+    def tracing_to(self) -> dict[str, frozenset[str]]:
+        """For each driver, the nodes with a path to it in :attr:`value_graph`."""
+        import networkx as nx
+
+        h = self.value_graph
+        return {d.id: frozenset(nx.ancestors(h, d.id)) for d in self.strategy.drivers}
 
     @cached_property
     def reaches_a_driver(self) -> frozenset[str]:
         """Nodes with a path to some driver (drivers included)."""
-        import networkx as nx
-
-        drivers = [d.id for d in self.strategy.drivers]
-        if not drivers:
-            return frozenset()
-        layers = nx.bfs_layers(self.value_graph.reverse(copy=False), drivers)
-        return frozenset(n for layer in layers for n in layer)
-
-    @cached_property
-    def reached_from_a_kpi(self) -> frozenset[str]:
-        """Nodes that some KPI on a scorecard has a path to (those KPIs included)."""
-        import networkx as nx
-
-        assessed = {item.kpi for card in self.strategy.scorecards for item in card.items}
-        kpis = [k.id for k in self.strategy.kpis if k.id in assessed]
-        if not kpis:
-            return frozenset()
-        return frozenset(n for layer in nx.bfs_layers(self.value_graph, kpis) for n in layer)
+        return frozenset().union(self.tracing_to, *self.tracing_to.values())
 
 
 Rule = Callable[[Context], Iterable[Finding]]

@@ -1,0 +1,105 @@
+"""Unit tests of ``stratmap.graph.build_graph``: the shape of the cascade graph."""
+
+from __future__ import annotations
+
+import copy
+import json
+from dataclasses import replace
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+import stratmap
+from stratmap.graph import build_graph, edge_location, links
+from stratmap.rules.engine import run_model_rules
+from tests.helpers import EXAMPLES, run_cli
+from tests.rules.test_cascade_rules import BASE
+
+
+def load(tmp_path: Path, data: dict[str, Any]) -> stratmap.Strategy:
+    path = tmp_path / "strategy.yaml"
+    path.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False), encoding="utf-8")
+    return stratmap.load(path)
+
+
+def relations(links: tuple[dict[str, Any], ...]) -> list[str]:
+    return [link["relation"] for link in links]
+
+
+def test_nodes_carry_kind_label_and_location() -> None:
+    g = build_graph(stratmap.load(EXAMPLES / "manufacturing"))
+    kinds = {data["kind"] for _, data in g.nodes(data=True)}
+    assert {"driver", "purpose", "department", "kpi", "scorecard", "key_indicator", "tier"} <= kinds
+    for _, data in g.nodes(data=True):
+        assert {"kind", "label", "location"} <= set(data)
+    assert g.nodes["volume_share"]["location"].line > 0
+
+
+def test_every_edge_lists_its_links_and_by_relation_indexes_them() -> None:
+    g = build_graph(stratmap.load(EXAMPLES / "manufacturing"))
+    flat = list(links(g))
+    indexed = [entry for entries in g.graph["by_relation"].values() for entry in entries]
+    assert sorted((s, d, lk["relation"]) for s, d, lk in flat) == sorted((s, d, lk["relation"]) for s, d, lk in indexed)
+    for _, _, link in flat:
+        assert {"relation", "at", "contributes"} <= set(link)
+        assert edge_location(link).line > 0 or link["relation"] == "in_tier"
+
+
+def test_a_kpi_twice_on_one_card_is_one_edge_with_two_links(tmp_path: Path) -> None:
+    data = copy.deepcopy(BASE)
+    data["scorecards"][0]["items"] = [
+        {"kpi": "volume", "weight": 60, "target": 100},
+        {"kpi": "volume", "weight": 40, "target": 120},
+    ]
+    g = build_graph(load(tmp_path, data))
+    found = g.edges["sales_m", "volume"]["links"]
+    assert relations(found) == ["measures", "measures"]
+    assert [(link["item"], link["weight"]) for link in found] == [(0, 60), (1, 40)]
+    assert [edge_location(link).line for link in found] == sorted({edge_location(link).line for link in found})
+
+
+def test_two_relations_between_the_same_kpis_keep_both(tmp_path: Path) -> None:
+    data = copy.deepcopy(BASE)
+    data["kpis"][1]["formula"] = "volume / 2"  # rep_volume reads volume and cascades to it
+    g = build_graph(load(tmp_path, data))
+    found = g.edges["rep_volume", "volume"]["links"]
+    assert sorted(relations(found)) == ["cascades_to", "computed_from"]
+    assert {link["contributes"] for link in found} == {True}
+
+
+def test_links_to_unknown_ids_are_left_out(tmp_path: Path) -> None:
+    strategy = load(tmp_path, copy.deepcopy(BASE))
+    volume = replace(strategy.kpis[0], serves=("grow", "nowhere"))
+    g = build_graph(replace(strategy, kpis=(volume, *strategy.kpis[1:])))  # as if references were not checked
+    assert "nowhere" not in g
+    assert relations(g.edges["volume", "grow"]["links"]) == ["serves"]
+    assert all(dst != "nowhere" for _, dst, _ in links(g))
+    assert all(dst != "nowhere" for _, dst, _ in g.graph["by_relation"]["serves"])
+
+
+def test_building_does_not_change_the_model_and_is_repeatable() -> None:
+    strategy = stratmap.load(EXAMPLES / "manufacturing")
+    before = repr(strategy)
+    first, second = build_graph(strategy), build_graph(strategy)
+    assert repr(strategy) == before
+    assert list(first.nodes(data="kind")) == list(second.nodes(data="kind"))
+    assert [(s, d, lk["relation"]) for s, d, lk in links(first)] == [
+        (s, d, lk["relation"]) for s, d, lk in links(second)
+    ]
+
+
+def test_json_map_lists_one_edge_per_link(tmp_path: Path) -> None:
+    data = copy.deepcopy(BASE)
+    data["scorecards"][0]["items"] = [
+        {"kpi": "volume", "weight": 60, "target": 100},
+        {"kpi": "volume", "weight": 40, "target": 120},
+    ]
+    path = tmp_path / "strategy.yaml"
+    path.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False), encoding="utf-8")
+    _, out, _ = run_cli("graph", str(path), "--format", "json")
+    doc = json.loads(out)
+    items = [e for e in doc["edges"] if e["relation"] == "measures" and e["source"] == "sales_m"]
+    assert [(e["item"], e["weight"]) for e in items] == [(0, "60"), (1, "40")]
+    check = run_model_rules(stratmap.load(path))
+    assert len(doc["edges"]) == len(list(links(check.graph)))
