@@ -187,3 +187,27 @@ def test_an_unknown_key_in_a_policy_branch_is_reported_once() -> None:
     found = [d for d in sm_schema.validate(doc) if d.code == "SM121"]
     assert len(found) == 1
     assert "below_threshold, policy, scores" in found[0].hint()
+
+
+_SMALL_SCHEMAS = [
+    {"type": "string"},
+    {"type": ["string", "null"]},
+    {"type": "boolean"},
+    {"type": ["integer", "string"]},
+    {"type": "number"},
+    {"enum": ["a", "b"]},
+    {"enum": [1, "a", None, True]},
+    {"required": ["id", "name"]},
+    {"type": "array", "items": {"type": "string"}, "uniqueItems": True},
+    {"allOf": [{"type": "object"}, {"required": ["id"]}, {"properties": {"id": {"pattern": "^[a-z]+$"}}}, {}]},
+    {"type": "object", "properties": {"a": {"const": 1}}, "additionalProperties": False},
+]
+_SMALL_VALUES = st.one_of(_values, st.dictionaries(st.sampled_from(["id", "name", "a", "b"]), _values, max_size=3))
+
+
+@pytest.mark.parametrize("small", _SMALL_SCHEMAS, ids=lambda s: json.dumps(s, sort_keys=True))
+@given(value=_SMALL_VALUES)
+def test_each_compiled_keyword_agrees_with_jsonschema(small: dict[str, Any], value: Any) -> None:
+    """The unrolled and specialised checks (plain types, string enums, required) keep the
+    meaning of draft 7: True is not 1, 1.0 is an integer, a missing key fails required."""
+    assert compile_schema(small)(value) == jsonschema.Draft7Validator(small).is_valid(value)

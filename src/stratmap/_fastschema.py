@@ -39,6 +39,9 @@ def _is_type(name: str) -> Check:
     raise NotImplementedError(f"type {name!r}")
 
 
+_PLAIN_TYPES: dict[str, type] = {"string": str, "object": dict, "array": list, "null": type(None)}
+
+
 def _equal(a: Any, b: Any) -> bool:
     if isinstance(a, bool) or isinstance(b, bool):
         return type(a) is type(b) and a == b
@@ -82,10 +85,31 @@ def compile_schema(schema: Any, definitions: Mapping[str, Any] | None = None) ->
         checks.append(_keyword(key, value, schema, defs))
     if "properties" in schema or "additionalProperties" in schema:
         checks.append(_properties(schema, defs))
+    return _all_of(checks)
+
+
+def _all_of(checks: list[Check]) -> Check:
+    """One check that passes when every one of ``checks`` does (unrolled: this is the
+    innermost loop of validating a large file, and ``all(genexpr)`` costs twice as much)."""
+    if not checks:
+        return lambda v: True
     if len(checks) == 1:
         return checks[0]
-    all_checks = tuple(checks)
-    return lambda v: all(c(v) for c in all_checks)
+    if len(checks) == 2:
+        a, b = checks
+        return lambda v: a(v) and b(v)
+    if len(checks) == 3:
+        a, b, c = checks
+        return lambda v: a(v) and b(v) and c(v)
+    every = tuple(checks)
+
+    def check(v: Any) -> bool:
+        for c in every:  # noqa: SIM110 - a plain loop: all(genexpr) is twice as slow here
+            if not c(v):
+                return False
+        return True
+
+    return check
 
 
 def _properties(schema: Mapping[str, Any], defs: Mapping[str, Any]) -> Check:
@@ -112,10 +136,18 @@ def _properties(schema: Mapping[str, Any], defs: Mapping[str, Any]) -> Check:
 def _keyword(key: str, value: Any, schema: Mapping[str, Any], defs: Mapping[str, Any]) -> Check:
     if key == "type":
         names = [value] if isinstance(value, str) else list(value)
+        plain = tuple(_PLAIN_TYPES[n] for n in names if n in _PLAIN_TYPES)
+        if len(plain) == len(names) and "boolean" not in names:
+            return lambda v: isinstance(v, plain)  # no int/bool confusion possible
         tests = tuple(_is_type(n) for n in names)
+        if len(tests) == 1:
+            return tests[0]
         return lambda v: any(t(v) for t in tests)
     if key == "enum":
         options = list(value)
+        if all(isinstance(o, str) for o in options):
+            strings = frozenset(options)
+            return lambda v: isinstance(v, str) and v in strings
         return lambda v: any(_equal(v, o) for o in options)
     if key == "const":
         return lambda v: _equal(v, value)
@@ -137,8 +169,8 @@ def _keyword(key: str, value: Any, schema: Mapping[str, Any], defs: Mapping[str,
         }[key]
         return lambda v: not _is_number(v) or op(v)
     if key == "required":
-        required = tuple(value)
-        return lambda v: not isinstance(v, dict) or all(n in v for n in required)
+        required = frozenset(value)
+        return lambda v: not isinstance(v, dict) or required <= v.keys()
     if key in ("minProperties", "maxProperties"):
         n = value
         if key == "minProperties":
@@ -151,7 +183,15 @@ def _keyword(key: str, value: Any, schema: Mapping[str, Any], defs: Mapping[str,
         if isinstance(value, list):
             raise NotImplementedError("tuple-form items")
         item_check = compile_schema(value, defs)
-        return lambda v: not isinstance(v, list) or all(item_check(x) for x in v)
+
+        def items(v: Any) -> bool:
+            if isinstance(v, list):
+                for x in v:
+                    if not item_check(x):
+                        return False
+            return True
+
+        return items
     if key in ("minItems", "maxItems"):
         n = value
         if key == "minItems":
@@ -162,8 +202,7 @@ def _keyword(key: str, value: Any, schema: Mapping[str, Any], defs: Mapping[str,
             return lambda v: True
         return lambda v: not isinstance(v, list) or _unique(v)
     if key == "allOf":
-        parts = tuple(compile_schema(s, defs) for s in value)
-        return lambda v: all(p(v) for p in parts)
+        return _all_of([compile_schema(s, defs) for s in value])
     if key == "if":
         cond = compile_schema(value, defs)
         then = compile_schema(schema.get("then", True), defs)
