@@ -158,3 +158,83 @@ def test_batch_results_follow_their_rows_and_repeat_exactly(text: str, data: lis
     seed.shuffle(order)
     shuffled = formula.evaluate_batch(_columns([data[i] for i in order]), places=2)
     np.testing.assert_array_equal(shuffled, first[order])
+
+
+# ---- the fixed-point path ------------------------------------------------------------
+# Short decimals only, so that the batch path evaluates in scaled integers wherever the
+# formula's denominators are static; the literals include 3 and 7 (repeating decimals
+# when divided by) and 0.005 (a denominator of 200).
+short_decimals = st.one_of(
+    st.integers(-400, 400).map(lambda k: Decimal(k) / 200),
+    st.integers(-100, 100).map(lambda k: Decimal(k) / 10),
+    st.decimals(min_value=-10_000, max_value=10_000, places=2, allow_nan=False, allow_infinity=False),
+    st.sampled_from([Decimal(s) for s in ("0", "1", "-1", "0.5", "1.005", "2.675", "95", "100", "123456.789")]),
+)
+short_literals = st.sampled_from(["0", "1", "2", "3", "7", "0.1", "0.5", "0.005", "1.005", "40", "95", "100", "120"])
+short_numbers = st.recursive(st.one_of(st.sampled_from(NUMBERS), short_literals), _number, max_leaves=5)
+short_rows = st.lists(
+    st.fixed_dictionaries(
+        {
+            **dict.fromkeys(NUMBERS, st.one_of(st.none(), short_decimals)),
+            **{c: st.one_of(st.none(), st.booleans()) for c in CONDITIONS},
+        }
+    ),
+    min_size=1,
+    max_size=12,
+)
+short_conditions = st.recursive(
+    st.one_of(
+        st.tuples(short_numbers, compare_ops, short_numbers).map(lambda t: f"({t[0]} {t[1]} {t[2]})"),
+        st.tuples(short_numbers, short_numbers, short_numbers).map(lambda t: f"between({t[0]}, {t[1]}, {t[2]})"),
+        short_numbers.map(lambda a: f"missing({a})"),
+        st.sampled_from([*CONDITIONS, "True", "False"]),
+    ),
+    _condition,
+    max_leaves=3,
+)
+
+
+def _fixed_env(formula: Formula, data: list[dict[str, Any]]) -> Any:
+    from stratmap.formula._run import _columns as checked_columns
+
+    return checked_columns(formula, _columns(data))
+
+
+@settings(max_examples=400, deadline=None)
+@given(
+    text=st.one_of(
+        short_numbers,
+        st.tuples(short_conditions, short_numbers, short_numbers).map(lambda t: f"({t[1]} if {t[0]} else {t[2]})"),
+    ),
+    data=short_rows,
+    places=st.sampled_from([0, 2, 3]),
+)
+def test_fixed_point_numbers_equal_the_decimal_path(text: str, data: list[dict[str, Any]], places: int) -> None:
+    from stratmap.formula._fixed import evaluate_number
+
+    formula = parse(text, names=SCOPE)
+    got = evaluate_number(formula._tree, formula.scope, _fixed_env(formula, data), places, {})
+    if got is None:  # a division by a column, a repeating decimal, or too many digits
+        return
+    for i, row in enumerate(data):
+        exact = formula.evaluate(_scalar_inputs(row))
+        if exact is None:
+            assert math.isnan(got[i]), (text, row, got[i])
+        else:
+            assert isinstance(exact, Decimal)
+            assert got[i] == float(round_half_up(exact, places)), (text, row, exact, got[i])
+
+
+@settings(max_examples=300, deadline=None)
+@given(text=short_conditions, data=short_rows)
+def test_fixed_point_conditions_equal_the_decimal_path(text: str, data: list[dict[str, Any]]) -> None:
+    from stratmap.formula._fixed import evaluate_condition
+
+    formula = parse(text, names=SCOPE)
+    got = evaluate_condition(formula._tree, formula.scope, _fixed_env(formula, data), {})
+    if got is None:
+        return
+    value, known = got
+    for i, row in enumerate(data):
+        expected = formula.evaluate(_scalar_inputs(row))
+        assert (bool(value[i]) if known[i] else None) == expected, (text, row)

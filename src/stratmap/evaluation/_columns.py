@@ -507,9 +507,11 @@ class _Run:
                 # entities already in order (as HR exports usually are): one integer sort on
                 # (score descending, position), the same order as the general case below
                 fixed, exact = _fixed(score if whole else score[index], self.places)
-                if exact.all() and float(fixed.max() - fixed.min()) * len(index) < 2.0**62:
-                    key = (fixed.max() - fixed) * len(index) + np.arange(len(index))
-                    order = index[np.argsort(key)]
+                if exact.all():
+                    key = fixed.max() - fixed  # score descending; a stable sort keeps ties in order
+                    if key.max() < 2**16:  # e.g. scores 0-120.00: NumPy radix-sorts 16-bit keys
+                        key = key.astype(np.uint16)
+                    order = index[np.argsort(key, kind="stable")]
                     rank[order] = np.arange(1, len(order) + 1)
                     self.order = order
                     return rank

@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from stratmap.formula._batch import F64, B, Compiler, Env, round_with_error
+from stratmap.formula._fixed import evaluate_condition, evaluate_number
 from stratmap.formula._scalar import round_half_up
 
 if TYPE_CHECKING:
@@ -90,6 +91,15 @@ def evaluate_batch(formula: Formula, columns: Mapping[str, Any], places: int | n
             raise ValueError("places rounds a number; this formula is a condition")
         places = int(places)
     env = _columns(formula, columns)
+    # exact in fixed point when the denominators are static and the inputs short decimals
+    if formula.kind == "condition":
+        pair = evaluate_condition(formula._tree, formula.scope, env, formula._compiled)
+        if pair is not None:
+            return np.ma.MaskedArray(pair[0], mask=~pair[1])
+    elif places is not None:
+        published = evaluate_number(formula._tree, formula.scope, env, places, formula._compiled)
+        if published is not None:
+            return published
     compiled = formula._compiled
     key = f"batch:{formula.kind}:{places is not None}"
     fn = compiled.get(key)
