@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 
 from stratmap.formula import parse
-from stratmap.formula._fixed import evaluate_condition, evaluate_number, read_column
+from stratmap.formula._fixed import evaluate_condition, evaluate_number, needs_exact, read_column
 from stratmap.formula._run import _columns
 
 SCOPE = {"x": "number", "y": "number", "p": "condition"}
@@ -80,3 +80,20 @@ def test_read_column_finds_the_places_and_the_missing() -> None:
     assert (num.tolist(), missing.tolist(), places, largest) == ([150, 0, -225], [False, True, False], 2, 225)
     assert read_column(np.array([0.000001]))[2] == 6  # type: ignore[index]
     assert read_column(np.array([1 / 3])) is None
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("x < 95", False),  # inputs and literals compare exactly in binary64
+        ("p and x >= y", False),
+        ("x * 0.8 < y", True),
+        ("between(x / 2, 0, 1)", True),
+        ("missing(x / y)", True),
+        ("not (x + 1 > y)", True),
+        ("(x > 1) == p", False),
+    ],
+)
+def test_only_conditions_on_computed_numbers_go_exact(text: str, expected: bool) -> None:
+    formula = parse(text, names=SCOPE)
+    assert needs_exact(formula._tree, formula.scope) is expected

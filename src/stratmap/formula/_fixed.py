@@ -473,7 +473,8 @@ def read_column(x: Any) -> tuple[Any, Any, int, int] | None:
     integer is below 1e15 (the decimals of p places are then further apart than binary64's
     spacing). Two places are tried first: money and most measures have them.
     """
-    for places in (2, MAX_PLACES):
+    candidates = [p for p in (2, MAX_PLACES) if _short(x[:256], p)]  # a sample first: cheap refusal
+    for places in candidates:
         scale = 10.0**places
         with np.errstate(invalid="ignore", over="ignore"):
             scaled = np.rint(x * scale)
@@ -489,6 +490,37 @@ def read_column(x: Any) -> tuple[Any, Any, int, int] | None:
             return None
         return scaled.astype(np.int64), missing, places, int(largest)
     return None
+
+
+def _short(x: Any, places: int) -> bool:
+    """Whether every value of ``x`` is missing or a decimal of at most ``places`` places."""
+    scale = 10.0**places
+    with np.errstate(invalid="ignore", over="ignore"):
+        return bool(((np.rint(x * scale) / scale == x) | np.isnan(x)).all())
+
+
+def needs_exact(tree: Node, kinds: Mapping[str, str]) -> bool:
+    """Whether a condition compares a computed number: binary64 could then decide wrongly
+    near the edge. Comparing inputs and literals is exact in binary64 as it is."""
+    is_condition = FixedCompiler(kinds, {}).is_condition
+
+    def computed(node: Node) -> bool:
+        return not is_condition(node) and not isinstance(node, Num | Name)
+
+    def walk(node: Node) -> bool:
+        if isinstance(node, Compare):
+            return any(computed(o) or walk(o) for o in node.operands)
+        if isinstance(node, Call):
+            return node.func in ("between", "missing") and any(computed(o) or walk(o) for o in node.args)
+        if isinstance(node, Unary):
+            return walk(node.operand)
+        if isinstance(node, Logic):
+            return any(walk(o) for o in node.operands)
+        if isinstance(node, IfElse):
+            return walk(node.test) or walk(node.body) or walk(node.orelse)
+        return False
+
+    return walk(tree)
 
 
 def _prepare(env: Env) -> tuple[_FEnv, dict[str, int], dict[str, int]] | None:

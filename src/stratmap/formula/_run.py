@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from stratmap.formula._batch import F64, B, Compiler, Env, round_with_error
-from stratmap.formula._fixed import evaluate_condition, evaluate_number
+from stratmap.formula._fixed import evaluate_condition, evaluate_number, needs_exact
 from stratmap.formula._scalar import round_half_up
 
 if TYPE_CHECKING:
@@ -93,7 +93,10 @@ def evaluate_batch(formula: Formula, columns: Mapping[str, Any], places: int | n
     env = _columns(formula, columns)
     # exact in fixed point when the denominators are static and the inputs short decimals
     if formula.kind == "condition":
-        pair = evaluate_condition(formula._tree, formula.scope, env, formula._compiled)
+        exact = formula._compiled.get("needs_exact")
+        if exact is None:
+            exact = formula._compiled["needs_exact"] = needs_exact(formula._tree, formula.scope)
+        pair = evaluate_condition(formula._tree, formula.scope, env, formula._compiled) if exact else None
         if pair is not None:
             return np.ma.MaskedArray(pair[0], mask=~pair[1])
     elif places is not None:
