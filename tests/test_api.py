@@ -117,3 +117,18 @@ def test_evaluate_is_a_function_however_often_it_is_called() -> None:
     second = stratmap.evaluate(strategy, data, period="2026-03")
     assert callable(stratmap.evaluate) and first.as_dict() == second.as_dict()
     assert stratmap.evaluation.evaluate is not stratmap.evaluate
+
+
+def test_a_run_restores_the_collector_and_freezes_nothing() -> None:
+    import gc
+
+    from stratmap.api import run
+
+    for enabled in (True, False):
+        (gc.enable if enabled else gc.disable)()
+        try:
+            run([EXAMPLES / "manufacturing"])
+            assert gc.isenabled() is enabled
+            assert gc.get_freeze_count() == 0  # moved to the oldest generation, not kept aside
+        finally:
+            gc.enable()
