@@ -234,7 +234,7 @@ def build_graph(strategy: Strategy) -> nx.DiGraph[str]:
     g.add_nodes_from(nodes)
     # one edge per pair of nodes; a pair joined twice (rare) gets all its links below
     g.add_edges_from((src, dst, {"links": (data,)}) for src, dst, data in every)
-    if g.number_of_edges() < len(every):
+    if len(g.edges) < len(every):
         joined: dict[tuple[str, str], list[Link]] = {}
         for src, dst, data in every:
             joined.setdefault((src, dst), []).append(data)
