@@ -217,6 +217,7 @@ def suite_formula(tmp: Path, *, smoke: bool, repeat: int) -> list[Figure]:
     clamp = parse("max(0, min(110, 100 - (target - actual) * 5))", names=list(cols))
     veto = parse("actual < 95", names=list(cols))
     halved = parse("actual / 2", names=list(cols))  # two-decimal actuals: half the rows end on .xx5
+    thirds = parse("actual / 3", names=list(cols))  # a repeating decimal: binary64 with error bounds
     assert np.array_equal(linear.evaluate_batch(cols), linear_numpy(), equal_nan=True)
     assert np.array_equal(clamp.evaluate_batch(cols), clamp_numpy(), equal_nan=True)
     reps = max(repeat, 3)
@@ -226,6 +227,7 @@ def suite_formula(tmp: Path, *, smoke: bool, repeat: int) -> list[Figure]:
         **_best_of({"veto": lambda: veto.evaluate_batch(cols), "veto_numpy": veto_numpy}, reps),
         **_best_of({"published": lambda: clamp.evaluate_batch(cols, places=2)}, reps, loops=3),
         **_best_of({"ties": lambda: halved.evaluate_batch(cols, places=2)}, 1, loops=1),
+        **_best_of({"thirds": lambda: thirds.evaluate_batch(cols, places=2)}, 1, loops=1),
     }
     rows = f"{n:,} rows"
     hostile = [
@@ -286,13 +288,19 @@ def suite_formula(tmp: Path, *, smoke: bool, repeat: int) -> list[Figure]:
             f"formula batch, clamped score published to 2 places, {rows} (vs NumPy, unrounded)",
             t["published"] / t["clamp_numpy"],
             "x",
-            note=f"{t['published'] * 1000:.1f} ms; exact ties settled by the scalar path",
+            note=f"{t['published'] * 1000:.1f} ms; exact in fixed point (two-decimal actuals)",
         ),
         Figure(
             f"formula batch, actual / 2 published to 2 places, {rows}, half of them exact ties",
             t["ties"] * 1000,
             "ms",
-            note="every tie settled exactly in Decimal",
+            note="every tie exact in fixed point (two-decimal actuals)",
+        ),
+        Figure(
+            f"formula batch, actual / 3 published to 2 places, {rows} (no fixed point: thirds repeat)",
+            t["thirds"] * 1000,
+            "ms",
+            note="binary64 with error bounds; rows near a tie settled exactly",
         ),
     ]
 
