@@ -7,17 +7,26 @@ from pathlib import Path
 
 
 def strategy_yaml(n_kpis: int, *, seed: int = 1, kpis_per_department: int = 10) -> str:
-    """A valid single-file strategy with ``n_kpis`` KPIs, their departments and scorecards.
+    """A valid single-file strategy with ``n_kpis`` KPIs, their departments, positions and
+    scorecards, shaped like a real cascade.
 
-    Every department gets one short-term scorecard whose items total exactly 100 and carry
-    a key strategic indicator; every tenth department has a named problem that its first KPI
-    answers; every tenth KPI is derived by a formula from the one before it; every hundredth
-    declares a conflict with the next. The file is clean for the whole pipeline (one SM314
-    note per declared conflict).
+    Departments form a tree (each has the department ``dep // 10`` as its parent). Each
+    department of 10 KPIs owns 8 of them and has one position (headcount 3) that owns the
+    other 2: the first cascades to the department's first KPI and *contributes* to it (a
+    sum, its target times the headcount covers the department's), the second *aligns* with
+    the department's second KPI and is derived by a formula from the first. Every fifth
+    purpose serves two drivers, and every seventh department KPI also serves a driver
+    directly, so that value traces overlap. Every department and position has a short-term
+    scorecard whose items total exactly 100, with a key strategic indicator; every tenth
+    department's card has a high-voltage line, and every tenth department a named problem
+    that its first KPI answers. Every hundredth KPI declares a conflict with the next.
+    The file is clean for the whole pipeline (one SM314 note per declared conflict).
     """
     rng = random.Random(seed)
     n_depts = max(1, -(-n_kpis // kpis_per_department))
     n_drivers = max(2, min(8, n_depts))
+    per = kpis_per_department
+    own = max(1, per - 2)  # the department's own KPIs; the rest are its position's
     out: list[str] = [
         "# yaml-language-server: $schema=../schemas/stratmap-1.schema.json",
         "stratmap: 1",
@@ -43,60 +52,99 @@ def strategy_yaml(n_kpis: int, *, seed: int = 1, kpis_per_department: int = 10) 
         ]
     out.append("departments:")
     for dep in range(n_depts):
+        drivers = [f"driver_{dep % n_drivers}"]
+        if dep % 5 == 0:
+            drivers.append(f"driver_{(dep + 1) % n_drivers}")
+        out += [f"  - id: dept_{dep}", f"    name: 部门 {dep}"]
+        if dep:
+            out.append(f"    parent: dept_{dep // 10}")
         out += [
-            f"  - id: dept_{dep}",
-            f"    name: 部门 {dep}",
             "    purposes:",
             f"      - id: purpose_{dep}",
             f"        statement: 部门 {dep} 的工作目的",
-            f"        serves: [driver_{dep % n_drivers}]",
+            f"        serves: [{', '.join(drivers)}]",
         ]
+    positions = [dep for dep in range(n_depts) if dep * per + own < n_kpis]
+    if positions:
+        out.append("positions:")
+    for dep in positions:
+        out += [
+            f"  - id: pos_{dep}",
+            f"    name: 岗位 {dep}",
+            f"    department: dept_{dep}",
+            "    headcount: 3",
+        ]
+    targets: dict[int, int] = {}
     out.append("kpis:")
     for k in range(n_kpis):
-        dep = k // kpis_per_department
-        direction = rng.choice(["higher_is_better", "lower_is_better"])
+        dep, j = divmod(k, per)
+        base = dep * per
+        aligned = j in (0, 1, own, own + 1)  # a cascade keeps its parent's direction
+        direction = "higher_is_better" if aligned else rng.choice(["higher_is_better", "lower_is_better"])
+        owner = f"dept_{dep}" if j < own else f"pos_{dep}"
+        serves = [f"purpose_{dep}"]
+        if j < own and k % 7 == 3:
+            serves.append(f"driver_{(dep + 2) % n_drivers}")
         out += [
             f"  - id: kpi_{k}",
             f"    name: 指标 {k}",
             "    unit: '%'",
-            f"    owner: dept_{dep}",
+            f"    owner: {owner}",
             f"    direction: {direction}",
             "    frequency: monthly",
-            "    aggregation: mean",
-            f"    serves: [purpose_{dep}]",
+            f"    aggregation: {'sum' if j in (0, own) else 'mean'}",
+            f"    serves: [{', '.join(serves)}]",
         ]
-        if k % kpis_per_department == 0 and dep % 10 == 0:
+        if j == 0 and dep % 10 == 0:
             out.append(f"    answers: [problem_{dep}]")
-        if k % 10 == 9:
+        if j == own:  # the position's share of the department's first KPI
+            out += [f"    parent: kpi_{base}", "    link: contributes"]
+        elif j == own + 1:  # aligned with the department's second KPI, derived from the first
+            out += [f"    parent: kpi_{base + 1}", "    link: aligns", f'    formula: "kpi_{k - 1} * 1"']
+        elif j < own and k % 10 == 7:
             out.append(f'    formula: "kpi_{k - 1} * 1"')
         if k % 100 == 50 and k + 1 < n_kpis:
             out.append(f"    conflicts_with: [kpi_{k + 1}]")
+        targets[k] = rng.randint(50, 150)
     out.append("scorecards:")
-    for dep in range(n_depts):
-        members = list(range(dep * kpis_per_department, min(n_kpis, (dep + 1) * kpis_per_department)))
+
+    def card(ident: str, entity: str, members: list[int], line: bool) -> None:
         weights = [100 // len(members)] * len(members)
         weights[0] += 100 - sum(weights)
-        out += [
-            f"  - id: card_{dep}",
-            f"    for: dept_{dep}",
-            "    tier: short_term",
-            "    frequency: monthly",
-            "    items:",
-        ]
+        out.extend([f"  - id: {ident}", f"    for: {entity}", "    tier: short_term", "    frequency: monthly"])
+        out.append("    items:")
         for k, w in zip(members, weights, strict=True):
-            target = rng.randint(50, 150)
-            out += [
-                f"      - kpi: kpi_{k}",
-                f"        weight: {w}",
-                f"        target: {target}",
-                "        missing: zero",
+            target = targets[k]
+            if k % per == own:  # three holders cover the department's target
+                target = -(-targets[k - own] // 3)
+            out.extend([f"      - kpi: kpi_{k}", f"        weight: {w}", f"        target: {target}"])
+            out.append("        missing: zero")
+        out.extend(
+            [
+                "    key_indicators:",
+                f"      - id: veto_{ident}",
+                f"        kpi: kpi_{members[0]}",
+                "        veto_when: actual < target * 0.9",
             ]
-        out += [
-            "    key_indicators:",
-            f"      - id: veto_{dep}",
-            f"        kpi: kpi_{members[0]}",
-            "        veto_when: actual < target * 0.9",
-        ]
+        )
+        if line:
+            out.extend(
+                [
+                    "    high_voltage_lines:",
+                    f"      - id: hvl_{ident}",
+                    "        name: 重大安全事故",
+                    "        event: major_incident",
+                    '        when: "count >= 1"',
+                    "        outcome:",
+                    "          - action: lowest_grade",
+                ]
+            )
+
+    for dep in range(n_depts):
+        members = list(range(dep * per, min(n_kpis, dep * per + own)))
+        card(f"card_{dep}", f"dept_{dep}", members, dep % 10 == 0)
+        if dep in positions:
+            card(f"card_pos_{dep}", f"pos_{dep}", list(range(dep * per + own, min(n_kpis, (dep + 1) * per))), False)
     return "\n".join(out) + "\n"
 
 

@@ -103,3 +103,24 @@ def test_json_map_lists_one_edge_per_link(tmp_path: Path) -> None:
     assert [(e["item"], e["weight"]) for e in items] == [(0, "60"), (1, "40")]
     check = run_model_rules(stratmap.load(path))
     assert len(doc["edges"]) == len(list(links(check.graph)))
+
+
+def test_the_module_examples_run() -> None:
+    import doctest
+
+    import stratmap.graph
+    from tests.helpers import ROOT, chdir
+
+    with chdir(ROOT):
+        result = doctest.testmod(stratmap.graph)
+    assert result.attempted >= 3 and result.failed == 0
+
+
+def test_rules_read_an_edited_graph_once_its_index_is_dropped() -> None:
+    from stratmap.rules.registry import Context
+
+    g = build_graph(stratmap.load(EXAMPLES / "manufacturing"))
+    g.remove_edge("output", "prod_volume_on_time")
+    del g.graph["by_relation"]
+    ctx = Context(stratmap.load(EXAMPLES / "manufacturing"), g)
+    assert all((s, d) != ("output", "prod_volume_on_time") for s, d, _ in ctx.edges("serves"))

@@ -9,6 +9,7 @@ from __future__ import annotations
 import argparse
 import datetime
 import difflib
+import gc
 import json
 import os
 import re
@@ -454,7 +455,11 @@ def entry() -> None:  # pragma: no cover - exercised by the end-to-end tests in 
 
     A large strategy leaves millions of small objects behind; freeing them one by one at
     interpreter exit costs more than some checks (mypy's ``--fast-exit`` does the same).
+    The cyclic collector stays off for the whole process: a command is short-lived, and
+    the first collection after a run would otherwise rescan everything the run allocated
+    (0.7 s of a 50,000-KPI check) only to free almost nothing.
     """
+    gc.disable()
     code = main()
     sys.stdout.flush()
     sys.stderr.flush()

@@ -5,7 +5,9 @@ For every scorecard with items, each item's weight is attributed
 * to drivers: through what the KPI ``serves`` (purposes lead to their drivers, drivers
   count directly), split as the KPI's ``split`` declares or else evenly; a KPI that
   serves nothing but ``answers`` problems is attributed to the drivers those problems
-  hold back; weight that reaches no driver is reported as unattributed;
+  hold back; a KPI that does neither but cascades to a ``parent`` KPI is attributed as its
+  parent is (the trace SM304 follows); weight that reaches no driver is reported as
+  unattributed;
 * to the kind of reason (4232's two kinds of solution): value-driven (it serves),
   issue-driven (it answers a problem), both, or neither.
 
@@ -60,7 +62,7 @@ def served_drivers(strategy: Strategy, kpi: Kpi) -> list[str]:
     return list(dict.fromkeys(drivers))
 
 
-def kpi_drivers(strategy: Strategy, kpi: Kpi) -> dict[str, Decimal]:
+def kpi_drivers(strategy: Strategy, kpi: Kpi, _below: frozenset[str] = frozenset()) -> dict[str, Decimal]:
     """The share (fractions adding up to 1) of a KPI's weight each driver receives."""
     drivers = served_drivers(strategy, kpi)
     if not drivers:
@@ -70,6 +72,9 @@ def kpi_drivers(strategy: Strategy, kpi: Kpi) -> dict[str, Decimal]:
                 drivers.extend(problem.holds_back)
     unique = list(dict.fromkeys(drivers))
     if not unique:
+        parent = strategy.get(kpi.parent) if kpi.parent else None
+        if isinstance(parent, Kpi) and parent.id not in _below:  # a looping cascade is SM310's finding
+            return kpi_drivers(strategy, parent, _below | {kpi.id})
         return {}
     declared = {d: kpi.split[d] for d in unique if d in kpi.split}
     total = sum(declared.values(), Decimal(0))

@@ -8,8 +8,10 @@ what it serves (KPI → purpose → driver). Two nodes can be joined by more tha
 an edge carries ``links``: a tuple of dicts, one per link, each with ``relation``, ``at``
 (where the link is written; see :func:`edge_location`) and ``contributes``: whether the
 source's result adds into the target's score, or only aligns with it ("alignment is not
-contribution"). The graph attribute ``by_relation`` lists ``(source, target, link)`` per
-relation, in the order the links are written.
+contribution"). The graph attribute ``by_relation`` indexes ``(source, target, link)`` by
+relation, in the order the build visits the model; it is how the rules read the links, so a
+graph edited after it is built should have that attribute deleted (the rules then read the
+edges themselves).
 
 A KPI node carries its ``owner`` (department or position) as an attribute; a scorecard
 item is the ``measures`` link from its scorecard to its KPI. Both keep the graph lean:
@@ -118,7 +120,7 @@ def build_graph(strategy: Strategy) -> nx.DiGraph[str]:
     >>> g = build_graph(stratmap.load("examples/manufacturing"))
     >>> g.nodes["volume_share"]["kind"]
     'driver'
-    >>> [link["relation"] for link in g.edges["weekly_output", "volume_share"]["links"]]
+    >>> [link["relation"] for link in g.edges["output", "prod_volume_on_time"]["links"]]
     ['serves']
     """
     nodes: list[tuple[str, dict[str, object]]] = []
@@ -238,7 +240,7 @@ def build_graph(strategy: Strategy) -> nx.DiGraph[str]:
         joined: dict[tuple[str, str], list[Link]] = {}
         for src, dst, data in every:
             joined.setdefault((src, dst), []).append(data)
-        for (src, dst), links in joined.items():
-            if len(links) > 1:
-                g.edges[src, dst]["links"] = tuple(links)
+        for (src, dst), both in joined.items():
+            if len(both) > 1:
+                g.edges[src, dst]["links"] = tuple(both)
     return g

@@ -136,6 +136,40 @@ def test_yield_rate_style_disconnect_is_reported_at_the_kpi(manufacturing: Path)
     assert f"{prod}:{line}:5: error SM304 KPI 'yield_rate' traces to no driver" in out
 
 
+def test_an_assessed_kpi_that_serves_nothing_is_reported_where_it_is_declared(manufacturing: Path) -> None:
+    # the story's shape: a KPI people are paid on (on two scorecards) whose link to the
+    # strategy was lost; it still looks fine on every scorecard
+    prod = manufacturing / "departments" / "production.yaml"
+    text = prod.read_text(encoding="utf-8")
+    declared = "  - id: on_time_delivery\n"
+    start = text.index(declared)
+    cut = text.index("    serves: [prod_volume_on_time]\n", start)
+    prod.write_text(text[:cut] + text[cut + len("    serves: [prod_volume_on_time]\n") :], encoding="utf-8")
+    line = _line_of(prod, "- id: on_time_delivery")
+    code, out, _ = run_cli("--lang", "en", "validate", str(manufacturing))
+    assert code == 1
+    assert f"{prod}:{line}:5: error SM304 KPI 'on_time_delivery' traces to no driver" in out
+    _, shares, _ = run_cli("coverage", str(manufacturing), "--format", "json")
+    cards = {c["scorecard"]: c for c in json.loads(shares)["scorecards"]}
+    assert Decimal(cards["production_monthly"]["by_driver"]["(none)"]) > 0  # its weight serves nothing
+
+
+def test_a_kpi_that_only_cascades_takes_its_parents_drivers(tmp_path: Path) -> None:
+    import yaml
+
+    import stratmap
+    from stratmap.coverage import coverage
+    from tests.rules.test_cascade_rules import BASE
+
+    data = json.loads(json.dumps(BASE))
+    del data["kpis"][1]["serves"]  # rep_volume: only its parent, volume, serves the driver
+    path = tmp_path / "s.yaml"
+    path.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False), encoding="utf-8")
+    assert stratmap.check(path) == []  # SM304 traces it through the parent
+    cards = {c.scorecard: c for c in coverage(stratmap.load(path)).cards}
+    assert dict(cards["rep_m"].by_driver) == {"share": Decimal("100.00")}
+
+
 def test_reason_shares_add_up_even_with_awkward_weights(tmp_path: Path) -> None:
     from decimal import Decimal as D
 

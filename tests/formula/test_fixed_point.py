@@ -48,6 +48,7 @@ def test_exact_in_fixed_point(text: str, x: list[float], expected: list[float]) 
         ("x", [2e13], [0.0]),  # 1e15 hundredths and more: binary64 may not hold the decimals
         ("x", [math.inf], [0.0]),
         ("x * y * x * y", [999999.99], [999999.99]),  # would leave int64 (and 28 digits)
+        ("x + (1e28 + 1 - 1e28)", [0.5], [0.0]),  # decimal rounds 1e28 + 1 to 28 digits: 0, not 1
     ],
 )
 def test_refused_where_fixed_point_would_not_be_exact(text: str, x: list[float], y: list[float]) -> None:
@@ -97,3 +98,12 @@ def test_read_column_finds_the_places_and_the_missing() -> None:
 def test_only_conditions_on_computed_numbers_go_exact(text: str, expected: bool) -> None:
     formula = parse(text, names=SCOPE)
     assert needs_exact(formula._tree, formula.scope) is expected
+
+
+def test_no_negative_zero_from_rows_settled_by_the_decimal_path() -> None:
+    # floor(-1.0...) sits on an integer, so the row is settled by the decimal path, where
+    # -1 * 0 is Decimal('-0'); y (0.1 + 0.2) is no short decimal and divides: no fixed point
+    formula = parse("floor(x * 0.1) * (0 / y)", names=SCOPE)
+    got = formula.evaluate_batch({"x": np.array([-10.0, 5.0]), "y": np.array([0.1 + 0.2, 1.0])}, places=2)
+    assert got.tolist() == [0.0, 0.0]
+    assert [math.copysign(1.0, v) for v in got] == [1.0, 1.0]

@@ -230,3 +230,25 @@ def test_sm318_band_gaps_and_overlaps(tmp_path: Path) -> None:
     messages = sorted(d.message() for d in found)
     assert len(found) == 2
     assert "no band holds values from 80 up to 90" in messages[1] and "bands overlap from 94 to 95" in messages[0]
+
+
+def test_sm310_lists_every_cycle_of_a_group(tmp_path: Path, base: dict[str, Any]) -> None:
+    # ka reads kb, kc and kd; kb and kd read ka; kc reads kd: three cycles through ka
+    extra = [
+        ("ka", "kb + kc + kd"),
+        ("kb", "ka * 1"),
+        ("kc", "kd * 1"),
+        ("kd", "ka * 1"),
+    ]
+    for ident, formula in extra:
+        base["kpis"].append(
+            {"id": ident, "name": ident, "unit": "吨", "owner": "sales", "serves": ["grow"], "formula": formula}
+        )
+    found = [d for d in run_on(tmp_path, base) if d.code == "SM310"]
+    cycles = sorted(str(d.message()).split("loop: ")[-1] for d in found)
+    assert len(found) == 3, [d.message() for d in found]
+    assert any("ka -> kb -> ka" in c for c in cycles)
+    assert any("ka -> kc -> kd -> ka" in c for c in cycles)
+    assert any("ka -> kd -> ka" in c for c in cycles)
+    again = [d.message() for d in run_on(tmp_path, base) if d.code == "SM310"]
+    assert again == [d.message() for d in found]  # the same order every run

@@ -117,6 +117,10 @@ def _fx(
             raise Unsupported("beyond int64 or 28 significant digits")
         return size
 
+    if const is not None:
+        # an expression of literals is folded here, once: each folded step must be exact in
+        # 28 digits too, or the decimal path would have rounded it (1e28 + 1 - 1e28 is 0 there)
+        bound({})
     return _Fx(run, den, bound, const)
 
 

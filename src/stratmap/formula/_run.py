@@ -188,8 +188,6 @@ def _numbers(formula: Formula, env: Env, result: Any, places: int | None) -> F64
     bad = ~np.isfinite(out)
     if bad.any():
         out[bad] = np.nan
-    if places is not None:
-        out += 0.0  # a published figure has no negative zero
     if env.flags:
         rows = _flagged(env)
         if len(rows):
@@ -199,6 +197,8 @@ def _numbers(formula: Formula, env: Env, result: Any, places: int | None) -> F64
             if len(rest):
                 exact = FINAL_FLOAT[places](_exact_rows(formula, env, rest))
                 out[rest] = exact.astype(np.float64)
+    if places is not None:
+        out += 0.0  # a published figure has no negative zero (settled rows included)
     return out
 
 

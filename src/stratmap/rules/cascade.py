@@ -6,11 +6,15 @@ import itertools
 from collections import defaultdict
 from collections.abc import Iterator
 from decimal import Decimal
+from typing import TYPE_CHECKING
 
 from stratmap.diagnostics import Related
 from stratmap.graph import edge_location, item_key
 from stratmap.model import Department, Kpi, Position, Scorecard
 from stratmap.rules.registry import Context, Finding, rule
+
+if TYPE_CHECKING:
+    import networkx as nx
 
 #: Policies that read the item's target.
 TARGET_POLICIES = frozenset({"ratio", "linear", "closeness", "goal"})
@@ -38,7 +42,7 @@ def unmeasured_driver(ctx: Context) -> Iterator[Finding]:
     """A driver that no KPI on any scorecard reaches: nobody is assessed on it."""
     assessed = {item.kpi for card in ctx.strategy.scorecards for item in card.items}
     for d in ctx.strategy.drivers:
-        if ctx.tracing_to[d.id].isdisjoint(assessed):
+        if not ctx.reached_from(d.id, assessed):
             yield Finding("SM303", d.where.at("id"), d.id, {"driver": d.id})
 
 
@@ -120,41 +124,65 @@ _CYCLE_RELATIONS = {
 }
 
 
+#: At most this many cycles are listed per group of mutually dependent nodes (a dense group
+#: can hold exponentially many); the rest are counted in the last one's message.
+MAX_CYCLES = 20
+
+
 @rule("SM310")
 def cycles(ctx: Context) -> Iterator[Finding]:
-    """Derived KPIs that depend on themselves, cascades and hierarchies that loop."""
+    """Derived KPIs that depend on themselves, cascades and hierarchies that loop: every
+    elementary cycle (up to :data:`MAX_CYCLES` per group of nodes that depend on each other),
+    each with the location of every link in it."""
     import networkx as nx
 
     for relation, what in _CYCLE_RELATIONS.items():
         edges = ctx.edges(relation)
         if not edges:
             continue
-        h: nx.DiGraph[str] = nx.DiGraph()
-        h.add_edges_from((src, dst, {"data": data}) for src, dst, data in edges)
+        at = {(src, dst): data for src, dst, data in edges}
+        h: nx.DiGraph[str] = nx.DiGraph(list(at))
         if nx.is_directed_acyclic_graph(h):
             continue  # the usual case, and cheaper to establish than listing the components
-        for component in nx.strongly_connected_components(h):
-            first = min(component)
-            if len(component) == 1 and not h.has_edge(first, first):
-                continue
-            loop = nx.find_cycle(h.subgraph(component), source=first)
-            nodes = [src for src, _ in loop] + [loop[0][0]]
-            related = tuple(Related(edge_location(h.edges[s, d]["data"]), f"{s} -> {d}") for s, d in loop)
-            yield Finding(
-                "SM310",
-                edge_location(h.edges[loop[0]]["data"]),
-                loop[0][0],
-                {"what": what, "cycle": " -> ".join(nodes)},
-                related,
-                also=tuple(src for src, _ in loop[1:]),
-            )
+        for component in sorted((c for c in nx.strongly_connected_components(h) if _loops(h, c)), key=min):
+            found = sorted(_rotated(c) for c in nx.simple_cycles(h.subgraph(component)))
+            for index, loop in enumerate(found[:MAX_CYCLES]):
+                links = list(itertools.pairwise([*loop, loop[0]]))
+                related = tuple(Related(edge_location(at[link]), f"{link[0]} -> {link[1]}") for link in links)
+                text = " -> ".join([*loop, loop[0]])
+                if index == MAX_CYCLES - 1 and len(found) > MAX_CYCLES:
+                    text += f" (and {len(found) - MAX_CYCLES} more cycles through these nodes)"
+                yield Finding(
+                    "SM310",
+                    edge_location(at[links[0]]),
+                    loop[0],
+                    {"what": what, "cycle": text},
+                    related,
+                    also=tuple(loop[1:]),
+                )
 
 
-def _items_by_kpi(ctx: Context) -> dict[str, list[tuple[Scorecard, int]]]:
+def _loops(h: nx.DiGraph[str], component: set[str]) -> bool:
+    """Whether a strongly connected component holds a cycle (more than one node, or a self-loop)."""
+    if len(component) > 1:
+        return True
+    (node,) = component
+    return h.has_edge(node, node)
+
+
+def _rotated(cycle: list[str]) -> list[str]:
+    """The cycle starting at its smallest node: one spelling per cycle, whatever the search order."""
+    start = cycle.index(min(cycle))
+    return cycle[start:] + cycle[:start]
+
+
+def _items_by_kpi(ctx: Context, wanted: set[str]) -> dict[str, list[tuple[Scorecard, int]]]:
+    """The items (scorecard, index) of each KPI of ``wanted``."""
     out: dict[str, list[tuple[Scorecard, int]]] = defaultdict(list)
     for card in ctx.strategy.scorecards:
         for i, item in enumerate(card.items):
-            out[item.kpi].append((card, i))
+            if item.kpi in wanted:
+                out[item.kpi].append((card, i))
     return out
 
 
@@ -181,7 +209,7 @@ def under_cascaded(ctx: Context) -> Iterator[Finding]:
             children[k.parent].append(k)
     if not children:
         return
-    items = _items_by_kpi(ctx)
+    items = _items_by_kpi(ctx, {*children, *(kid.id for kids in children.values() for kid in kids)})
     for parent_id, kids in children.items():
         parent = ctx.strategy.get(parent_id)
         people = [_people(ctx, kid) for kid in kids]

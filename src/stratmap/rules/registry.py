@@ -70,28 +70,40 @@ class Context:
 
     @cached_property
     def value_graph(self) -> nx.DiGraph[Any]:
-        """serves, answers, holds_back and cascades_to edges, and every driver: the paths
-        along which value is traced (a KPI that cascades to a parent KPI traces through it)."""
+        """serves, answers, holds_back and cascades_to edges: the paths along which value is
+        traced (a KPI that cascades to a parent KPI traces through it). Every driver leads
+        on to :data:`ANY_DRIVER`, a marker node (not a string, so no id can clash), so that
+        one traversal finds everything that reaches some driver."""
         import networkx as nx
 
         h: nx.DiGraph[Any] = nx.DiGraph()
         for relation in ("serves", "answers", "holds_back", "cascades_to"):
             h.add_edges_from((s, d) for s, d, _ in self.edges(relation))
-        h.add_nodes_from(d.id for d in self.strategy.drivers)
+        h.add_edges_from((d.id, ANY_DRIVER) for d in self.strategy.drivers)
         return h
 
     @cached_property
-    def tracing_to(self) -> dict[str, frozenset[str]]:
-        """For each driver, the nodes with a path to it in :attr:`value_graph`."""
+    def reaches_a_driver(self) -> frozenset[str]:
+        """Nodes with a path to some driver (drivers included): one traversal, linear in the graph."""
         import networkx as nx
 
         h = self.value_graph
-        return {d.id: frozenset(nx.ancestors(h, d.id)) for d in self.strategy.drivers}
+        return frozenset(nx.ancestors(h, ANY_DRIVER)) if ANY_DRIVER in h else frozenset()
 
-    @cached_property
-    def reaches_a_driver(self) -> frozenset[str]:
-        """Nodes with a path to some driver (drivers included)."""
-        return frozenset().union(self.tracing_to, *self.tracing_to.values())
+    def reached_from(self, driver: str, sources: frozenset[str] | set[str]) -> bool:
+        """Whether some node of ``sources`` has a path to ``driver``. The search walks back
+        from the driver and stops at the first source it meets: a measured driver costs a
+        few steps, and only an unmeasured one costs its whole upstream."""
+        import networkx as nx
+
+        h = self.value_graph
+        if driver not in h:
+            return False
+        return any(node in sources for _, node in nx.bfs_edges(h, driver, reverse=True))
+
+
+#: The marker node every driver leads to in :attr:`Context.value_graph`.
+ANY_DRIVER = ("any driver",)
 
 
 Rule = Callable[[Context], Iterable[Finding]]
