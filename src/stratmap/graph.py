@@ -65,6 +65,27 @@ Link = dict[str, Any]
 FORMULA_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 
 
+#: Every relation, in the order the build writes them.
+RELATIONS = (
+    "holds_back",
+    "part_of",
+    "has_purpose",
+    "belongs_to",
+    "reports_to",
+    "serves",
+    "answers",
+    "cascades_to",
+    "computed_from",
+    "conflicts_with",
+    "assesses",
+    "in_tier",
+    "measures",
+    "has_veto",
+    "watches",
+    "has_line",
+)
+
+
 def item_key(scorecard: str, index: int) -> str:
     """The node key of the ``index``-th item of a scorecard."""
     return f"{scorecard}#item{index}"
@@ -131,20 +152,11 @@ def build_graph(strategy: Strategy) -> nx.DiGraph[str]:
         attrs.update(kind=kind, label=label, location=location)
         nodes.append((key, attrs))
 
-    def link(src: str, dst: str, data: Link) -> None:
-        # the hot path: 50,000 KPIs make about 140,000 links
-        if dst in known:  # a link to an unknown id is the reference checks' finding
-            entry = (src, dst, data)
-            every.append(entry)
-            relation = data["relation"]
-            found = by_relation.get(relation)
-            if found is None:
-                by_relation[relation] = [entry]
-            else:
-                found.append(entry)
-
     def edge(src: str, dst: str, relation: str, where: Where, *parts: str | int, contributes: bool = False) -> None:
-        link(src, dst, {"relation": relation, "at": (where, parts), "contributes": contributes})
+        if dst in known:  # a link to an unknown id is the reference checks' finding
+            entry = (src, dst, {"relation": relation, "at": (where, parts), "contributes": contributes})
+            every.append(entry)
+            by_relation[relation].append(entry)
 
     for tier in ("short_term", "annual", "major_responsibility"):
         node(tier_key(tier), "tier", tier, Location(""))
@@ -172,8 +184,9 @@ def build_graph(strategy: Strategy) -> nx.DiGraph[str]:
             node(line.id, "high_voltage_line", line.name, line.where.node, scorecard=card.id)
 
     known = {key for key, _ in nodes}
-    serves: list[tuple[str, str, Link]] = by_relation.setdefault("serves", [])
-    measures: list[tuple[str, str, Link]] = by_relation.setdefault("measures", [])
+    for relation in RELATIONS:
+        by_relation[relation] = []
+    serves, measures = by_relation["serves"], by_relation["measures"]
     for p in strategy.problems:
         for i, driver in enumerate(p.holds_back):
             edge(p.id, driver, "holds_back", p.where, "holds_back", i)

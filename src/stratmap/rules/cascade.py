@@ -87,22 +87,16 @@ def short_term_without_veto(ctx: Context) -> Iterator[Finding]:
             yield Finding("SM307", card.where.at("tier"), card.id, {"scorecard": card.id})
 
 
-def _owned(ctx: Context) -> dict[str, set[str]]:
-    owned: dict[str, set[str]] = defaultdict(set)
-    for k in ctx.strategy.kpis:
-        owned[k.owner].add(k.id)
-    return owned
-
-
 @rule("SM308")
 def veto_out_of_scope(ctx: Context) -> Iterator[Finding]:
     """A key indicator or high-voltage line reading a KPI outside its scorecard's scope."""
-    owned = _owned(ctx)
     for card in ctx.strategy.scorecards:
         refs = [(ki.id, ki.kpi, ki.where, "key indicator") for ki in card.key_indicators]
         refs += [(hv.id, hv.kpi, hv.where, "high-voltage line") for hv in card.high_voltage_lines if hv.kpi]
         for ident, kpi, where, what in refs:
-            if kpi not in owned[card.entity] and all(i.kpi != kpi for i in card.items):
+            read = ctx.strategy.get(kpi)
+            owned = isinstance(read, Kpi) and read.owner == card.entity
+            if not owned and all(i.kpi != kpi for i in card.items):
                 args = {"what": what, "ref": ident, "kpi": kpi, "scorecard": card.id, "entity": card.entity}
                 yield Finding("SM308", where.at("kpi"), ident, args)
 
@@ -140,10 +134,11 @@ def cycles(ctx: Context) -> Iterator[Finding]:
         edges = ctx.edges(relation)
         if not edges:
             continue
-        at = {(src, dst): data for src, dst, data in edges}
-        h: nx.DiGraph[str] = nx.DiGraph(list(at))
+        h: nx.DiGraph[str] = nx.DiGraph()
+        h.add_edges_from((src, dst) for src, dst, _ in edges)
         if nx.is_directed_acyclic_graph(h):
             continue  # the usual case, and cheaper to establish than listing the components
+        at = {(src, dst): data for src, dst, data in edges}
         for component in sorted((c for c in nx.strongly_connected_components(h) if _loops(h, c)), key=min):
             found = sorted(_rotated(c) for c in nx.simple_cycles(h.subgraph(component)))
             for index, loop in enumerate(found[:MAX_CYCLES]):
