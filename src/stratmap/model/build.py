@@ -39,6 +39,15 @@ def _date(value: Any) -> datetime.date | None:
     return None if value is None else datetime.date.fromisoformat(value)
 
 
+#: The one empty mapping every object without its own shares (most of them).
+_NO_DECIMALS: Mapping[str, Decimal] = MappingProxyType({})
+
+
+def _decimals(raw: Mapping[str, Any] | None) -> Mapping[str, Decimal]:
+    """A read-only mapping of decimals (shared when empty: thousands of objects have none)."""
+    return MappingProxyType({k: _dec(v) for k, v in raw.items()}) if raw else _NO_DECIMALS
+
+
 def _ids(value: Any) -> tuple[str, ...]:
     return tuple(value or ())
 
@@ -51,6 +60,8 @@ class _Ctx:
         return t.Where(self.doc.locate_mapping(path), self.doc.locate, path)
 
     def suppress(self, raw: Raw, path: Path) -> tuple[t.Suppression, ...]:
+        if "suppress" not in raw:  # nearly every object: no locations to look up
+            return ()
         return tuple(
             t.Suppression(s["code"], s.get("reason"), self.doc.locate((*path, "suppress", i), key=False))
             for i, s in enumerate(raw.get("suppress") or ())
@@ -165,7 +176,7 @@ class _Ctx:
             aggregation=raw.get("aggregation", "mean"),
             serves=_ids(raw.get("serves")),
             answers=_ids(raw.get("answers")),
-            split=MappingProxyType({k: _dec(v) for k, v in (raw.get("split") or {}).items()}),
+            split=_decimals(raw.get("split")),
             formula=raw.get("formula"),
             parent=raw.get("parent"),
             link=raw.get("link", "aligns"),
@@ -208,7 +219,7 @@ class _Ctx:
                 target=_opt_dec(it.get("target")),
                 threshold=_opt_dec(it.get("threshold")),
                 stretch=_opt_dec(it.get("stretch")),
-                targets=MappingProxyType({k: _dec(v) for k, v in (it.get("targets") or {}).items()}),
+                targets=_decimals(it.get("targets")),
                 scoring=self.scoring(it.get("scoring")),
                 missing=it.get("missing", "fail"),
                 suppress=self.suppress(it, (*path, "items", i)),
