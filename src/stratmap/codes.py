@@ -816,6 +816,17 @@ _ALL = (
         "Add a plan for the KPI covering the period, with a root_cause chain and actions that name an owner and a due date.",
         "请为该指标添加覆盖本期的改进计划,写明 root_cause 五问链,以及有责任人和完成时间的措施。",
     ),
+    Code(
+        "SM365",
+        "plan-for-unassessed-kpi",
+        W,
+        "An improvement plan is for a KPI that is on no scorecard of the department or position it names.",
+        "改进计划针对的指标不在其所属部门或岗位的任何考核表上。",
+        "plan '{plan}' is for '{kpi}', which is on no scorecard of '{entity}'",
+        "改进计划“{plan}”针对“{kpi}”,但该指标不在“{entity}”的任何考核表上",
+        "Plan for a KPI the department or position is assessed on, or put the KPI on its scorecard.",
+        "请针对该部门或岗位所考核的指标制定计划,或把该指标加入其考核表。",
+    ),
     # ---- SM4xx: formulas -----------------------------------------------------
     Code(
         "SM401",

@@ -85,3 +85,23 @@ def test_the_latest_effective_revision_wins_whatever_its_spelling(tmp_path: Path
     item = next(i for i in result.items if i.kpi == "sales_volume")
     assert item.target == 12000  # effective from August, after July's quarter start
     assert item.revision is not None and "rev_aug" in item.revision
+
+
+def test_sm365_a_plan_for_a_kpi_its_entity_is_not_assessed_on(tmp_path: Path) -> None:
+    import shutil
+
+    folder = tmp_path / "m"
+    shutil.copytree(EXAMPLES / "manufacturing", folder)
+    prod = folder / "departments" / "production.yaml"
+    text = prod.read_text(encoding="utf-8")
+    # the first plan names sales' KPI instead of its own (a typo in `kpi`)
+    plan = "  - id: plan_key_contracts_q1\n    for: production\n    kpi: key_contract_rate\n"
+    assert plan in text
+    prod.write_text(text.replace(plan, plan.replace("key_contract_rate", "sales_volume")), encoding="utf-8")
+    found = [d for d in check(folder) if d.code == "SM365"]
+    assert [(d.arguments["plan"], d.arguments["kpi"], d.arguments["entity"]) for d in found] == [
+        ("plan_key_contracts_q1", "sales_volume", "production")
+    ]
+    line = prod.read_text(encoding="utf-8").splitlines().index("    kpi: sales_volume") + 1
+    assert (found[0].location.file, found[0].location.line) == (str(prod), line)
+    assert not [d for d in check(EXAMPLES / "manufacturing") if d.code == "SM365"]

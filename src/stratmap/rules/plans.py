@@ -1,4 +1,4 @@
-"""SM361-SM363: plans and target revisions, the improvement loop's records.
+"""SM361-SM363, SM365: plans and target revisions, the improvement loop's records.
 
 An action without an owner or a due date is a SMART gap (SM315, in ``cascade.py``).
 """
@@ -62,4 +62,18 @@ def revision_of_a_closed_period(ctx: Context) -> Iterator[Finding]:
                 rev.where.at("date"),
                 rev.id,
                 {"revision": rev.id, "effective": rev.effective, "date": rev.date.isoformat()},
+            )
+
+
+@rule("SM365")
+def plan_for_unassessed_kpi(ctx: Context) -> Iterator[Finding]:
+    """A plan for a KPI that no scorecard of the plan's department or position holds: the
+    monthly review has no target to follow it against, and nobody is paid on it."""
+    assessed: dict[str, set[str]] = {}
+    for card in ctx.strategy.scorecards:
+        assessed.setdefault(card.entity, set()).update(item.kpi for item in card.items)
+    for plan in ctx.strategy.plans:
+        if plan.kpi not in assessed.get(plan.entity, set()):
+            yield Finding(
+                "SM365", plan.where.at("kpi"), plan.id, {"plan": plan.id, "kpi": plan.kpi, "entity": plan.entity}
             )
