@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import math
 import shutil
 import statistics
 import subprocess
@@ -33,7 +34,9 @@ class Figure:
         return "" if self.goal is None else f"<= {self.goal:g} {self.unit}"
 
     def met(self) -> bool | None:
-        return None if self.goal is None else self.value <= self.goal
+        if self.goal is None or self.value != self.value:  # no goal, or not measured (NaN)
+            return None
+        return self.value <= self.goal
 
     def status(self) -> str:
         met = self.met()
@@ -135,8 +138,11 @@ def _validate_figures(
             Figure(f"{label}: full check / check-jsonschema", times["full"] / times["check-jsonschema"], "x", 1 / 3)
         )
     rss = _peak_rss_mb([*_stratmap(), "validate", str(path)])
-    if rss is not None:
-        figures.append(Figure(f"{label}: full check peak memory", rss, "MB", goal_mb))
+    figures.append(
+        Figure(f"{label}: full check peak memory", rss, "MB", goal_mb)
+        if rss is not None
+        else Figure(f"{label}: full check peak memory", math.nan, "MB", goal_mb, note="not measured: no GNU time")
+    )
     return figures
 
 
