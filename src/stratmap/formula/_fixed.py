@@ -552,21 +552,32 @@ def _compiled(tree: Node, kinds: Mapping[str, str], scales: Mapping[str, int], w
     return cache[key]
 
 
-def evaluate_number(tree: Node, kinds: Mapping[str, str], env: Env, places: int, cache: dict[Any, Any]) -> Any:
-    """The number formula over ``env`` published at ``places`` (a float column, NaN where
-    missing), or None when fixed point does not apply."""
+def _ready(
+    tree: Node, kinds: Mapping[str, str], env: Env, want: str, cache: dict[Any, Any]
+) -> tuple[Any, _FEnv, int] | None:
+    """The compiled tree, its environment and its largest magnitude for these columns, or
+    None when fixed point does not apply to them."""
     prepared = _prepare(env)
     if prepared is None:
         return None
     fenv, scales, maxima = prepared
-    fx: _Fx | None = _compiled(tree, kinds, scales, "number", cache)
-    if fx is None:
+    compiled = _compiled(tree, kinds, scales, want, cache)
+    if compiled is None:
         return None
-    scale = 10**places
     try:
-        top = fx.bound(maxima)
+        return compiled, fenv, compiled.bound(maxima)
     except Unsupported:
         return None
+
+
+def evaluate_number(tree: Node, kinds: Mapping[str, str], env: Env, places: int, cache: dict[Any, Any]) -> Any:
+    """The number formula over ``env`` published at ``places`` (a float column, NaN where
+    missing), or None when fixed point does not apply."""
+    ready = _ready(tree, kinds, env, "number", cache)
+    if ready is None:
+        return None
+    fx, fenv, top = ready
+    scale = 10**places
     if max(top * scale, 2 * fx.den) >= LIMIT or top * scale // fx.den + 1 >= 2**53:
         return None  # could overflow int64, or the published figure would not be exact in binary64
     v, miss = fx.run(fenv)
@@ -580,18 +591,10 @@ def evaluate_number(tree: Node, kinds: Mapping[str, str], env: Env, places: int,
 def evaluate_condition(tree: Node, kinds: Mapping[str, str], env: Env, cache: dict[Any, Any]) -> Any:
     """The condition over ``env`` as ``(value, known)`` columns, or None when fixed point
     does not apply."""
-    prepared = _prepare(env)
-    if prepared is None:
+    ready = _ready(tree, kinds, env, "condition", cache)
+    if ready is None or ready[2] >= LIMIT:
         return None
-    fenv, scales, maxima = prepared
-    cx: _Cx | None = _compiled(tree, kinds, scales, "condition", cache)
-    if cx is None:
-        return None
-    try:
-        if cx.bound(maxima) >= LIMIT:
-            return None
-    except Unsupported:
-        return None
+    cx, fenv, _ = ready
     v, k = cx.run(fenv)
     n = env.n
     return np.array(np.broadcast_to(v, (n,)), dtype=bool), np.array(np.broadcast_to(k, (n,)), dtype=bool)
