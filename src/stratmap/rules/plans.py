@@ -69,9 +69,13 @@ def revision_of_a_closed_period(ctx: Context) -> Iterator[Finding]:
 def plan_for_unassessed_kpi(ctx: Context) -> Iterator[Finding]:
     """A plan for a KPI that no scorecard of the plan's department or position holds: the
     monthly review has no target to follow it against, and nobody is paid on it."""
+    planned = {plan.entity for plan in ctx.strategy.plans}
+    if not planned:
+        return
     assessed: dict[str, set[str]] = {}
     for card in ctx.strategy.scorecards:
-        assessed.setdefault(card.entity, set()).update(item.kpi for item in card.items)
+        if card.entity in planned:
+            assessed.setdefault(card.entity, set()).update(item.kpi for item in card.items)
     for plan in ctx.strategy.plans:
         if plan.kpi not in assessed.get(plan.entity, set()):
             yield Finding(
