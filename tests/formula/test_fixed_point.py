@@ -107,3 +107,24 @@ def test_no_negative_zero_from_rows_settled_by_the_decimal_path() -> None:
     got = formula.evaluate_batch({"x": np.array([-10.0, 5.0]), "y": np.array([0.1 + 0.2, 1.0])}, places=2)
     assert got.tolist() == [0.0, 0.0]
     assert [math.copysign(1.0, v) for v in got] == [1.0, 1.0]
+
+
+def test_bounds_are_computed_once_per_node_however_deep_the_rounds_nest() -> None:
+    from collections import UserDict
+
+    from stratmap.formula._fixed import FixedCompiler
+
+    class Counting(UserDict[str, int]):
+        reads = 0
+
+        def __getitem__(self, key: str) -> int:
+            Counting.reads += 1
+            return super().__getitem__(key)
+
+    text = "x"
+    for _ in range(14):
+        text = f"round({text} * 0.001, 2)"  # each level rounds for real
+    formula = parse(text, names=SCOPE)
+    node = FixedCompiler(formula.scope, {"x": 2}).num(formula._tree)
+    node.bound(Counting({"x": 150}))
+    assert Counting.reads == 1  # not 2**14: a node reads its child's bound once

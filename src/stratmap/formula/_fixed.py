@@ -449,10 +449,13 @@ def _round(x: _Fx, places: int) -> _Fx:
         v, miss = run(env)
         return half_up_divide(v * scale, den), miss
 
-    def inner(m: Mapping[str, int]) -> int:  # the scaled value and twice the remainder
-        return max(x.bound(m) * scale, 2 * den)
+    def value(m: Mapping[str, int]) -> int:
+        scaled = x.bound(m) * scale  # read once: nested rounds would otherwise double the work per level
+        if max(scaled, 2 * den) >= LIMIT:  # the scaled value and twice the remainder stay in int64
+            raise Unsupported("beyond int64")
+        return scaled // den + 1
 
-    return _fx(rounded, scale, lambda m: x.bound(m) * scale // den + 1, inner=inner)
+    return _fx(rounded, scale, value)
 
 
 def _integral(x: _Fx, *, up: bool) -> _Fx:
