@@ -304,26 +304,15 @@ def suite_formula(tmp: Path, *, smoke: bool, repeat: int) -> list[Figure]:
             100,
             note="each refused with a typed FormulaError (tests/formula/test_hostile.py)",
         ),
-        Figure(
-            f"formula batch, linear score, {rows} (vs NumPy)",
-            t["linear"] / t["linear_numpy"],
-            "x",
-            1.5,
-            note=f"{t['linear'] * 1000:.1f} ms vs {t['linear_numpy'] * 1000:.1f} ms",
-        ),
-        Figure(
-            f"formula batch, clamped score, {rows} (vs NumPy)",
-            t["clamp"] / t["clamp_numpy"],
-            "x",
-            1.5,
-            note=f"{t['clamp'] * 1000:.1f} ms vs {t['clamp_numpy'] * 1000:.1f} ms",
-        ),
-        Figure(
-            f"formula batch, veto condition, {rows} (vs NumPy)",
-            t["veto"] / t["veto_numpy"],
-            "x",
-            1.5,
-            note=f"{t['veto'] * 1000:.1f} ms vs {t['veto_numpy'] * 1000:.1f} ms",
+        *(
+            Figure(
+                f"formula batch, {what}, {rows} (vs NumPy)",
+                t[key] / t[f"{key}_numpy"],
+                "x",
+                1.5,
+                note=f"{t[key] * 1000:.1f} ms vs {t[f'{key}_numpy'] * 1000:.1f} ms",
+            )
+            for key, what in (("linear", "linear score"), ("clamp", "clamped score"), ("veto", "veto condition"))
         ),
         Figure(
             f"formula batch, clamped score published to 2 places, {rows} (vs NumPy, unrounded)",

@@ -113,30 +113,28 @@ def _parser() -> argparse.ArgumentParser:
     c.add_argument("--format", choices=("table", "json", "csv"), default="table")
     c.add_argument("--output", "-o", metavar="FILE", help="write to FILE instead of standard output")
 
-    ev = sub.add_parser("evaluate", parents=[common], help="compute scores, gates, grades, ranks and bonus")
-    ev.add_argument("paths", nargs=1, metavar="STRATEGY", help="the strategy's root file or folder")
-    ev.add_argument("--actuals", metavar="FILE", required=True, help="entity, kpi, period, value (CSV, JSON or YAML)")
-    ev.add_argument("--events", metavar="FILE", help="entity, event, period[, count, amount]")
-    ev.add_argument("--ratings", metavar="FILE", help="entity, kpi, period, rater, rating")
+    # what evaluate and review both read: a strategy and a period's data
+    data_in = _Parser(add_help=False)
+    data_in.add_argument("paths", nargs=1, metavar="STRATEGY", help="the strategy's root file or folder")
+    data_in.add_argument(
+        "--actuals", metavar="FILE", required=True, help="entity, kpi, period, value (CSV, JSON or YAML)"
+    )
+    data_in.add_argument("--events", metavar="FILE", help="entity, event, period[, count, amount]")
+    data_in.add_argument("--ratings", metavar="FILE", help="entity, kpi, period, rater, rating")
+    data_in.add_argument("--people", metavar="FILE", help="entity, holds (the position or department), name")
+    data_in.add_argument("--encoding", default="utf-8", help="of CSV files: utf-8 (default, BOM allowed) or gb18030")
+    data_in.add_argument("--period", required=True, help="2026-03, 2026Q1, 2026H1 or 2026")
+
+    ev = sub.add_parser("evaluate", parents=[common, data_in], help="compute scores, gates, grades, ranks and bonus")
     ev.add_argument("--bonus-base", metavar="FILE", help="entity, period, amount")
-    ev.add_argument("--people", metavar="FILE", help="entity, holds (the position or department), name")
-    ev.add_argument("--encoding", default="utf-8", help="of CSV files: utf-8 (default, BOM allowed) or gb18030")
-    ev.add_argument("--period", required=True, help="2026-03, 2026Q1, 2026H1 or 2026")
     ev.add_argument("--tier", choices=("short_term", "annual", "major_responsibility"), default="short_term")
     ev.add_argument("--format", choices=("table", "json", "csv"), default="table")
     ev.add_argument("--explain", metavar="ENTITY", help="print how ENTITY's numbers were reached")
     ev.add_argument("--output", "-o", metavar="FILE", help="write to FILE instead of standard output")
 
     rv = sub.add_parser(
-        "review", parents=[common], help="the monthly review (述职) report: gaps, plans, overdue actions"
+        "review", parents=[common, data_in], help="the monthly review (述职) report: gaps, plans, overdue actions"
     )
-    rv.add_argument("paths", nargs=1, metavar="STRATEGY", help="the strategy's root file or folder")
-    rv.add_argument("--actuals", metavar="FILE", required=True, help="entity, kpi, period, value (CSV, JSON or YAML)")
-    rv.add_argument("--events", metavar="FILE", help="entity, event, period[, count, amount]")
-    rv.add_argument("--ratings", metavar="FILE", help="entity, kpi, period, rater, rating")
-    rv.add_argument("--people", metavar="FILE", help="entity, holds (the position or department), name")
-    rv.add_argument("--encoding", default="utf-8", help="of CSV files: utf-8 (default, BOM allowed) or gb18030")
-    rv.add_argument("--period", required=True, help="2026-03, 2026Q1, 2026H1 or 2026")
     rv.add_argument("--tier", choices=("short_term", "annual"), default="short_term")
     rv.add_argument("--format", choices=("markdown", "json"), default="markdown")
     rv.add_argument("--output", "-o", metavar="FILE", help="write to FILE instead of standard output")

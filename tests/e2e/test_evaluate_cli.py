@@ -13,10 +13,11 @@ from tests.helpers import EXAMPLES, run_cli
 MFG = EXAMPLES / "manufacturing"
 
 
-def _args(data: Path, *more: str) -> list[str]:
+def _args(data: Path, *more: str, strategy: Path = MFG, period: str = "2026-03") -> list[str]:
+    """The evaluate command on ``strategy`` with the four data files in ``data``."""
     return [
         "evaluate",
-        str(MFG),
+        str(strategy),
         "--actuals",
         str(data / "actuals.csv"),
         "--events",
@@ -26,7 +27,7 @@ def _args(data: Path, *more: str) -> list[str]:
         "--people",
         str(data / "people.csv"),
         "--period",
-        "2026-03",
+        period,
         *more,
     ]
 
@@ -109,23 +110,8 @@ def test_strategy_with_errors_is_not_evaluated(tmp_path: Path) -> None:
     [("manufacturing", "2026-03"), ("customer_service", "2026-03"), ("bank", "2026Q1"), ("fast_food", "2026-03")],
 )
 def test_every_example_has_data_that_exercises_every_gate(example: str, period: str) -> None:
-    data = EXAMPLES / example / "data"
-    code, out, err = run_cli(
-        "evaluate",
-        str(EXAMPLES / example),
-        "--actuals",
-        str(data / "actuals.csv"),
-        "--events",
-        str(data / "events.csv"),
-        "--bonus-base",
-        str(data / "bonus_base.csv"),
-        "--people",
-        str(data / "people.csv"),
-        "--period",
-        period,
-        "--format",
-        "json",
-    )
+    folder = EXAMPLES / example
+    code, out, err = run_cli(*_args(folder / "data", "--format", "json", strategy=folder, period=period))
     assert code == 0, err
     results = json.loads(out)["results"]
     assert any(r["vetoes"] for r in results), "a veto"
