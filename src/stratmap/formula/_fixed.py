@@ -34,8 +34,8 @@ from typing import Any
 
 import numpy as np
 
-from stratmap.formula._batch import _CMP, Env, _kleene_and, _kleene_or
-from stratmap.formula._syntax import Binary, Bool, Call, Compare, IfElse, Logic, Name, Node, Num, Unary
+from stratmap.formula._batch import _CMP, Compiler, Env, _kleene_and, _kleene_or
+from stratmap.formula._syntax import Binary, Bool, Call, Compare, IfElse, Kind, Logic, Name, Node, Num, Unary
 
 Arr = Any  # an int64 or boolean column, or a Python int / NumPy scalar that broadcasts
 #: Every integer a formula computes stays below this (int64 holds 2**63 - 1).
@@ -164,9 +164,10 @@ def _scaled_bound(parts: list[_Fx], factors: list[int]) -> Callable[[Mapping[str
 class FixedCompiler:
     """Compiles a checked tree for inputs of known decimal places (``scales``: name -> places)."""
 
-    def __init__(self, kinds: Mapping[str, str], scales: Mapping[str, int]) -> None:
+    def __init__(self, kinds: Mapping[str, Kind], scales: Mapping[str, int]) -> None:
         self.kinds = kinds
         self.scales = scales
+        self.kind_of = Compiler(kinds).kind_of  # the checker's kinds, as the binary64 path reads them
 
     # ---- numbers ----------------------------------------------------------------
     def num(self, node: Node) -> _Fx:
@@ -382,17 +383,7 @@ class FixedCompiler:
         return _Cx(run, bound)
 
     def is_condition(self, node: Node) -> bool:
-        if isinstance(node, Bool | Logic | Compare):
-            return True
-        if isinstance(node, Name):
-            return self.kinds[node.id] == "condition"
-        if isinstance(node, Unary):
-            return node.op == "not"
-        if isinstance(node, IfElse):
-            return self.is_condition(node.body)
-        if isinstance(node, Call):
-            return node.func in ("between", "missing")
-        return False
+        return self.kind_of(node) == "condition"
 
 
 def _zero(m: Mapping[str, int]) -> int:
@@ -506,13 +497,13 @@ def _short(x: Any, places: int) -> bool:
         return bool(((np.rint(x * scale) / scale == x) | np.isnan(x)).all())
 
 
-def needs_exact(tree: Node, kinds: Mapping[str, str]) -> bool:
+def needs_exact(tree: Node, kinds: Mapping[str, Kind]) -> bool:
     """Whether a condition compares a computed number: binary64 could then decide wrongly
     near the edge. Comparing inputs and literals is exact in binary64 as it is."""
-    is_condition = FixedCompiler(kinds, {}).is_condition
+    kind_of = Compiler(kinds).kind_of
 
     def computed(node: Node) -> bool:
-        return not is_condition(node) and not isinstance(node, Num | Name)
+        return kind_of(node) != "condition" and not isinstance(node, Num | Name)
 
     def walk(node: Node) -> bool:
         if isinstance(node, Compare):
@@ -543,7 +534,9 @@ def _prepare(env: Env) -> tuple[_FEnv, dict[str, int], dict[str, int]] | None:
     return _FEnv(numbers, env.conditions), scales, maxima
 
 
-def _compiled(tree: Node, kinds: Mapping[str, str], scales: Mapping[str, int], want: str, cache: dict[Any, Any]) -> Any:
+def _compiled(
+    tree: Node, kinds: Mapping[str, Kind], scales: Mapping[str, int], want: str, cache: dict[Any, Any]
+) -> Any:
     """The tree compiled for these input scales (cached in the formula), or None."""
     key = ("fixed", want, tuple(sorted(scales.items())))
     if key not in cache:
@@ -556,7 +549,7 @@ def _compiled(tree: Node, kinds: Mapping[str, str], scales: Mapping[str, int], w
 
 
 def _ready(
-    tree: Node, kinds: Mapping[str, str], env: Env, want: str, cache: dict[Any, Any]
+    tree: Node, kinds: Mapping[str, Kind], env: Env, want: str, cache: dict[Any, Any]
 ) -> tuple[Any, _FEnv, int] | None:
     """The compiled tree, its environment and its largest magnitude for these columns, or
     None when fixed point does not apply to them."""
@@ -573,7 +566,7 @@ def _ready(
         return None
 
 
-def evaluate_number(tree: Node, kinds: Mapping[str, str], env: Env, places: int, cache: dict[Any, Any]) -> Any:
+def evaluate_number(tree: Node, kinds: Mapping[str, Kind], env: Env, places: int, cache: dict[Any, Any]) -> Any:
     """The number formula over ``env`` published at ``places`` (a float column, NaN where
     missing), or None when fixed point does not apply."""
     ready = _ready(tree, kinds, env, "number", cache)
@@ -591,7 +584,7 @@ def evaluate_number(tree: Node, kinds: Mapping[str, str], env: Env, places: int,
     return out
 
 
-def evaluate_condition(tree: Node, kinds: Mapping[str, str], env: Env, cache: dict[Any, Any]) -> Any:
+def evaluate_condition(tree: Node, kinds: Mapping[str, Kind], env: Env, cache: dict[Any, Any]) -> Any:
     """The condition over ``env`` as ``(value, known)`` columns, or None when fixed point
     does not apply."""
     ready = _ready(tree, kinds, env, "condition", cache)
