@@ -41,9 +41,9 @@ def test_every_edge_lists_its_links_and_by_relation_indexes_them() -> None:
     flat = list(links(g))
     indexed = [entry for entries in g.graph["by_relation"].values() for entry in entries]
     assert sorted((s, d, lk["relation"]) for s, d, lk in flat) == sorted((s, d, lk["relation"]) for s, d, lk in indexed)
-    for _, _, link in flat:
-        assert {"relation", "at", "contributes"} <= set(link)
-        assert edge_location(link).line > 0 or link["relation"] == "in_tier"
+    for src, dst, link in flat:
+        assert {"relation", "contributes"} <= set(link)
+        assert edge_location(g, src, dst, link).line > 0
 
 
 def test_a_kpi_twice_on_one_card_is_one_edge_with_two_links(tmp_path: Path) -> None:
@@ -56,7 +56,8 @@ def test_a_kpi_twice_on_one_card_is_one_edge_with_two_links(tmp_path: Path) -> N
     found = g.edges["sales_m", "volume"]["links"]
     assert relations(found) == ["measures", "measures"]
     assert [(link["item"], link["weight"]) for link in found] == [(0, 60), (1, 40)]
-    assert [edge_location(link).line for link in found] == sorted({edge_location(link).line for link in found})
+    lines = [edge_location(g, "sales_m", "volume", link).line for link in found]
+    assert lines == sorted(set(lines))
 
 
 def test_two_relations_between_the_same_kpis_keep_both(tmp_path: Path) -> None:
@@ -124,3 +125,25 @@ def test_rules_read_an_edited_graph_once_its_index_is_dropped() -> None:
     del g.graph["by_relation"]
     ctx = Context(stratmap.load(EXAMPLES / "manufacturing"), g)
     assert all((s, d) != ("output", "prod_volume_on_time") for s, d, _ in ctx.edges("serves"))
+
+
+def test_links_are_read_only_and_say_where_they_are_written(tmp_path: Path) -> None:
+    g = build_graph(stratmap.load(EXAMPLES / "manufacturing"))
+    src, dst, link = next(entry for entry in links(g) if entry[2]["relation"] == "serves")
+    try:
+        link["relation"] = "answers"  # type: ignore[index]
+    except TypeError:
+        pass
+    else:  # pragma: no cover - a shared link must not be editable
+        raise AssertionError("a link could be changed")
+    assert link["relation"] == "serves" and "index" in link
+    assert edge_location(g, src, dst, link).line > 0
+
+
+def test_an_id_declared_twice_still_gives_every_node_its_attributes(tmp_path: Path) -> None:
+    strategy = load(tmp_path, copy.deepcopy(BASE))
+    twin = replace(strategy.kpis[0], name="twin")
+    g = build_graph(replace(strategy, kpis=(*strategy.kpis, twin)))  # as if duplicates were not reported
+    assert all({"kind", "label", "location"} <= set(data) for _, data in g.nodes(data=True))
+    assert g.nodes[twin.id]["label"] == "twin"  # the later declaration wins, as with any mapping
+    assert [n for n, kind in g.nodes(data="kind") if kind == "kpi"] == [k.id for k in strategy.kpis]

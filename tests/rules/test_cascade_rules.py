@@ -252,3 +252,16 @@ def test_sm310_lists_every_cycle_of_a_group(tmp_path: Path, base: dict[str, Any]
     assert any("ka -> kd -> ka" in c for c in cycles)
     again = [d.message() for d in run_on(tmp_path, base) if d.code == "SM310"]
     assert again == [d.message() for d in found]  # the same order every run
+
+
+def test_sm310_finds_a_cycle_between_links_that_lead_in_and_out_of_it(tmp_path: Path, base: dict[str, Any]) -> None:
+    # top reads ka; ka and kb read each other; kb also reads base_kpi: only ka <-> kb loops
+    extra = [("top", "ka * 2"), ("ka", "kb + 1"), ("kb", "ka + base_kpi"), ("base_kpi", None)]
+    for ident, formula in extra:
+        kpi: dict[str, Any] = {"id": ident, "name": ident, "unit": "吨", "owner": "sales", "serves": ["grow"]}
+        if formula:
+            kpi["formula"] = formula
+        base["kpis"].append(kpi)
+    found = [d for d in run_on(tmp_path, base) if d.code == "SM310"]
+    assert [str(d.message()).split("loop: ")[-1] for d in found] == ["ka -> kb -> ka"]
+    assert len(found[0].related) == 2 and all(r.location.line > 0 for r in found[0].related)

@@ -183,17 +183,17 @@ def render_json(check: ModelCheck, lang: str) -> str:
         ]
         nodes.append(entry)
     edges = []
-    for src, dst, data in links(g):
+    for src, dst, link in links(g):
         edge: dict[str, Any] = {
             "source": src,
             "target": dst,
-            "relation": data["relation"],
-            "contributes": bool(data["contributes"]),
-            **_loc(edge_location(data)),
+            "relation": link["relation"],
+            "contributes": bool(link["contributes"]),
+            **_loc(edge_location(g, src, dst, link)),
         }
-        if data["relation"] == "measures":  # a scorecard item
-            edge["item"] = data["item"]
-            edge["weight"] = str(data["weight"])
+        if link["relation"] == "measures":  # a scorecard item
+            edge["item"] = link["item"]
+            edge["weight"] = str(link["weight"])
         edges.append(edge)
     doc = {"directed": True, "multigraph": True, "nodes": nodes, "edges": edges}
     return json.dumps(doc, ensure_ascii=False, indent=2) + "\n"

@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING
 
 from stratmap.diagnostics import Related
 from stratmap.graph import edge_location, item_key
-from stratmap.model import Department, Kpi, Position, Scorecard
+from stratmap.model import Department, Kpi, Position
 from stratmap.rules.registry import Context, Finding, rule
 
 if TYPE_CHECKING:
@@ -134,8 +134,11 @@ def cycles(ctx: Context) -> Iterator[Finding]:
         edges = ctx.edges(relation)
         if not edges:
             continue
+        # a node on a cycle has a link in and a link out: only links between such nodes
+        # can be on one (in a hierarchy that is all but its top and bottom levels)
+        has_in, has_out = {dst for _, dst, _ in edges}, {src for src, _, _ in edges}
         h: nx.DiGraph[str] = nx.DiGraph()
-        h.add_edges_from((src, dst) for src, dst, _ in edges)
+        h.add_edges_from((src, dst) for src, dst, _ in edges if src in has_in and dst in has_out)
         if nx.is_directed_acyclic_graph(h):
             continue  # the usual case, and cheaper to establish than listing the components
         at = {(src, dst): data for src, dst, data in edges}
@@ -143,13 +146,15 @@ def cycles(ctx: Context) -> Iterator[Finding]:
             found = sorted(_rotated(c) for c in nx.simple_cycles(h.subgraph(component)))
             for index, loop in enumerate(found[:MAX_CYCLES]):
                 links = list(itertools.pairwise([*loop, loop[0]]))
-                related = tuple(Related(edge_location(at[link]), f"{link[0]} -> {link[1]}") for link in links)
+                related = tuple(
+                    Related(edge_location(ctx.graph, *link, at[link]), f"{link[0]} -> {link[1]}") for link in links
+                )
                 text = " -> ".join([*loop, loop[0]])
                 if index == MAX_CYCLES - 1 and len(found) > MAX_CYCLES:
                     text += f" (and {len(found) - MAX_CYCLES} more cycles through these nodes)"
                 yield Finding(
                     "SM310",
-                    edge_location(at[links[0]]),
+                    edge_location(ctx.graph, *links[0], at[links[0]]),
                     loop[0],
                     {"what": what, "cycle": text},
                     related,
@@ -171,24 +176,6 @@ def _rotated(cycle: list[str]) -> list[str]:
     return cycle[start:] + cycle[:start]
 
 
-def _items_by_kpi(ctx: Context, wanted: set[str]) -> dict[str, list[tuple[Scorecard, int]]]:
-    """The items (scorecard, index) of each KPI of ``wanted``."""
-    out: dict[str, list[tuple[Scorecard, int]]] = defaultdict(list)
-    for card in ctx.strategy.scorecards:
-        for i, item in enumerate(card.items):
-            if item.kpi in wanted:
-                out[item.kpi].append((card, i))
-    return out
-
-
-def _people(ctx: Context, kpi: Kpi) -> int | None:
-    """How many times a KPI's target counts toward its parent: a position's headcount."""
-    owner = ctx.strategy.get(kpi.owner)
-    if isinstance(owner, Position):
-        return owner.headcount
-    return 1
-
-
 @rule("SM311")
 def under_cascaded(ctx: Context) -> Iterator[Finding]:
     """Summed, higher-is-better KPIs whose contributing children's targets add up to less
@@ -198,28 +185,39 @@ def under_cascaded(ctx: Context) -> Iterator[Finding]:
     target ``headcount`` times. When a child has no such item with a plain ``target``, or a
     position's headcount is unknown, the cascade cannot be judged and nothing is reported.
     """
+    kpis = {k.id: k for k in ctx.strategy.kpis}
     children: dict[str, list[Kpi]] = defaultdict(list)
-    for k in ctx.strategy.kpis:
-        if k.parent and k.link == "contributes":
-            children[k.parent].append(k)
+    for src, dst, data in ctx.edges("cascades_to"):
+        parent = kpis.get(dst)
+        if data["contributes"] and parent and parent.aggregation == "sum" and parent.direction == "higher_is_better":
+            children[dst].append(kpis[src])
     if not children:
         return
-    items = _items_by_kpi(ctx, {*children, *(kid.id for kids in children.values() for kid in kids)})
+    # a position's target counts headcount times (None: unknown), a department's once
+    headcount = {p.id: p.headcount for p in ctx.strategy.positions}
+    wanted = {*children, *(kid.id for kids in children.values() for kid in kids)}
+    items: dict[str, list[tuple[str, int]]] = defaultdict(list)  # KPI -> (scorecard, index), in card order
+    for src, dst, data in ctx.edges("measures"):
+        if dst in wanted:
+            items[dst].append((src, data["item"]))
+    cards = {card.id: card for card in ctx.strategy.scorecards}
     for parent_id, kids in children.items():
-        parent = ctx.strategy.get(parent_id)
-        people = [_people(ctx, kid) for kid in kids]
-        if not isinstance(parent, Kpi) or parent.aggregation != "sum" or parent.direction != "higher_is_better":
-            continue
+        people = [headcount.get(kid.owner, 1) for kid in kids]
         if None in people:
             continue  # a position's headcount is unknown: cannot judge
-        for card, i in items.get(parent_id, []):
+        for card_id, i in items.get(parent_id, ()):
+            card = cards[card_id]
             item = card.items[i]
             if item.target is None:
                 continue
             total: Decimal | None = Decimal(0)
             for kid, count in zip(kids, people, strict=True):
                 target = next(
-                    (kc.items[ki].target for kc, ki in items.get(kid.id, []) if kc.frequency == card.frequency),
+                    (
+                        cards[c].items[j].target
+                        for c, j in items.get(kid.id, ())
+                        if cards[c].frequency == card.frequency
+                    ),
                     None,
                 )
                 if target is None:
@@ -288,7 +286,7 @@ def declared_conflicts(ctx: Context) -> Iterator[Finding]:
         other = ctx.graph.nodes[dst]
         yield Finding(
             "SM314",
-            edge_location(data),
+            edge_location(ctx.graph, src, dst, data),
             src,
             {"kpi": src, "other": dst},
             (Related(other["location"], f"{dst} ({other['label']})"),),

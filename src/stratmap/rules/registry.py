@@ -19,6 +19,7 @@ from stratmap.diagnostics import Location, Related
 if TYPE_CHECKING:
     import networkx as nx
 
+    from stratmap.graph import Link
     from stratmap.model import Strategy
 
 
@@ -49,15 +50,15 @@ class Context:
     #: the date open actions are judged overdue against; None: overdue is not checked
     as_of: datetime.date | None = None
 
-    def edges(self, relation: str) -> list[tuple[str, str, dict[str, Any]]]:
+    def edges(self, relation: str) -> list[tuple[str, str, Link]]:
         return self._by_relation.get(relation, [])
 
     @cached_property
-    def _by_relation(self) -> dict[str, list[tuple[str, str, dict[str, Any]]]]:
-        built: dict[str, list[tuple[str, str, dict[str, Any]]]] | None = self.graph.graph.get("by_relation")
+    def _by_relation(self) -> dict[str, list[tuple[str, str, Link]]]:
+        built: dict[str, list[tuple[str, str, Link]]] | None = self.graph.graph.get("by_relation")
         if built is not None:  # recorded by build_graph
             return built
-        out: dict[str, list[tuple[str, str, dict[str, Any]]]] = {}
+        out: dict[str, list[tuple[str, str, Link]]] = {}
         from stratmap.graph import links
 
         for src, dst, data in links(self.graph):
@@ -69,41 +70,62 @@ class Context:
         return kind
 
     @cached_property
-    def value_graph(self) -> nx.DiGraph[Any]:
-        """serves, answers, holds_back and cascades_to edges: the paths along which value is
-        traced (a KPI that cascades to a parent KPI traces through it). Every driver leads
-        on to :data:`ANY_DRIVER`, a marker node (not a string, so no id can clash), so that
-        one traversal finds everything that reaches some driver."""
+    def value_sources(self) -> dict[str, list[str]]:
+        """For each node, the nodes whose value flows into it: the sources of its
+        ``serves``, ``answers``, ``holds_back`` and ``cascades_to`` links (a KPI that
+        cascades to a parent KPI traces through it). The reverse adjacency of the value
+        links, read off the graph's index rather than built as a second graph."""
+        out: dict[str, list[str]] = {}
+        for relation in VALUE_RELATIONS:
+            for src, dst, _ in self.edges(relation):
+                found = out.get(dst)
+                if found is None:
+                    out[dst] = [src]
+                else:
+                    found.append(src)
+        return out
+
+    def _upstream(self, driver: str, reached: set[str] | None = None) -> Iterator[str]:
+        """Every node with a value path to ``driver``, nearest first (NetworkX's
+        breadth-first search over :attr:`value_sources`). Nodes in ``reached`` are not
+        entered, and each node found is added to it: one set shared by several searches
+        makes them visit every node once between them."""
         import networkx as nx
 
-        h: nx.DiGraph[Any] = nx.DiGraph()
-        for relation in ("serves", "answers", "holds_back", "cascades_to"):
-            h.add_edges_from((s, d) for s, d, _ in self.edges(relation))
-        h.add_edges_from((d.id, ANY_DRIVER) for d in self.strategy.drivers)
-        return h
+        sources = self.value_sources
+        if reached is None:
+            return (node for _, node in nx.generic_bfs_edges(self.graph, driver, lambda n: iter(sources.get(n, ()))))
+        shared = reached
+
+        def fresh(node: str) -> Iterator[str]:
+            for source in sources.get(node, ()):
+                if source not in shared:
+                    shared.add(source)
+                    yield source
+
+        return (node for _, node in nx.generic_bfs_edges(self.graph, driver, fresh))
 
     @cached_property
     def reaches_a_driver(self) -> frozenset[str]:
-        """Nodes with a path to some driver (drivers included): one traversal, linear in the graph."""
-        import networkx as nx
-
-        h = self.value_graph
-        return frozenset(nx.ancestors(h, ANY_DRIVER)) if ANY_DRIVER in h else frozenset()
+        """Nodes with a value path to some driver (drivers included): one search per
+        driver, each node visited once in all."""
+        reached = {d.id for d in self.strategy.drivers if d.id in self.graph}
+        for driver in tuple(reached):
+            for _ in self._upstream(driver, reached):
+                pass
+        return frozenset(reached)
 
     def reached_from(self, driver: str, sources: frozenset[str] | set[str]) -> bool:
-        """Whether some node of ``sources`` has a path to ``driver``. The search walks back
-        from the driver and stops at the first source it meets: a measured driver costs a
-        few steps, and only an unmeasured one costs its whole upstream."""
-        import networkx as nx
-
-        h = self.value_graph
-        if driver not in h:
+        """Whether some node of ``sources`` has a value path to ``driver``. The search walks
+        back from the driver and stops at the first source it meets: a measured driver
+        costs a few steps, and only an unmeasured one costs its whole upstream."""
+        if driver not in self.graph:
             return False
-        return any(node in sources for _, node in nx.bfs_edges(h, driver, reverse=True))
+        return any(node in sources for node in self._upstream(driver))
 
 
-#: The marker node every driver leads to in :attr:`Context.value_graph`.
-ANY_DRIVER = ("any driver",)
+#: The relations along which value is traced to a driver.
+VALUE_RELATIONS = ("serves", "answers", "holds_back", "cascades_to")
 
 
 Rule = Callable[[Context], Iterable[Finding]]
