@@ -146,4 +146,4 @@ def test_an_id_declared_twice_still_gives_every_node_its_attributes(tmp_path: Pa
     g = build_graph(replace(strategy, kpis=(*strategy.kpis, twin)))  # as if duplicates were not reported
     assert all({"kind", "label", "location"} <= set(data) for _, data in g.nodes(data=True))
     assert g.nodes[twin.id]["label"] == "twin"  # the later declaration wins, as with any mapping
-    assert [n for n, kind in g.nodes(data="kind") if kind == "kpi"] == [k.id for k in strategy.kpis]
+    assert [n for n, data in g.nodes(data=True) if data["kind"] == "kpi"] == [k.id for k in strategy.kpis]

@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
+from operator import attrgetter
 from typing import Literal
 
 from stratmap.model.types import Frequency, Suppression, Tier, Where, _no_map
@@ -195,7 +196,10 @@ class Scorecard:
 
     @property
     def total_weight(self) -> Decimal:
-        return sum((i.weight for i in self.items), Decimal(0))
+        return sum(map(_weight, self.items), Decimal(0))
+
+
+_weight = attrgetter("weight")
 
 
 @dataclass(frozen=True)

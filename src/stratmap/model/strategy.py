@@ -56,11 +56,17 @@ class Strategy:
         default_factory=lambda: MappingProxyType({}), repr=False, compare=False, hash=False
     )
 
+    _suppressing: tuple[Declared, ...] = field(default=(), repr=False, compare=False, hash=False)
+
     def __post_init__(self) -> None:
         index: dict[str, Declared] = {}
+        suppressing: list[Declared] = []
         for obj in self.declared():
             index.setdefault(obj.id, obj)
+            if obj.suppress:
+                suppressing.append(obj)
         object.__setattr__(self, "_index", MappingProxyType(index))
+        object.__setattr__(self, "_suppressing", tuple(suppressing))
 
     def declared(self) -> Iterator[Declared]:
         """Every object with an id, in file order."""
@@ -80,6 +86,10 @@ class Strategy:
         yield from self.bonus_rules
         yield from self.plans
         yield from self.revisions
+
+    def suppressing(self) -> tuple[Declared, ...]:
+        """The objects with an id that silence a code for themselves, in file order."""
+        return self._suppressing
 
     def get(self, id: str) -> Declared | None:
         """The object declared with ``id``, of any kind."""

@@ -42,7 +42,7 @@ def driver_without_analysis(ctx: Context) -> Iterator[Finding]:
 @rule("SM354")
 def answers_solved_problem(ctx: Context) -> Iterator[Finding]:
     """An issue-driven KPI whose problem is marked solved."""
-    for k in ctx.strategy.kpis:
+    for k in [k for k in ctx.strategy.kpis if k.answers]:
         for i, problem_id in enumerate(k.answers):
             problem = ctx.strategy.get(problem_id)
             if isinstance(problem, Problem) and problem.status == "solved":

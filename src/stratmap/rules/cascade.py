@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING
 
 from stratmap.diagnostics import Related
 from stratmap.graph import edge_location, item_key
-from stratmap.model import Department, Kpi, Position
+from stratmap.model import Department, HighVoltageLine, KeyIndicator, Kpi, Position, Scorecard
 from stratmap.rules.registry import Context, Finding, rule
 
 if TYPE_CHECKING:
@@ -40,7 +40,7 @@ def purpose_serves_nothing(ctx: Context) -> Iterator[Finding]:
 @rule("SM303")
 def unmeasured_driver(ctx: Context) -> Iterator[Finding]:
     """A driver that no KPI on any scorecard reaches: nobody is assessed on it."""
-    assessed = {item.kpi for card in ctx.strategy.scorecards for item in card.items}
+    assessed = {kpi for _, kpi, _ in ctx.edges("measures")}
     for d in ctx.strategy.drivers:
         if not ctx.reached_from(d.id, assessed):
             yield Finding("SM303", d.where.at("id"), d.id, {"driver": d.id})
@@ -90,15 +90,16 @@ def short_term_without_veto(ctx: Context) -> Iterator[Finding]:
 @rule("SM308")
 def veto_out_of_scope(ctx: Context) -> Iterator[Finding]:
     """A key indicator or high-voltage line reading a KPI outside its scorecard's scope."""
+    kpis = ctx.kpis
     for card in ctx.strategy.scorecards:
-        refs = [(ki.id, ki.kpi, ki.where, "key indicator") for ki in card.key_indicators]
-        refs += [(hv.id, hv.kpi, hv.where, "high-voltage line") for hv in card.high_voltage_lines if hv.kpi]
-        for ident, kpi, where, what in refs:
-            read = ctx.strategy.get(kpi)
-            owned = isinstance(read, Kpi) and read.owner == card.entity
-            if not owned and all(i.kpi != kpi for i in card.items):
-                args = {"what": what, "ref": ident, "kpi": kpi, "scorecard": card.id, "entity": card.entity}
-                yield Finding("SM308", where.at("kpi"), ident, args)
+        refs: list[tuple[KeyIndicator | HighVoltageLine, str]] = [(ki, "key indicator") for ki in card.key_indicators]
+        refs += [(hv, "high-voltage line") for hv in card.high_voltage_lines]
+        for ref, what in refs:
+            kpi = ref.kpi
+            read = kpis.get(kpi) if kpi else None
+            if kpi and (read is None or read.owner != card.entity) and all(i.kpi != kpi for i in card.items):
+                args = {"what": what, "ref": ref.id, "kpi": kpi, "scorecard": card.id, "entity": card.entity}
+                yield Finding("SM308", ref.where.at("kpi"), ref.id, args)
 
 
 @rule("SM309")
@@ -185,7 +186,7 @@ def under_cascaded(ctx: Context) -> Iterator[Finding]:
     target ``headcount`` times. When a child has no such item with a plain ``target``, or a
     position's headcount is unknown, the cascade cannot be judged and nothing is reported.
     """
-    kpis = {k.id: k for k in ctx.strategy.kpis}
+    kpis = ctx.kpis
     children: dict[str, list[Kpi]] = defaultdict(list)
     for src, dst, data in ctx.edges("cascades_to"):
         parent = kpis.get(dst)
@@ -195,36 +196,30 @@ def under_cascaded(ctx: Context) -> Iterator[Finding]:
         return
     # a position's target counts headcount times (None: unknown), a department's once
     headcount = {p.id: p.headcount for p in ctx.strategy.positions}
-    wanted = {*children, *(kid.id for kids in children.values() for kid in kids)}
-    items: dict[str, list[tuple[str, int]]] = defaultdict(list)  # KPI -> (scorecard, index), in card order
-    for src, dst, data in ctx.edges("measures"):
-        if dst in wanted:
-            items[dst].append((src, data["item"]))
+    kids_of = {kid.id for kids in children.values() for kid in kids}
     cards = {card.id: card for card in ctx.strategy.scorecards}
-    for parent_id, kids in children.items():
-        people = [headcount.get(kid.owner, 1) for kid in kids]
-        if None in people:
-            continue  # a position's headcount is unknown: cannot judge
-        for card_id, i in items.get(parent_id, ()):
+    judged: list[tuple[str, Scorecard, int]] = []  # the parents' items, in card order
+    first: dict[tuple[str, str | None], Decimal | None] = {}  # (child, frequency) -> its first item's target
+    for card_id, kpi, link in ctx.edges("measures"):
+        if kpi in children:
+            judged.append((kpi, cards[card_id], link["item"]))
+        if kpi in kids_of:
             card = cards[card_id]
-            item = card.items[i]
-            if item.target is None:
-                continue
-            total: Decimal | None = Decimal(0)
-            for kid, count in zip(kids, people, strict=True):
-                target = next(
-                    (
-                        cards[c].items[j].target
-                        for c, j in items.get(kid.id, ())
-                        if cards[c].frequency == card.frequency
-                    ),
-                    None,
-                )
-                if target is None:
-                    total = None  # this child has no comparable target
-                    break
-                total = (total or Decimal(0)) + target * (count or 1)
-            if total is not None and total < item.target:
+            first.setdefault((kpi, card.frequency), card.items[link["item"]].target)
+    for parent_id, card, i in judged:
+        item = card.items[i]
+        if item.target is None:
+            continue
+        kids = children[parent_id]
+        total = Decimal(0)
+        for kid in kids:
+            count = headcount.get(kid.owner, 1)
+            target = first.get((kid.id, card.frequency))
+            if count is None or target is None:
+                break  # a headcount is unknown or a child has no comparable target: cannot judge
+            total += target * (count or 1)
+        else:
+            if total < item.target:
                 args = {"kpi": parent_id, "children": _num(total), "target": _num(item.target), "scorecard": card.id}
                 yield Finding("SM311", item.where.at("target"), item_key(card.id, i), args)
 
@@ -234,9 +229,12 @@ def cascade_mismatch(ctx: Context) -> Iterator[Finding]:
     """A KPI cascading to a parent in the other direction, or contributing to one with a
     different unit (a KPI that only aligns may measure something else: new customers
     support sales volume)."""
+    kpis = ctx.kpis
     for k in ctx.strategy.kpis:
-        parent = ctx.strategy.get(k.parent) if k.parent else None
-        if not isinstance(parent, Kpi):
+        if not k.parent:
+            continue
+        parent = kpis.get(k.parent)
+        if parent is None or (k.direction == parent.direction and (k.link == "aligns" or k.unit == parent.unit)):
             continue
         fields = ("unit", "direction") if k.link == "contributes" else ("direction",)
         for field_name in fields:
@@ -260,12 +258,15 @@ def opposite_directions(ctx: Context) -> Iterator[Finding]:
     """The same measure (same name, ignoring case, and unit) pursued in opposite directions
     by two owners, unless they declare the tension with ``conflicts_with``."""
     declared = {frozenset((src, dst)) for src, dst, _ in ctx.edges("conflicts_with")}
-    by_measure: dict[tuple[str, str | None], list[Kpi]] = defaultdict(list)
+    # a group only for a measure named more than once (the first of each name is kept aside)
+    named: dict[tuple[str, str | None], Kpi] = {}
+    groups: dict[tuple[str, str | None], list[Kpi]] = {}
     for k in ctx.strategy.kpis:
-        by_measure[(k.name.strip().casefold(), k.unit)].append(k)
-    for group in by_measure.values():
-        if len(group) < 2:
-            continue
+        key = (k.name.strip().casefold(), k.unit)
+        earlier = named.setdefault(key, k)
+        if earlier is not k:
+            groups.setdefault(key, [earlier]).append(k)
+    for group in groups.values():
         first: dict[str, Kpi] = {}  # the first KPI of the group in each direction
         for k in group:
             first.setdefault(k.direction, k)
@@ -297,27 +298,31 @@ def declared_conflicts(ctx: Context) -> Iterator[Finding]:
 def smart_incomplete(ctx: Context) -> Iterator[Finding]:
     """SMART gaps: a KPI without a unit, an item without the target its policy reads,
     linear scoring without threshold or stretch, a plan action without owner or deadline."""
-    for k in ctx.strategy.kpis:
-        if k.unit is None:
-            what = (f"KPI '{k.id}' has no unit", f"KPI“{k.id}”没有单位")
-            yield Finding("SM315", k.where.at("id"), k.id, _smart(*what))
-    for card in ctx.strategy.scorecards:
-        for index, item in enumerate(card.items):
-            if item.scoring.policy in TARGET_POLICIES and item.target is None and not item.targets:
-                what = (
-                    f"item '{item.kpi}' on '{card.id}' has no target for its {item.scoring.policy} scoring",
-                    f"“{card.id}”上的指标项“{item.kpi}”采用 {item.scoring.policy} 计分,但没有目标值",
-                )
-                yield Finding("SM315", item.where.at("kpi"), item_key(card.id, index), _smart(*what))
-            if item.scoring.policy == "linear":
-                for anchor in ("threshold", "stretch"):
-                    if getattr(item, anchor) is None:
-                        zh = "门槛值" if anchor == "threshold" else "挑战值"
-                        what = (
-                            f"item '{item.kpi}' on '{card.id}' scores linearly but has no {anchor}",
-                            f"“{card.id}”上的指标项“{item.kpi}”采用线性计分,但没有{zh}",
-                        )
-                        yield Finding("SM315", item.where.at("kpi"), item_key(card.id, index), _smart(*what))
+    for k in [k for k in ctx.strategy.kpis if k.unit is None]:
+        what = (f"KPI '{k.id}' has no unit", f"KPI“{k.id}”没有单位")
+        yield Finding("SM315", k.where.at("id"), k.id, _smart(*what))
+    gaps = [
+        (card, index, item)
+        for card in ctx.strategy.scorecards
+        for index, item in enumerate(card.items)
+        if item.target is None or item.scoring.policy == "linear"
+    ]
+    for card, index, item in gaps:
+        if item.scoring.policy in TARGET_POLICIES and item.target is None and not item.targets:
+            what = (
+                f"item '{item.kpi}' on '{card.id}' has no target for its {item.scoring.policy} scoring",
+                f"“{card.id}”上的指标项“{item.kpi}”采用 {item.scoring.policy} 计分,但没有目标值",
+            )
+            yield Finding("SM315", item.where.at("kpi"), item_key(card.id, index), _smart(*what))
+        if item.scoring.policy == "linear":
+            for anchor in ("threshold", "stretch"):
+                if getattr(item, anchor) is None:
+                    zh = "门槛值" if anchor == "threshold" else "挑战值"
+                    what = (
+                        f"item '{item.kpi}' on '{card.id}' scores linearly but has no {anchor}",
+                        f"“{card.id}”上的指标项“{item.kpi}”采用线性计分,但没有{zh}",
+                    )
+                    yield Finding("SM315", item.where.at("kpi"), item_key(card.id, index), _smart(*what))
     for plan in ctx.strategy.plans:
         for i, action in enumerate(plan.actions):
             for attr in ("owner", "due"):
@@ -387,28 +392,26 @@ def _num(value: Decimal) -> str:
 def band_gaps_and_overlaps(ctx: Context) -> Iterator[Finding]:
     """A bands policy whose bands leave a gap between them or overlap."""
     infinity = Decimal("Infinity")
-    for card in ctx.strategy.scorecards:
-        for item in card.items:
-            if item.scoring.policy != "bands" or len(item.scoring.bands) < 2:
-                continue
-            ordered = sorted(
-                enumerate(item.scoring.bands), key=lambda t: -infinity if t[1].lower is None else t[1].lower
-            )
-            for (_, low), (j, high) in itertools.pairwise(ordered):
-                top = infinity if low.upper is None else low.upper
-                bottom = -infinity if high.lower is None else high.lower
-                if bottom < top:
-                    problem, problem_zh = f"bands overlap from {bottom} to {top}", f"区间在 {bottom} 到 {top} 之间重叠"
-                elif bottom > top:
-                    problem, problem_zh = (
-                        f"no band holds values from {top} up to {bottom}",
-                        f"{top} 到 {bottom} 之间的值不属于任何区间",
-                    )
-                else:
-                    continue
-                yield Finding(
-                    "SM318",
-                    item.where.at("scoring", "bands", j),
-                    card.id,
-                    {"kpi": item.kpi, "scorecard": card.id, "problem": problem, "problem_zh": problem_zh},
+    banded = [(card, item) for card in ctx.strategy.scorecards for item in card.items if item.scoring.policy == "bands"]
+    for card, item in banded:
+        if len(item.scoring.bands) < 2:
+            continue
+        ordered = sorted(enumerate(item.scoring.bands), key=lambda t: -infinity if t[1].lower is None else t[1].lower)
+        for (_, low), (j, high) in itertools.pairwise(ordered):
+            top = infinity if low.upper is None else low.upper
+            bottom = -infinity if high.lower is None else high.lower
+            if bottom < top:
+                problem, problem_zh = f"bands overlap from {bottom} to {top}", f"区间在 {bottom} 到 {top} 之间重叠"
+            elif bottom > top:
+                problem, problem_zh = (
+                    f"no band holds values from {top} up to {bottom}",
+                    f"{top} 到 {bottom} 之间的值不属于任何区间",
                 )
+            else:
+                continue
+            yield Finding(
+                "SM318",
+                item.where.at("scoring", "bands", j),
+                card.id,
+                {"kpi": item.kpi, "scorecard": card.id, "problem": problem, "problem_zh": problem_zh},
+            )

@@ -29,13 +29,13 @@ FIRST_CONFIGURABLE = "SM300"
 
 def _suppressions(strategy: Strategy) -> dict[str, list[Suppression]]:
     out: dict[str, list[Suppression]] = defaultdict(list)
-    for obj in strategy.declared():
-        if obj.suppress:
-            out[obj.id].extend(obj.suppress)
-    for card in strategy.scorecards:
-        for index, item in enumerate(card.items):
-            if item.suppress:
-                out[item_key(card.id, index)].extend(item.suppress)
+    for obj in strategy.suppressing():
+        out[obj.id].extend(obj.suppress)
+    silenced = [
+        (card.id, i, item) for card in strategy.scorecards for i, item in enumerate(card.items) if item.suppress
+    ]
+    for card_id, index, item in silenced:
+        out[item_key(card_id, index)].extend(item.suppress)
     return out
 
 

@@ -20,7 +20,7 @@ if TYPE_CHECKING:
     import networkx as nx
 
     from stratmap.graph import Link
-    from stratmap.model import Strategy
+    from stratmap.model import Kpi, Strategy
 
 
 @dataclass(frozen=True)
@@ -64,6 +64,12 @@ class Context:
         for src, dst, data in links(self.graph):
             out.setdefault(data["relation"], []).append((src, dst, data))
         return out
+
+    @cached_property
+    def kpis(self) -> dict[str, Kpi]:
+        """Every KPI by id (the first declared, when an id is declared twice, as
+        :meth:`Strategy.get` has it): a plain dict, for the rules that look many up."""
+        return {k.id: k for k in reversed(self.strategy.kpis)}
 
     def kind(self, node: str) -> str:
         kind: str = self.graph.nodes[node]["kind"]
