@@ -90,13 +90,12 @@ def short_term_without_veto(ctx: Context) -> Iterator[Finding]:
 @rule("SM308")
 def veto_out_of_scope(ctx: Context) -> Iterator[Finding]:
     """A key indicator or high-voltage line reading a KPI outside its scorecard's scope."""
-    kpis = ctx.kpis
     for card in ctx.strategy.scorecards:
         refs: list[tuple[KeyIndicator | HighVoltageLine, str]] = [(ki, "key indicator") for ki in card.key_indicators]
         refs += [(hv, "high-voltage line") for hv in card.high_voltage_lines]
         for ref, what in refs:
             kpi = ref.kpi
-            read = kpis.get(kpi) if kpi else None
+            read = ctx.kpi(kpi) if kpi else None
             if kpi and (read is None or read.owner != card.entity) and all(i.kpi != kpi for i in card.items):
                 args = {"what": what, "ref": ref.id, "kpi": kpi, "scorecard": card.id, "entity": card.entity}
                 yield Finding("SM308", ref.where.at("kpi"), ref.id, args)
@@ -186,12 +185,13 @@ def under_cascaded(ctx: Context) -> Iterator[Finding]:
     target ``headcount`` times. When a child has no such item with a plain ``target``, or a
     position's headcount is unknown, the cascade cannot be judged and nothing is reported.
     """
-    kpis = ctx.kpis
     children: dict[str, list[Kpi]] = defaultdict(list)
     for src, dst, data in ctx.edges("cascades_to"):
-        parent = kpis.get(dst)
-        if data["contributes"] and parent and parent.aggregation == "sum" and parent.direction == "higher_is_better":
-            children[dst].append(kpis[src])
+        if not data["contributes"]:
+            continue
+        parent, kid = ctx.kpi(dst), ctx.kpi(src)
+        if parent and kid and parent.aggregation == "sum" and parent.direction == "higher_is_better":
+            children[dst].append(kid)
     if not children:
         return
     # a position's target counts headcount times (None: unknown), a department's once
@@ -200,7 +200,10 @@ def under_cascaded(ctx: Context) -> Iterator[Finding]:
     cards = {card.id: card for card in ctx.strategy.scorecards}
     judged: list[tuple[str, Scorecard, int]] = []  # the parents' items, in card order
     first: dict[tuple[str, str | None], Decimal | None] = {}  # (child, frequency) -> its first item's target
+    wanted = kids_of | children.keys()
     for card_id, kpi, link in ctx.edges("measures"):
+        if kpi not in wanted:
+            continue
         if kpi in children:
             judged.append((kpi, cards[card_id], link["item"]))
         if kpi in kids_of:
@@ -229,11 +232,10 @@ def cascade_mismatch(ctx: Context) -> Iterator[Finding]:
     """A KPI cascading to a parent in the other direction, or contributing to one with a
     different unit (a KPI that only aligns may measure something else: new customers
     support sales volume)."""
-    kpis = ctx.kpis
     for k in ctx.strategy.kpis:
         if not k.parent:
             continue
-        parent = kpis.get(k.parent)
+        parent = ctx.kpi(k.parent)
         if parent is None or (k.direction == parent.direction and (k.link == "aligns" or k.unit == parent.unit)):
             continue
         fields = ("unit", "direction") if k.link == "contributes" else ("direction",)

@@ -15,12 +15,13 @@ from functools import cached_property
 from typing import TYPE_CHECKING, Any
 
 from stratmap.diagnostics import Location, Related
+from stratmap.model import Kpi
 
 if TYPE_CHECKING:
     import networkx as nx
 
     from stratmap.graph import Link
-    from stratmap.model import Kpi, Strategy
+    from stratmap.model import Strategy
 
 
 @dataclass(frozen=True)
@@ -65,11 +66,10 @@ class Context:
             out.setdefault(data["relation"], []).append((src, dst, data))
         return out
 
-    @cached_property
-    def kpis(self) -> dict[str, Kpi]:
-        """Every KPI by id (the first declared, when an id is declared twice, as
-        :meth:`Strategy.get` has it): a plain dict, for the rules that look many up."""
-        return {k.id: k for k in reversed(self.strategy.kpis)}
+    def kpi(self, id: str) -> Kpi | None:
+        """The KPI declared with ``id`` (the first, if declared twice), or None."""
+        found = self.strategy.get(id)
+        return found if isinstance(found, Kpi) else None
 
     def kind(self, node: str) -> str:
         kind: str = self.graph.nodes[node]["kind"]
@@ -104,10 +104,9 @@ class Context:
         shared = reached
 
         def fresh(node: str) -> Iterator[str]:
-            for source in sources.get(node, ()):
-                if source not in shared:
-                    shared.add(source)
-                    yield source
+            found = [source for source in sources.get(node, ()) if source not in shared]
+            shared.update(found)
+            return iter(found)
 
         return (node for _, node in nx.generic_bfs_edges(self.graph, driver, fresh))
 
