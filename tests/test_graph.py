@@ -12,6 +12,7 @@ import yaml
 
 import stratmap
 from stratmap.graph import build_graph, edge_location, links
+from stratmap.model import Scorecard
 from stratmap.rules.engine import run_model_rules
 from tests.helpers import EXAMPLES, run_cli
 from tests.rules.test_cascade_rules import BASE
@@ -147,3 +148,40 @@ def test_an_id_declared_twice_still_gives_every_node_its_attributes(tmp_path: Pa
     assert all({"kind", "label", "location"} <= set(data) for _, data in g.nodes(data=True))
     assert g.nodes[twin.id]["label"] == "twin"  # the later declaration wins, as with any mapping
     assert [n for n, data in g.nodes(data=True) if data["kind"] == "kpi"] == [k.id for k in strategy.kpis]
+
+
+def test_each_link_is_located_at_the_key_that_writes_it(tmp_path: Path) -> None:
+    data = copy.deepcopy(BASE)
+    data["departments"].append({"id": "region", "name": "大区", "purposes": []})
+    data["departments"][0]["parent"] = "region"
+    data["kpis"].append(
+        {"id": "half", "name": "半量", "unit": "吨", "owner": "sales", "serves": ["grow"], "formula": "volume / 2"}
+    )
+    strategy = load(tmp_path, data)
+    g = build_graph(strategy)
+    sales, volume = strategy.get("sales"), strategy.get("volume")
+    half, card = strategy.get("half"), strategy.get("sales_m")
+    assert sales is not None and volume is not None and half is not None and isinstance(card, Scorecard)
+    expected = {
+        ("sales", "region", "part_of"): sales.where.at("parent"),
+        ("half", "volume", "computed_from"): half.where.at("formula"),
+        ("volume", "grow", "serves"): volume.where.at("serves", 0),
+        ("sales_m", "volume", "measures"): card.items[0].where.at("kpi"),
+        ("sales_m", "tier:short_term", "in_tier"): card.where.at("tier"),
+        ("sales", "grow", "has_purpose"): g.nodes["grow"]["location"],
+        ("rep_volume", "volume", "cascades_to"): strategy.kpi("rep_volume").where.at("parent"),
+    }
+    found = {(s, d, link["relation"]): edge_location(g, s, d, link) for s, d, link in links(g)}
+    for key, location in expected.items():
+        assert found[key] == location, key
+
+
+def test_the_json_map_gives_a_weight_by_its_value(tmp_path: Path) -> None:
+    data = copy.deepcopy(BASE)
+    data["scorecards"][0]["items"][0]["weight"] = 100.0
+    data["scorecards"][1]["items"][0]["weight"] = 100
+    path = tmp_path / "strategy.yaml"
+    path.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False), encoding="utf-8")
+    _, out, _ = run_cli("graph", str(path), "--format", "json")
+    weights = [e["weight"] for e in json.loads(out)["edges"] if e["relation"] == "measures"]
+    assert weights == ["100", "100"]

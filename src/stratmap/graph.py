@@ -192,10 +192,11 @@ def build_graph(strategy: Strategy) -> nx.DiGraph[str]:
     Returns
     -------
     networkx.DiGraph
-        A new graph; the model is not changed. Links to ids that do not exist are left
+        A new graph; the model is not changed. Links to ids that are not nodes are left
         out (the reference checks report them). Each edge's ``links`` lists the links
-        between its two nodes; a link's ``at`` holds the model object and the keys where
-        it is written, for :func:`edge_location`.
+        between its two nodes; :func:`edge_location` says where one is written. When an id
+        is declared twice (also a reference finding), its node has the attributes of the
+        last declaration, and its links are located there.
 
     Examples
     --------

@@ -265,3 +265,19 @@ def test_sm310_finds_a_cycle_between_links_that_lead_in_and_out_of_it(tmp_path: 
     found = [d for d in run_on(tmp_path, base) if d.code == "SM310"]
     assert [str(d.message()).split("loop: ")[-1] for d in found] == ["ka -> kb -> ka"]
     assert len(found[0].related) == 2 and all(r.location.line > 0 for r in found[0].related)
+
+
+def test_sm311_reads_each_card_s_items_when_two_cards_share_an_id(tmp_path: Path, base: dict[str, Any]) -> None:
+    from dataclasses import replace
+
+    import stratmap
+    from stratmap.rules.engine import check_model
+
+    path = tmp_path / "strategy.yaml"
+    base["scorecards"][0]["items"][0]["target"] = 200  # children give 2 x 50 = 100 < 200
+    path.write_text(yaml.safe_dump(base, allow_unicode=True, sort_keys=False), encoding="utf-8")
+    strategy = stratmap.load(path)
+    first, second = strategy.scorecards
+    twin = replace(second, id=first.id)  # as if duplicate ids were not reported: one item, not the parent's
+    found = [d for d in check_model(replace(strategy, scorecards=(first, twin))) if d.code == "SM311"]
+    assert len(found) == 1 and "200" in found[0].message()

@@ -186,29 +186,28 @@ def under_cascaded(ctx: Context) -> Iterator[Finding]:
     position's headcount is unknown, the cascade cannot be judged and nothing is reported.
     """
     children: dict[str, list[Kpi]] = defaultdict(list)
-    for src, dst, data in ctx.edges("cascades_to"):
-        if not data["contributes"]:
-            continue
-        parent, kid = ctx.kpi(dst), ctx.kpi(src)
-        if parent and kid and parent.aggregation == "sum" and parent.direction == "higher_is_better":
-            children[dst].append(kid)
+    for k in ctx.strategy.kpis:
+        if k.parent and k.link == "contributes":
+            parent = ctx.kpi(k.parent)
+            if parent and parent.aggregation == "sum" and parent.direction == "higher_is_better":
+                children[k.parent].append(k)
     if not children:
         return
     # a position's target counts headcount times (None: unknown), a department's once
-    headcount = {p.id: p.headcount for p in ctx.strategy.positions}
+    headcount = {p.id: p.headcount for p in reversed(ctx.strategy.positions)}  # the first, if declared twice
     kids_of = {kid.id for kids in children.values() for kid in kids}
-    cards = {card.id: card for card in ctx.strategy.scorecards}
+    wanted = kids_of | children.keys()
     judged: list[tuple[str, Scorecard, int]] = []  # the parents' items, in card order
     first: dict[tuple[str, str | None], Decimal | None] = {}  # (child, frequency) -> its first item's target
-    wanted = kids_of | children.keys()
-    for card_id, kpi, link in ctx.edges("measures"):
-        if kpi not in wanted:
-            continue
-        if kpi in children:
-            judged.append((kpi, cards[card_id], link["item"]))
-        if kpi in kids_of:
-            card = cards[card_id]
-            first.setdefault((kpi, card.frequency), card.items[link["item"]].target)
+    for card in ctx.strategy.scorecards:
+        for i, item in enumerate(card.items):
+            kpi = item.kpi
+            if kpi not in wanted:
+                continue
+            if kpi in children:
+                judged.append((kpi, card, i))
+            if kpi in kids_of:
+                first.setdefault((kpi, card.frequency), item.target)
     for parent_id, card, i in judged:
         item = card.items[i]
         if item.target is None:
