@@ -40,7 +40,7 @@ def test_nodes_carry_kind_label_and_location() -> None:
 def test_every_edge_lists_its_links_and_by_relation_indexes_them() -> None:
     g = build_graph(stratmap.load(EXAMPLES / "manufacturing"))
     flat = list(links(g))
-    indexed = [entry for entries in g.graph["by_relation"].values() for entry in entries]
+    indexed = [(s, d, attrs["links"][0]) for entries in g.graph["by_relation"].values() for s, d, attrs in entries]
     assert sorted((s, d, lk["relation"]) for s, d, lk in flat) == sorted((s, d, lk["relation"]) for s, d, lk in indexed)
     for src, dst, link in flat:
         assert {"relation", "contributes"} <= set(link)

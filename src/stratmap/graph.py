@@ -12,9 +12,10 @@ or only aligns with it ("alignment is not contribution"). A link written as an e
 list (``serves``, ``answers``, ``holds_back``, ``conflicts_with``) has its ``index`` there;
 a scorecard item (``measures``) has its ``item`` index and ``weight``.
 :func:`edge_location` says where a link is written. The graph attribute ``by_relation``
-indexes ``(source, target, link)`` by relation, in the order the build visits the model; it
-is how the rules read the links, so a graph edited after it is built should have that
-attribute deleted (the rules then read the edges themselves).
+indexes every link by relation, in the order the build visits the model, as NetworkX was
+given it: ``(source, target, attrs)`` with ``attrs["links"] == (link,)`` (``attrs`` is shared
+too: read it, do not change it). It is how the rules read the links, so a graph edited after
+it is built should have that attribute deleted (the rules then read the edges themselves).
 
 Links that say the same thing are one shared object (every "KPI serves its first purpose"
 link is the same mapping), so the build creates almost nothing per link beyond what
@@ -54,6 +55,7 @@ from __future__ import annotations
 import itertools
 import re
 from collections.abc import Iterator, Mapping
+from operator import itemgetter
 from types import MappingProxyType
 from typing import Any, Protocol
 
@@ -62,7 +64,7 @@ import networkx as nx
 from stratmap.diagnostics import Location
 from stratmap.model import Department, Kpi, Position, Strategy, Where
 
-__all__ = ["FORMULA_NAME", "Link", "build_graph", "edge_location", "item_key", "links", "tier_key"]
+__all__ = ["FORMULA_NAME", "EdgeAttrs", "Link", "build_graph", "edge_location", "item_key", "links", "tier_key"]
 
 #: One link between two nodes, read-only: ``relation``, ``contributes`` (and ``index``
 #: for an entry of a list, ``item`` and ``weight`` for a scorecard item).
@@ -158,16 +160,16 @@ def links(graph: nx.DiGraph[str]) -> Iterator[tuple[str, str, Link]]:
 
 
 #: An edge's attributes as handed to NetworkX (which copies them into its own dict).
-_Attrs = dict[str, tuple[Link, ...]]
+EdgeAttrs = dict[str, tuple[Link, ...]]
 
 
-def _link(relation: str, contributes: bool = False, **extra: object) -> tuple[Link, _Attrs]:
+def _link(relation: str, contributes: bool = False, **extra: object) -> tuple[Link, EdgeAttrs]:
     """A read-only link and the edge attributes that carry it alone."""
     link: Link = MappingProxyType({"relation": relation, "contributes": contributes, **extra})
     return link, {"links": (link,)}
 
 
-class _Shared(dict[Any, _Attrs]):
+class _Shared(dict[Any, EdgeAttrs]):
     """Edge attributes carrying one link, made on first use and shared after: keyed by the
     ``index`` of a list entry, or by ``(item, weight)`` for a scorecard item."""
 
@@ -175,7 +177,7 @@ class _Shared(dict[Any, _Attrs]):
         super().__init__()
         self.relation, self.contributes = relation, contributes
 
-    def __missing__(self, key: Any) -> _Attrs:
+    def __missing__(self, key: Any) -> EdgeAttrs:
         extra = {"item": key[0], "weight": key[1]} if isinstance(key, tuple) else {"index": key}
         made = self[key] = _link(self.relation, self.contributes, **extra)[1]
         return made
@@ -273,7 +275,7 @@ def build_graph(strategy: Strategy) -> nx.DiGraph[str]:
     has_veto, has_line, watches = _link("has_veto")[1], _link("has_line")[1], _link("watches")[1]
     tiers = {tier: tier_key(tier) for tier in TIERS}
     kpi_ids = frozenset(keys[first_kpi : first_kpi + len(kpis)])
-    written: dict[str, list[tuple[str, str, _Attrs]]] = {
+    written: dict[str, list[tuple[str, str, EdgeAttrs]]] = {
         "holds_back": [(p.id, d, holds_back[i]) for p in strategy.problems for i, d in enumerate(p.holds_back)],
         "part_of": [(dept.id, dept.parent, part_of) for dept in strategy.departments if dept.parent],
         "belongs_to": [(pos.id, pos.department, belongs_to) for pos in positions],
@@ -316,11 +318,9 @@ def build_graph(strategy: Strategy) -> nx.DiGraph[str]:
         ],
         "has_line": [(card.id, line.id, has_line) for card in cards for line in card.high_voltage_lines],
     }
-    by_relation: dict[str, list[tuple[str, str, Link]]] = {}
-    for relation, found in written.items():
-        if found:
-            g.add_edges_from(found)
-            by_relation[relation] = [(src, dst, attrs["links"][0]) for src, dst, attrs in found]
+    by_relation = {relation: found for relation, found in written.items() if found}
+    for found in by_relation.values():
+        g.add_edges_from(found)
     if len(g) > placed:
         # A link to an id that is not a node (the reference checks' finding) made one: take
         # it out again, with its links. Checking every link first would cost a lookup per
@@ -334,11 +334,11 @@ def build_graph(strategy: Strategy) -> nx.DiGraph[str]:
         }
     g.graph["by_relation"] = by_relation
     # one edge per pair of nodes; a pair joined twice (rare) gets all its links, in order
-    if len(g.edges) < sum(map(len, by_relation.values())):
+    if sum(map(len, map(itemgetter(1), g.adjacency()))) < sum(map(len, by_relation.values())):
         joined: dict[tuple[str, str], list[Link]] = {}
         for entries in by_relation.values():
-            for src, dst, link in entries:
-                joined.setdefault((src, dst), []).append(link)
+            for src, dst, attrs in entries:
+                joined.setdefault((src, dst), []).extend(attrs["links"])
         for (src, dst), both in joined.items():
             if len(both) > 1:
                 g.edges[src, dst]["links"] = tuple(both)

@@ -40,7 +40,7 @@ def purpose_serves_nothing(ctx: Context) -> Iterator[Finding]:
 @rule("SM303")
 def unmeasured_driver(ctx: Context) -> Iterator[Finding]:
     """A driver that no KPI on any scorecard reaches: nobody is assessed on it."""
-    assessed = {kpi for _, kpi, _ in ctx.edges("measures")}
+    assessed = {kpi for _, kpi, _ in ctx.ends("measures")}
     for d in ctx.strategy.drivers:
         if not ctx.reached_from(d.id, assessed):
             yield Finding("SM303", d.where.at("id"), d.id, {"driver": d.id})
@@ -90,15 +90,19 @@ def short_term_without_veto(ctx: Context) -> Iterator[Finding]:
 @rule("SM308")
 def veto_out_of_scope(ctx: Context) -> Iterator[Finding]:
     """A key indicator or high-voltage line reading a KPI outside its scorecard's scope."""
-    for card in ctx.strategy.scorecards:
-        refs: list[tuple[KeyIndicator | HighVoltageLine, str]] = [(ki, "key indicator") for ki in card.key_indicators]
-        refs += [(hv, "high-voltage line") for hv in card.high_voltage_lines]
-        for ref, what in refs:
-            kpi = ref.kpi
-            read = ctx.kpi(kpi) if kpi else None
-            if kpi and (read is None or read.owner != card.entity) and all(i.kpi != kpi for i in card.items):
-                args = {"what": what, "ref": ref.id, "kpi": kpi, "scorecard": card.id, "entity": card.entity}
-                yield Finding("SM308", ref.where.at("kpi"), ref.id, args)
+    cards = ctx.strategy.scorecards
+    refs: list[tuple[Scorecard, KeyIndicator | HighVoltageLine, str]] = [
+        (card, ki, "key indicator") for card in cards for ki in card.key_indicators
+    ]
+    refs += [
+        (card, hv, "high-voltage line") for card in cards if card.high_voltage_lines for hv in card.high_voltage_lines
+    ]
+    for card, ref, what in refs:
+        kpi = ref.kpi
+        read = ctx.kpi(kpi) if kpi else None
+        if kpi and (read is None or read.owner != card.entity) and all(i.kpi != kpi for i in card.items):
+            args = {"what": what, "ref": ref.id, "kpi": kpi, "scorecard": card.id, "entity": card.entity}
+            yield Finding("SM308", ref.where.at("kpi"), ref.id, args)
 
 
 @rule("SM309")
@@ -186,11 +190,10 @@ def under_cascaded(ctx: Context) -> Iterator[Finding]:
     position's headcount is unknown, the cascade cannot be judged and nothing is reported.
     """
     children: dict[str, list[Kpi]] = defaultdict(list)
-    for k in ctx.strategy.kpis:
-        if k.parent and k.link == "contributes":
-            parent = ctx.kpi(k.parent)
-            if parent and parent.aggregation == "sum" and parent.direction == "higher_is_better":
-                children[k.parent].append(k)
+    for k in [k for k in ctx.strategy.kpis if k.link == "contributes" and k.parent]:
+        parent = ctx.kpi(k.parent or "")
+        if parent and parent.aggregation == "sum" and parent.direction == "higher_is_better":
+            children[parent.id].append(k)
     if not children:
         return
     # a position's target counts headcount times (None: unknown), a department's once
@@ -199,15 +202,12 @@ def under_cascaded(ctx: Context) -> Iterator[Finding]:
     wanted = kids_of | children.keys()
     judged: list[tuple[str, Scorecard, int]] = []  # the parents' items, in card order
     first: dict[tuple[str, str | None], Decimal | None] = {}  # (child, frequency) -> its first item's target
-    for card in ctx.strategy.scorecards:
-        for i, item in enumerate(card.items):
-            kpi = item.kpi
-            if kpi not in wanted:
-                continue
-            if kpi in children:
-                judged.append((kpi, card, i))
-            if kpi in kids_of:
-                first.setdefault((kpi, card.frequency), item.target)
+    cards = ctx.strategy.scorecards
+    for card, i, item in [(c, i, item) for c in cards for i, item in enumerate(c.items) if item.kpi in wanted]:
+        if item.kpi in children:
+            judged.append((item.kpi, card, i))
+        if item.kpi in kids_of:
+            first.setdefault((item.kpi, card.frequency), item.target)
     for parent_id, card, i in judged:
         item = card.items[i]
         if item.target is None:

@@ -20,7 +20,7 @@ from stratmap.model import Kpi
 if TYPE_CHECKING:
     import networkx as nx
 
-    from stratmap.graph import Link
+    from stratmap.graph import EdgeAttrs, Link
     from stratmap.model import Strategy
 
 
@@ -52,18 +52,32 @@ class Context:
     as_of: datetime.date | None = None
 
     def edges(self, relation: str) -> list[tuple[str, str, Link]]:
+        """Every link of ``relation`` as ``(source, target, link)``, in the order written."""
+        found = self._links.get(relation)
+        if found is None:
+            found = self._links[relation] = [(src, dst, attrs["links"][0]) for src, dst, attrs in self.ends(relation)]
+        return found
+
+    def ends(self, relation: str) -> list[tuple[str, str, EdgeAttrs]]:
+        """Every link of ``relation`` as the graph's index holds it, ``(source, target,
+        attrs)`` with ``attrs["links"] == (link,)``: for rules that read only the ends of
+        many links (no list of links is made for them)."""
         return self._by_relation.get(relation, [])
 
     @cached_property
-    def _by_relation(self) -> dict[str, list[tuple[str, str, Link]]]:
-        built: dict[str, list[tuple[str, str, Link]]] | None = self.graph.graph.get("by_relation")
+    def _links(self) -> dict[str, list[tuple[str, str, Link]]]:
+        return {}
+
+    @cached_property
+    def _by_relation(self) -> dict[str, list[tuple[str, str, EdgeAttrs]]]:
+        built: dict[str, list[tuple[str, str, EdgeAttrs]]] | None = self.graph.graph.get("by_relation")
         if built is not None:  # recorded by build_graph
             return built
-        out: dict[str, list[tuple[str, str, Link]]] = {}
+        out: dict[str, list[tuple[str, str, EdgeAttrs]]] = {}
         from stratmap.graph import links
 
         for src, dst, data in links(self.graph):
-            out.setdefault(data["relation"], []).append((src, dst, data))
+            out.setdefault(data["relation"], []).append((src, dst, {"links": (data,)}))
         return out
 
     def kpi(self, id: str) -> Kpi | None:
@@ -83,7 +97,7 @@ class Context:
         links, read off the graph's index rather than built as a second graph."""
         out: dict[str, list[str]] = {}
         for relation in VALUE_RELATIONS:
-            for src, dst, _ in self.edges(relation):
+            for src, dst, _ in self.ends(relation):
                 found = out.get(dst)
                 if found is None:
                     out[dst] = [src]
