@@ -9,6 +9,7 @@ suppressions, and turns findings into diagnostics.
 from __future__ import annotations
 
 import datetime
+from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from functools import cached_property
@@ -130,8 +131,7 @@ class Context:
         driver, each node visited once in all."""
         reached = {d.id for d in self.strategy.drivers if d.id in self.graph}
         for driver in tuple(reached):
-            for _ in self._upstream(driver, reached):
-                pass
+            deque(self._upstream(driver, reached), maxlen=0)  # walk it: the nodes are in ``reached``
         return frozenset(reached)
 
     def reached_from(self, driver: str, sources: frozenset[str] | set[str]) -> bool:
