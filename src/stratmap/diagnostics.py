@@ -11,6 +11,7 @@ from __future__ import annotations
 import enum
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
+from decimal import Decimal
 from typing import Any
 
 
@@ -133,6 +134,12 @@ class StratmapError(Exception):
         first = errors[0] if errors else (self.diagnostics[0] if self.diagnostics else None)
         summary = f"{len(errors)} error(s)"
         super().__init__(f"{summary}; first: {first}" if first else summary)
+
+
+def decimal_text(value: Decimal) -> str:
+    """A decimal as plain text without trailing zeros: ``50.0`` and ``50`` are both ``50``."""
+    text = format(value, "f")
+    return text.rstrip("0").rstrip(".") if "." in text else text
 
 
 def sort_diagnostics(diagnostics: Iterable[Diagnostic]) -> list[Diagnostic]:

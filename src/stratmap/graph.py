@@ -76,27 +76,6 @@ FORMULA_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 #: The three assessment tiers, in order.
 TIERS = ("short_term", "annual", "major_responsibility")
 
-#: Every relation, in the order the build writes them (for any one node, its links come
-#: in this order, and links of one relation in the order the model declares them).
-RELATIONS = (
-    "holds_back",
-    "part_of",
-    "belongs_to",
-    "reports_to",
-    "has_purpose",
-    "serves",
-    "answers",
-    "cascades_to",
-    "computed_from",
-    "conflicts_with",
-    "assesses",
-    "in_tier",
-    "measures",
-    "has_veto",
-    "watches",
-    "has_line",
-)
-
 #: Where the source of each relation writes the link (below the source's own keys; a
 #: list's entries add their ``index``).
 _WRITTEN_AT: dict[str, tuple[str, ...]] = {
@@ -163,10 +142,10 @@ def links(graph: nx.DiGraph[str]) -> Iterator[tuple[str, str, Link]]:
 EdgeAttrs = dict[str, tuple[Link, ...]]
 
 
-def _link(relation: str, contributes: bool = False, **extra: object) -> tuple[Link, EdgeAttrs]:
-    """A read-only link and the edge attributes that carry it alone."""
+def _carrying(relation: str, contributes: bool = False, **extra: object) -> EdgeAttrs:
+    """The edge attributes that carry one read-only link alone."""
     link: Link = MappingProxyType({"relation": relation, "contributes": contributes, **extra})
-    return link, {"links": (link,)}
+    return {"links": (link,)}
 
 
 class _Shared(dict[Any, EdgeAttrs]):
@@ -179,7 +158,7 @@ class _Shared(dict[Any, EdgeAttrs]):
 
     def __missing__(self, key: Any) -> EdgeAttrs:
         extra = {"item": key[0], "weight": key[1]} if isinstance(key, tuple) else {"index": key}
-        made = self[key] = _link(self.relation, self.contributes, **extra)[1]
+        made = self[key] = _carrying(self.relation, self.contributes, **extra)
         return made
 
 
@@ -268,13 +247,15 @@ def build_graph(strategy: Strategy) -> nx.DiGraph[str]:
     entities: list[Department | Position] = [*strategy.departments, *positions]
     holds_back, serves, answers = _Shared("holds_back"), _Shared("serves"), _Shared("answers")
     conflicts_with, measures = _Shared("conflicts_with"), _Shared("measures", True)
-    part_of, belongs_to, reports_to = _link("part_of")[1], _link("belongs_to")[1], _link("reports_to")[1]
-    cascade = {"aligns": _link("cascades_to")[1], "contributes": _link("cascades_to", True)[1]}
-    computed_from = _link("computed_from", True)[1]
-    has_purpose, assesses, in_tier = _link("has_purpose")[1], _link("assesses")[1], _link("in_tier")[1]
-    has_veto, has_line, watches = _link("has_veto")[1], _link("has_line")[1], _link("watches")[1]
+    part_of, belongs_to, reports_to = _carrying("part_of"), _carrying("belongs_to"), _carrying("reports_to")
+    cascade = {"aligns": _carrying("cascades_to"), "contributes": _carrying("cascades_to", True)}
+    computed_from = _carrying("computed_from", True)
+    has_purpose, assesses, in_tier = _carrying("has_purpose"), _carrying("assesses"), _carrying("in_tier")
+    has_veto, has_line, watches = _carrying("has_veto"), _carrying("has_line"), _carrying("watches")
     tiers = {tier: tier_key(tier) for tier in TIERS}
     kpi_ids = frozenset(keys[first_kpi : first_kpi + len(kpis)])
+    # Relation by relation, in this order: a node's links come in it, and links of one
+    # relation in the order the model declares them.
     written: dict[str, list[tuple[str, str, EdgeAttrs]]] = {
         "holds_back": [(p.id, d, holds_back[i]) for p in strategy.problems for i, d in enumerate(p.holds_back)],
         "part_of": [(dept.id, dept.parent, part_of) for dept in strategy.departments if dept.parent],
@@ -308,13 +289,7 @@ def build_graph(strategy: Strategy) -> nx.DiGraph[str]:
         "has_veto": [(card.id, ki.id, has_veto) for card in cards for ki in card.key_indicators],
         "watches": [
             *((ki.id, ki.kpi, watches) for card in cards for ki in card.key_indicators),
-            *(
-                (line.id, line.kpi, watches)
-                for card in cards
-                if card.high_voltage_lines
-                for line in card.high_voltage_lines
-                if line.kpi
-            ),
+            *((line.id, line.kpi, watches) for card in cards for line in card.high_voltage_lines if line.kpi),
         ],
         "has_line": [(card.id, line.id, has_line) for card in cards for line in card.high_voltage_lines],
     }

@@ -12,10 +12,9 @@ from __future__ import annotations
 import json
 from collections import defaultdict
 from collections.abc import Mapping
-from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
-from stratmap.diagnostics import Diagnostic, Location, Severity
+from stratmap.diagnostics import Diagnostic, Location, Severity, decimal_text
 from stratmap.graph import edge_location, links
 
 if TYPE_CHECKING:
@@ -165,13 +164,6 @@ def render_dot(check: ModelCheck, lang: str) -> str:
     return "\n".join(lines) + "\n"
 
 
-def _decimal_text(value: Decimal) -> str:
-    """A decimal as plain text without trailing zeros: ``50.0`` and ``50`` are both ``50``
-    (links are shared by value, so the map gives the value, not how it was written)."""
-    text = format(value, "f")
-    return text.rstrip("0").rstrip(".") if "." in text else text
-
-
 def _loc(location: Location) -> dict[str, Any]:
     return {"file": location.file, "line": location.line, "column": location.column}
 
@@ -201,7 +193,8 @@ def render_json(check: ModelCheck, lang: str) -> str:
         }
         if link["relation"] == "measures":  # a scorecard item
             edge["item"] = link["item"]
-            edge["weight"] = _decimal_text(link["weight"])
+            # links are shared by value, so the map gives the value, not how it was written
+            edge["weight"] = decimal_text(link["weight"])
         edges.append(edge)
     doc = {"directed": True, "multigraph": True, "nodes": nodes, "edges": edges}
     return json.dumps(doc, ensure_ascii=False, indent=2) + "\n"

@@ -8,7 +8,7 @@ from collections.abc import Iterator
 from decimal import Decimal
 from typing import TYPE_CHECKING
 
-from stratmap.diagnostics import Related
+from stratmap.diagnostics import Related, decimal_text
 from stratmap.graph import edge_location, item_key
 from stratmap.model import Department, HighVoltageLine, KeyIndicator, Kpi, Position, Scorecard
 from stratmap.rules.registry import Context, Finding, rule
@@ -74,7 +74,9 @@ def weights_total(ctx: Context) -> Iterator[Finding]:
             continue
         total = card.total_weight
         if card.weight_policy == "must_total_100" and total != 100:
-            yield Finding("SM306", card.where.at("items"), card.id, {"scorecard": card.id, "total": _num(total)})
+            yield Finding(
+                "SM306", card.where.at("items"), card.id, {"scorecard": card.id, "total": decimal_text(total)}
+            )
         elif card.weight_policy == "normalise" and total == 0:
             yield Finding("SM306", card.where.at("items"), card.id, {"scorecard": card.id, "total": "0"})
 
@@ -94,9 +96,7 @@ def veto_out_of_scope(ctx: Context) -> Iterator[Finding]:
     refs: list[tuple[Scorecard, KeyIndicator | HighVoltageLine, str]] = [
         (card, ki, "key indicator") for card in cards for ki in card.key_indicators
     ]
-    refs += [
-        (card, hv, "high-voltage line") for card in cards if card.high_voltage_lines for hv in card.high_voltage_lines
-    ]
+    refs += [(card, hv, "high-voltage line") for card in cards for hv in card.high_voltage_lines]
     for card, ref, what in refs:
         kpi = ref.kpi
         read = ctx.kpi(kpi) if kpi else None
@@ -222,7 +222,12 @@ def under_cascaded(ctx: Context) -> Iterator[Finding]:
             total += target * (count or 1)
         else:
             if total < item.target:
-                args = {"kpi": parent_id, "children": _num(total), "target": _num(item.target), "scorecard": card.id}
+                args = {
+                    "kpi": parent_id,
+                    "children": decimal_text(total),
+                    "target": decimal_text(item.target),
+                    "scorecard": card.id,
+                }
                 yield Finding("SM311", item.where.at("target"), item_key(card.id, i), args)
 
 
@@ -235,7 +240,7 @@ def cascade_mismatch(ctx: Context) -> Iterator[Finding]:
         if not k.parent:
             continue
         parent = ctx.kpi(k.parent)
-        if parent is None or (k.direction == parent.direction and (k.link == "aligns" or k.unit == parent.unit)):
+        if parent is None:
             continue
         fields = ("unit", "direction") if k.link == "contributes" else ("direction",)
         for field_name in fields:
@@ -370,7 +375,7 @@ def bad_split(ctx: Context) -> Iterator[Finding]:
         total = sum(k.split.values(), Decimal(0))
         missing = [d for d in reached if d not in k.split]
         if total != 100 or missing:
-            shown = _num(total)
+            shown = decimal_text(total)
             problem = (
                 f"its shares total {shown}, not 100" if total != 100 else f"it gives no share to {', '.join(missing)}"
             )
@@ -382,11 +387,6 @@ def bad_split(ctx: Context) -> Iterator[Finding]:
 
 def _smart(en: str, zh: str) -> dict[str, str]:
     return {"what": en, "what_zh": zh}
-
-
-def _num(value: Decimal) -> str:
-    text = format(value, "f")
-    return text.rstrip("0").rstrip(".") if "." in text else text
 
 
 @rule("SM318")

@@ -51,6 +51,8 @@ class Context:
     graph: nx.DiGraph[str]
     #: the date open actions are judged overdue against; None: overdue is not checked
     as_of: datetime.date | None = None
+    #: the links of each relation asked for so far (see :meth:`edges`)
+    _links: dict[str, list[tuple[str, str, Link]]] = field(default_factory=dict, init=False, repr=False)
 
     def edges(self, relation: str) -> list[tuple[str, str, Link]]:
         """Every link of ``relation`` as ``(source, target, link)``, in the order written."""
@@ -64,10 +66,6 @@ class Context:
         attrs)`` with ``attrs["links"] == (link,)``: for rules that read only the ends of
         many links (no list of links is made for them)."""
         return self._by_relation.get(relation, [])
-
-    @cached_property
-    def _links(self) -> dict[str, list[tuple[str, str, Link]]]:
-        return {}
 
     @cached_property
     def _by_relation(self) -> dict[str, list[tuple[str, str, EdgeAttrs]]]:
