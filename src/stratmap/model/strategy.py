@@ -36,7 +36,7 @@ Declared = (
 )
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Strategy:
     """A whole strategy: one organisation and everything its files declare."""
 
