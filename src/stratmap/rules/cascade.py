@@ -50,10 +50,9 @@ def unmeasured_driver(ctx: Context) -> Iterator[Finding]:
 def kpi_without_driver(ctx: Context) -> Iterator[Finding]:
     """A KPI with no path to any driver: the value disconnect."""
     reaching = ctx.reaches_a_driver
-    for k in ctx.strategy.kpis:
-        if k.id not in reaching:
-            where = k.where.at("serves") if k.serves else k.where.at("id")
-            yield Finding("SM304", where, k.id, {"kpi": k.id})
+    for k in [k for k in ctx.strategy.kpis if k.id not in reaching]:
+        where = k.where.at("serves") if k.serves else k.where.at("id")
+        yield Finding("SM304", where, k.id, {"kpi": k.id})
 
 
 @rule("SM305")

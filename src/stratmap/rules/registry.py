@@ -104,41 +104,48 @@ class Context:
                     found.append(src)
         return out
 
-    def _upstream(self, driver: str, reached: set[str] | None = None) -> Iterator[str]:
-        """Every node with a value path to ``driver``, nearest first (NetworkX's
-        breadth-first search over :attr:`value_sources`). Nodes in ``reached`` are not
-        entered, and each node found is added to it: one set shared by several searches
-        makes them visit every node once between them."""
+    def _carriers(self, driver: str, entered: set[str]) -> Iterator[str]:
+        """The nodes that carry value to ``driver`` from further upstream: ``driver`` and
+        every node on a value path to it that has value sources of its own, nearest first
+        (NetworkX's breadth-first search over :attr:`value_sources`). A node with no
+        sources (most KPIs) ends a path: it is one of its carriers' sources, not searched.
+        Nodes in ``entered`` are not searched, and each node searched is added to it: one
+        set shared by several searches makes them search every node once between them."""
         import networkx as nx
 
         sources = self.value_sources
-        if reached is None:
-            return (node for _, node in nx.generic_bfs_edges(self.graph, driver, lambda n: iter(sources.get(n, ()))))
-        shared = reached
 
-        def fresh(node: str) -> Iterator[str]:
-            found = [source for source in sources.get(node, ()) if source not in shared]
-            shared.update(found)
+        def upstream(node: str) -> Iterator[str]:
+            found = [source for source in sources.get(node, ()) if source in sources and source not in entered]
+            entered.update(found)
             return iter(found)
 
-        return (node for _, node in nx.generic_bfs_edges(self.graph, driver, fresh))
+        entered.add(driver)
+        yield driver
+        yield from (node for _, node in nx.generic_bfs_edges(self.graph, driver, upstream))
 
     @cached_property
     def reaches_a_driver(self) -> frozenset[str]:
-        """Nodes with a value path to some driver (drivers included): one search per
-        driver, each node visited once in all."""
+        """Nodes with a value path to some driver (drivers included): the carriers of
+        every driver, each searched once, and all their sources."""
+        sources, carriers = self.value_sources, set[str]()
         reached = {d.id for d in self.strategy.drivers if d.id in self.graph}
         for driver in tuple(reached):
-            deque(self._upstream(driver, reached), maxlen=0)  # walk it: the nodes are in ``reached``
+            if driver not in carriers:
+                deque(self._carriers(driver, carriers), maxlen=0)  # walk it: the nodes are in ``carriers``
+        reached |= carriers
+        for node in carriers:
+            reached.update(sources.get(node, ()))
         return frozenset(reached)
 
     def reached_from(self, driver: str, sources: frozenset[str] | set[str]) -> bool:
         """Whether some node of ``sources`` has a value path to ``driver``. The search walks
-        back from the driver and stops at the first source it meets: a measured driver
-        costs a few steps, and only an unmeasured one costs its whole upstream."""
+        back from the driver and stops at the first carrier fed by one of ``sources``: a
+        measured driver costs a few steps, and only an unmeasured one its whole upstream."""
         if driver not in self.graph:
             return False
-        return any(node in sources for node in self._upstream(driver))
+        feeding = self.value_sources
+        return any(not sources.isdisjoint(feeding.get(node, ())) for node in self._carriers(driver, set()))
 
 
 #: The relations along which value is traced to a driver.
