@@ -107,13 +107,9 @@ def tier_key(tier: str) -> str:
     return f"tier:{tier}"
 
 
-def formula_inputs(kpi: Kpi, kpi_ids: set[str] | frozenset[str]) -> Iterator[str]:
+def formula_inputs(kpi: Kpi, kpi_ids: set[str] | frozenset[str]) -> list[str]:
     """The KPI ids a derived KPI's formula reads, in order of first use."""
-    seen: set[str] = set()
-    for name in FORMULA_NAME.findall(kpi.formula or ""):
-        if name in kpi_ids and name not in seen:
-            seen.add(name)
-            yield name
+    return [name for name in dict.fromkeys(FORMULA_NAME.findall(kpi.formula or "")) if name in kpi_ids]
 
 
 def edge_location(graph: nx.DiGraph[str], source: str, target: str, link: Link) -> Location:
@@ -262,14 +258,10 @@ def build_graph(strategy: Strategy) -> nx.DiGraph[str]:
         "belongs_to": [(pos.id, pos.department, belongs_to) for pos in positions],
         "reports_to": [(pos.id, pos.reports_to, reports_to) for pos in positions if pos.reports_to],
         "has_purpose": [(entity.id, u.id, has_purpose) for entity in entities for u in entity.purposes],
-        "serves": [
-            *((u.id, d, serves[i]) for u in strategy.purposes for i, d in enumerate(u.serves)),
-            *((k.id, t, serves[i]) for k in kpis for i, t in enumerate(k.serves)),
-        ],
-        "answers": [
-            *((k.id, problem, answers[i]) for k in kpis if k.answers for i, problem in enumerate(k.answers)),
-            *((plan.id, problem, answers[i]) for plan in plans for i, problem in enumerate(plan.answers)),
-        ],
+        "serves": [(u.id, d, serves[i]) for u in strategy.purposes for i, d in enumerate(u.serves)]
+        + [(k.id, t, serves[i]) for k in kpis for i, t in enumerate(k.serves)],
+        "answers": [(k.id, problem, answers[i]) for k in kpis if k.answers for i, problem in enumerate(k.answers)]
+        + [(plan.id, problem, answers[i]) for plan in plans for i, problem in enumerate(plan.answers)],
         "cascades_to": [(k.id, k.parent, cascade[k.link]) for k in kpis if k.parent],
         "computed_from": [
             (k.id, other, computed_from) for k in kpis if k.formula is not None for other in formula_inputs(k, kpi_ids)
@@ -287,10 +279,8 @@ def build_graph(strategy: Strategy) -> nx.DiGraph[str]:
             (card.id, item.kpi, measures[i, item.weight]) for card in cards for i, item in enumerate(card.items)
         ],
         "has_veto": [(card.id, ki.id, has_veto) for card in cards for ki in card.key_indicators],
-        "watches": [
-            *((ki.id, ki.kpi, watches) for card in cards for ki in card.key_indicators),
-            *((line.id, line.kpi, watches) for card in cards for line in card.high_voltage_lines if line.kpi),
-        ],
+        "watches": [(ki.id, ki.kpi, watches) for card in cards for ki in card.key_indicators]
+        + [(line.id, line.kpi, watches) for card in cards for line in card.high_voltage_lines if line.kpi],
         "has_line": [(card.id, line.id, has_line) for card in cards for line in card.high_voltage_lines],
     }
     by_relation = {relation: found for relation, found in written.items() if found}

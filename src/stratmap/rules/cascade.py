@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import itertools
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Iterator
 from decimal import Decimal
+from operator import attrgetter
 from typing import TYPE_CHECKING
 
 from stratmap.diagnostics import Related, decimal_text
@@ -134,17 +135,17 @@ def cycles(ctx: Context) -> Iterator[Finding]:
     import networkx as nx
 
     for relation, what in _CYCLE_RELATIONS.items():
-        edges = ctx.edges(relation)
-        if not edges:
+        ends = ctx.ends(relation)
+        if not ends:
             continue
         # a node on a cycle has a link in and a link out: only links between such nodes
         # can be on one (in a hierarchy that is all but its top and bottom levels)
-        has_in, has_out = {dst for _, dst, _ in edges}, {src for src, _, _ in edges}
+        has_in, has_out = {dst for _, dst, _ in ends}, {src for src, _, _ in ends}
         h: nx.DiGraph[str] = nx.DiGraph()
-        h.add_edges_from((src, dst) for src, dst, _ in edges if src in has_in and dst in has_out)
+        h.add_edges_from((src, dst) for src, dst, _ in ends if src in has_in and dst in has_out)
         if nx.is_directed_acyclic_graph(h):
             continue  # the usual case, and cheaper to establish than listing the components
-        at = {(src, dst): data for src, dst, data in edges}
+        at = {(src, dst): data for src, dst, data in ctx.edges(relation)}
         for component in sorted((c for c in nx.strongly_connected_components(h) if _loops(h, c)), key=min):
             found = sorted(_rotated(c) for c in nx.simple_cycles(h.subgraph(component)))
             for index, loop in enumerate(found[:MAX_CYCLES]):
@@ -235,10 +236,8 @@ def cascade_mismatch(ctx: Context) -> Iterator[Finding]:
     """A KPI cascading to a parent in the other direction, or contributing to one with a
     different unit (a KPI that only aligns may measure something else: new customers
     support sales volume)."""
-    for k in ctx.strategy.kpis:
-        if not k.parent:
-            continue
-        parent = ctx.kpi(k.parent)
+    for k in [k for k in ctx.strategy.kpis if k.parent]:
+        parent = ctx.kpi(k.parent or "")
         if parent is None:
             continue
         fields = ("unit", "direction") if k.link == "contributes" else ("direction",)
@@ -263,14 +262,13 @@ def opposite_directions(ctx: Context) -> Iterator[Finding]:
     """The same measure (same name, ignoring case, and unit) pursued in opposite directions
     by two owners, unless they declare the tension with ``conflicts_with``."""
     declared = {frozenset((src, dst)) for src, dst, _ in ctx.edges("conflicts_with")}
-    # a group only for a measure named more than once (the first of each name is kept aside)
-    named: dict[tuple[str, str | None], Kpi] = {}
-    groups: dict[tuple[str, str | None], list[Kpi]] = {}
-    for k in ctx.strategy.kpis:
-        key = (k.name.strip().casefold(), k.unit)
-        earlier = named.setdefault(key, k)
-        if earlier is not k:
-            groups.setdefault(key, [earlier]).append(k)
+    kpis = ctx.strategy.kpis
+    names = map(str.casefold, map(str.strip, map(attrgetter("name"), kpis)))
+    measures = list(zip(names, map(attrgetter("unit"), kpis), strict=True))
+    named = Counter(measures)
+    groups: dict[tuple[str, str | None], list[Kpi]] = {}  # only measures named more than once
+    for measure, k in [(measure, k) for measure, k in zip(measures, kpis, strict=True) if named[measure] > 1]:
+        groups.setdefault(measure, []).append(k)
     for group in groups.values():
         first: dict[str, Kpi] = {}  # the first KPI of the group in each direction
         for k in group:
