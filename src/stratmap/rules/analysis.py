@@ -12,7 +12,7 @@ from stratmap.rules.registry import Context, Finding, rule
 @rule("SM350")
 def unanswered_problem(ctx: Context) -> Iterator[Finding]:
     """An open problem that no KPI and no improvement plan answers."""
-    answered = {dst for _, dst, _ in ctx.edges("answers")}
+    answered = {dst for _, dst, _ in ctx.ends("answers")}
     for p in ctx.strategy.problems:
         if p.status == "open" and p.id not in answered:
             yield Finding("SM350", p.where.at("id"), p.id, {"problem": p.id})

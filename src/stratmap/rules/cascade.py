@@ -6,7 +6,7 @@ import itertools
 from collections import Counter, defaultdict
 from collections.abc import Iterator
 from decimal import Decimal
-from operator import attrgetter
+from operator import attrgetter, itemgetter
 from typing import TYPE_CHECKING
 
 from stratmap.diagnostics import Related, decimal_text
@@ -16,6 +16,9 @@ from stratmap.rules.registry import Context, Finding, rule
 
 if TYPE_CHECKING:
     import networkx as nx
+
+#: The two ends of a link as the context lists it (``(source, target, ...)``).
+SOURCE, TARGET = itemgetter(0), itemgetter(1)
 
 #: Policies that read the item's target.
 TARGET_POLICIES = frozenset({"ratio", "linear", "closeness", "goal"})
@@ -41,7 +44,7 @@ def purpose_serves_nothing(ctx: Context) -> Iterator[Finding]:
 @rule("SM303")
 def unmeasured_driver(ctx: Context) -> Iterator[Finding]:
     """A driver that no KPI on any scorecard reaches: nobody is assessed on it."""
-    assessed = {kpi for _, kpi, _ in ctx.ends("measures")}
+    assessed = set(map(TARGET, ctx.ends("measures")))
     for d in ctx.strategy.drivers:
         if not ctx.reached_from(d.id, assessed):
             yield Finding("SM303", d.where.at("id"), d.id, {"driver": d.id})
@@ -140,7 +143,7 @@ def cycles(ctx: Context) -> Iterator[Finding]:
             continue
         # a node on a cycle has a link in and a link out: only links between such nodes
         # can be on one (in a hierarchy that is all but its top and bottom levels)
-        has_in, has_out = {dst for _, dst, _ in ends}, {src for src, _, _ in ends}
+        has_in, has_out = set(map(TARGET, ends)), set(map(SOURCE, ends))
         h: nx.DiGraph[str] = nx.DiGraph()
         h.add_edges_from((src, dst) for src, dst, _ in ends if src in has_in and dst in has_out)
         if nx.is_directed_acyclic_graph(h):
