@@ -184,14 +184,14 @@ def build_graph(strategy: Strategy) -> nx.DiGraph[str]:
     >>> [link["relation"] for link in g.edges["output", "prod_volume_on_time"]["links"]]
     ['serves']
     """
-    kpis, cards, positions = strategy.kpis, strategy.scorecards, strategy.positions
+    kpis, cards, positions, purposes = strategy.kpis, strategy.scorecards, strategy.positions, strategy.purposes
     plans = [plan for plan in strategy.plans if plan.answers]
     g: nx.DiGraph[str] = nx.DiGraph()
     # Every node first, in the order the model declares it, then its attributes, written
     # into the dicts NetworkX made (add_nodes_from((key, attrs)) costs a caught exception
     # per node, and a dict per node copied into NetworkX's own).
     keys = [tier_key(tier) for tier in TIERS]
-    for group in (strategy.drivers, strategy.problems, strategy.departments, positions, strategy.purposes):
+    for group in (strategy.drivers, strategy.problems, strategy.departments, positions, purposes):
         keys += [obj.id for obj in group]
     first_kpi = len(keys)
     keys += [k.id for k in kpis]
@@ -217,7 +217,7 @@ def build_graph(strategy: Strategy) -> nx.DiGraph[str]:
         _attrs(data, "department", dept.name, dept)
     for pos, (_, data) in zip(positions, slots, strict=False):
         _attrs(data, "position", pos.name, pos)
-    for u, (_, data) in zip(strategy.purposes, slots, strict=False):
+    for u, (_, data) in zip(purposes, slots, strict=False):
         _attrs(data, "purpose", u.statement, u)["owner"] = u.owner
     for k, (_, data) in zip(kpis, slots, strict=False):  # the most numerous: written out
         where = k.where
@@ -258,7 +258,7 @@ def build_graph(strategy: Strategy) -> nx.DiGraph[str]:
         "belongs_to": [(pos.id, pos.department, belongs_to) for pos in positions],
         "reports_to": [(pos.id, pos.reports_to, reports_to) for pos in positions if pos.reports_to],
         "has_purpose": [(entity.id, u.id, has_purpose) for entity in entities for u in entity.purposes],
-        "serves": [(u.id, d, serves[i]) for u in strategy.purposes for i, d in enumerate(u.serves)]
+        "serves": [(u.id, d, serves[i]) for u in purposes for i, d in enumerate(u.serves)]
         + [(k.id, t, serves[i]) for k in kpis for i, t in enumerate(k.serves)],
         "answers": [(k.id, problem, answers[i]) for k in kpis if k.answers for i, problem in enumerate(k.answers)]
         + [(plan.id, problem, answers[i]) for plan in plans for i, problem in enumerate(plan.answers)],
