@@ -267,11 +267,13 @@ _OPPOSITE = {"higher_is_better": "lower_is_better", "lower_is_better": "higher_i
 def opposite_directions(ctx: Context) -> Iterator[Finding]:
     """The same measure (same name, ignoring case, and unit) pursued in opposite directions
     by two owners, unless they declare the tension with ``conflicts_with``."""
-    declared = {frozenset((src, dst)) for src, dst, _ in ctx.edges("conflicts_with")}
     kpis = ctx.strategy.kpis
-    names = map(str.casefold, map(str.strip, map(attrgetter("name"), kpis)))
+    names = list(map(str.casefold, map(str.strip, map(attrgetter("name"), kpis))))
+    if len(set(names)) == len(names):
+        return  # no name is used twice
     measures = list(zip(names, map(attrgetter("unit"), kpis), strict=True))
     named = Counter(measures)
+    declared = {frozenset((src, dst)) for src, dst, _ in ctx.ends("conflicts_with")}
     groups: dict[tuple[str, str | None], list[Kpi]] = {}  # only measures named more than once
     for measure, k in [(measure, k) for measure, k in zip(measures, kpis, strict=True) if named[measure] > 1]:
         groups.setdefault(measure, []).append(k)
