@@ -107,16 +107,19 @@ class Context:
     def _carriers(self, driver: str, entered: set[str]) -> Iterator[str]:
         """The nodes that carry value to ``driver`` from further upstream: ``driver`` and
         every node on a value path to it that has value sources of its own, nearest first
-        (NetworkX's breadth-first search over :attr:`value_sources`). A node with no
+        (NetworkX's breadth-first search over :attr:`value_sources`; the order among nodes
+        at one distance is unspecified, which no answer depends on). A node with no
         sources (most KPIs) ends a path: it is one of its carriers' sources, not searched.
         Nodes in ``entered`` are not searched, and each node searched is added to it: one
         set shared by several searches makes them search every node once between them."""
         import networkx as nx
 
         sources = self.value_sources
+        carrying = sources.keys()
 
         def upstream(node: str) -> Iterator[str]:
-            found = [source for source in sources.get(node, ()) if source in sources and source not in entered]
+            found = carrying & sources.get(node, ())  # its sources that carry value themselves
+            found -= entered
             entered.update(found)
             return iter(found)
 
