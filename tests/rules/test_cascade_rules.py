@@ -281,3 +281,61 @@ def test_sm311_reads_each_card_s_items_when_two_cards_share_an_id(tmp_path: Path
     twin = replace(second, id=first.id)  # as if duplicate ids were not reported: one item, not the parent's
     found = [d for d in check_model(replace(strategy, scorecards=(first, twin))) if d.code == "SM311"]
     assert len(found) == 1 and "200" in found[0].message()
+
+
+def test_sm303_a_driver_is_not_its_own_source_when_a_kpi_shares_its_id(tmp_path: Path, base: dict[str, Any]) -> None:
+    from dataclasses import replace
+
+    import stratmap
+    from stratmap.rules.engine import check_model
+
+    path = tmp_path / "strategy.yaml"
+    path.write_text(yaml.safe_dump(base, allow_unicode=True, sort_keys=False), encoding="utf-8")
+    strategy = stratmap.load(path)
+    volume = strategy.kpis[0]
+    # a KPI named like the driver it serves, on a scorecard (a duplicate id, as if not reported):
+    # the driver is still measured only if some other assessed KPI reaches it
+    impostor = replace(volume, id="share", serves=("share",), parent=None)
+    card = strategy.scorecards[0]
+    card = replace(card, items=(replace(card.items[0], kpi="share"),), key_indicators=())
+    unreached = replace(strategy, kpis=(impostor,), scorecards=(card,))
+    assert "SM303" in [d.code for d in check_model(unreached)]
+
+
+def test_sm313_findings_come_in_the_order_groups_are_found(tmp_path: Path) -> None:
+    from stratmap.rules.engine import check_model
+
+    data = copy.deepcopy(BASE)
+    data["departments"].append(
+        {"id": "ops", "name": "运营部", "purposes": [{"id": "run", "statement": "运营", "serves": ["share"]}]}
+    )
+
+    def kpi(id: str, name: str, owner: str, direction: str) -> dict[str, Any]:
+        return {"id": id, "name": name, "unit": "吨", "owner": owner, "direction": direction, "serves": ["grow"]}
+
+    # names interleave A, B, B, A: the group of B is complete first
+    data["kpis"] = [
+        kpi("a1", "甲", "sales", "higher_is_better"),
+        kpi("b1", "乙", "sales", "higher_is_better"),
+        kpi("b2", "乙", "ops", "lower_is_better"),
+        kpi("a2", "甲", "ops", "lower_is_better"),
+    ]
+    data["scorecards"] = []
+    path = tmp_path / "strategy.yaml"
+    path.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False), encoding="utf-8")
+    import stratmap
+
+    found = [d for d in check_model(stratmap.load(path)) if d.code == "SM313"]
+    assert [d.location.line for d in found] == sorted(d.location.line for d in found)
+    assert ["b2" in d.message() for d in found] == [True, False]
+
+
+def test_model_objects_can_be_weakly_referenced() -> None:
+    import weakref
+
+    import stratmap
+
+    strategy = stratmap.load(Path(__file__).parents[2] / "examples" / "manufacturing")
+    for obj in (strategy, strategy.kpis[0], strategy.kpis[0].where, strategy.scorecards[0].items[0]):
+        assert weakref.ref(obj)() is obj
+        assert not hasattr(obj, "__dict__")  # slotted: fields live in the object

@@ -12,20 +12,20 @@ from typing import Literal
 from stratmap.model.types import Frequency, Suppression, Tier, Where, _no_map
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, weakref_slot=True)
 class ScoreBand:
     score: Decimal
     lower: Decimal | None = None
     upper: Decimal | None = None
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, weakref_slot=True)
 class Rater:
     role: str
     weight: Decimal
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, weakref_slot=True)
 class Scoring:
     """A scoring policy with the format's defaults filled in."""
 
@@ -48,7 +48,7 @@ class Scoring:
     formula: str | None = None
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, weakref_slot=True)
 class Item:
     """A weighted item of a scorecard."""
 
@@ -67,7 +67,7 @@ class Item:
         return self.targets.get(period, self.target)
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, weakref_slot=True)
 class Outcome:
     action: Literal[
         "cap_score", "zero_score", "lowest_grade", "forfeit_period_bonus", "forfeit_annual_bonus", "investigate"
@@ -76,7 +76,7 @@ class Outcome:
     note: str | None = None
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, weakref_slot=True)
 class HighVoltageLine:
     """A high-voltage line (高压线) of the major-responsibility tier."""
 
@@ -91,14 +91,14 @@ class HighVoltageLine:
     suppress: tuple[Suppression, ...] = ()
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, weakref_slot=True)
 class Escalation:
     consecutive: int
     bonus_factor: Decimal | None = None
     outcome: tuple[Outcome, ...] = ()
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, weakref_slot=True)
 class KeyIndicator:
     """A key strategic indicator (关键战略指标): a bonus veto."""
 
@@ -112,7 +112,7 @@ class KeyIndicator:
     suppress: tuple[Suppression, ...] = ()
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, weakref_slot=True)
 class DeductionRule:
     event: str
     points: Decimal
@@ -120,13 +120,13 @@ class DeductionRule:
     note: str | None = None
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, weakref_slot=True)
 class Deductions:
     rules: tuple[DeductionRule, ...]
     cap: Decimal | None = None
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, weakref_slot=True)
 class GradeBand:
     grade: str
     min: Decimal | None = None
@@ -140,31 +140,31 @@ DEFAULT_GRADES: tuple[GradeBand, ...] = (
 )
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, weakref_slot=True)
 class Grading:
     bands: tuple[GradeBand, ...] = DEFAULT_GRADES
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, weakref_slot=True)
 class Ranking:
     group_by: Literal["scorecard", "department", "position"] = "scorecard"
     tie_break: tuple[str, ...] = ()
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, weakref_slot=True)
 class Quota:
     grade: str
     max: Decimal | None = None
     min: Decimal | None = None
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, weakref_slot=True)
 class Distribution:
     quotas: tuple[Quota, ...]
     mode: Literal["advise", "warn", "enforce"] = "warn"
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, weakref_slot=True)
 class RankRule:
     rank: Literal["top", "bottom"]
     percent: Decimal
@@ -172,7 +172,7 @@ class RankRule:
     note: str | None = None
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, weakref_slot=True)
 class Scorecard:
     """A scorecard (考核表) of one department or position for one tier."""
 
@@ -202,14 +202,14 @@ class Scorecard:
 _weight = attrgetter("weight")
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, weakref_slot=True)
 class BonusRow:
     factor: Decimal
     grade: str | None = None
     min: Decimal | None = None
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, weakref_slot=True)
 class BonusRule:
     id: str
     by: Literal["grade", "score"]

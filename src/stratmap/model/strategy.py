@@ -36,7 +36,7 @@ Declared = (
 )
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, weakref_slot=True)
 class Strategy:
     """A whole strategy: one organisation and everything its files declare."""
 

@@ -22,7 +22,7 @@ def _no_map() -> Mapping[str, Decimal]:
     return MappingProxyType({})
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, weakref_slot=True)
 class Where:
     """Where a model object was declared, and how to find any of its keys.
 
@@ -41,7 +41,7 @@ class Where:
         return self.node.file
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, weakref_slot=True)
 class Suppression:
     """A finding silenced on one node, with the written reason."""
 
@@ -50,14 +50,14 @@ class Suppression:
     location: Location
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, weakref_slot=True)
 class Rounding:
     places: int = 2
     mode: Literal["half_up", "half_even", "down", "up"] = "half_up"
     point: Literal["line", "total"] = "line"
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, weakref_slot=True)
 class Organisation:
     id: str
     name: str
@@ -71,20 +71,20 @@ class Organisation:
     max_items: int = 10
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, weakref_slot=True)
 class Source:
     title: str
     url: str | None = None
     date: datetime.date | None = None
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, weakref_slot=True)
 class AnalysisStep:
     summary: str
     sources: tuple[Source, ...] = ()
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, weakref_slot=True)
 class Analysis:
     """The strategic analysis (战略分析): industry pattern and company position."""
 
@@ -95,7 +95,7 @@ class Analysis:
     notes: str | None = None
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, weakref_slot=True)
 class Driver:
     """A value driver (驱动力)."""
 
@@ -107,7 +107,7 @@ class Driver:
     suppress: tuple[Suppression, ...] = ()
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, weakref_slot=True)
 class Figure:
     label: str
     value: Decimal
@@ -115,7 +115,7 @@ class Figure:
     period: str | None = None
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, weakref_slot=True)
 class Problem:
     """A named problem (问题) that holds drivers back."""
 
@@ -130,7 +130,7 @@ class Problem:
     suppress: tuple[Suppression, ...] = ()
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, weakref_slot=True)
 class Purpose:
     """A department's or position's purpose (工作目的) under the drivers."""
 
@@ -142,7 +142,7 @@ class Purpose:
     suppress: tuple[Suppression, ...] = ()
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, weakref_slot=True)
 class Department:
     id: str
     name: str
@@ -153,7 +153,7 @@ class Department:
     suppress: tuple[Suppression, ...] = ()
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, weakref_slot=True)
 class Position:
     id: str
     name: str
@@ -166,7 +166,7 @@ class Position:
     suppress: tuple[Suppression, ...] = ()
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, weakref_slot=True)
 class Kpi:
     """A key performance indicator (关键业绩指标)."""
 
@@ -199,7 +199,7 @@ class Kpi:
         return bool(self.answers)
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, weakref_slot=True)
 class Action:
     what: str
     owner: str | None = None
@@ -207,7 +207,7 @@ class Action:
     status: Literal["open", "done", "dropped"] = "open"
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, weakref_slot=True)
 class Plan:
     """An improvement plan (计划设定)."""
 
@@ -223,7 +223,7 @@ class Plan:
     suppress: tuple[Suppression, ...] = ()
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, weakref_slot=True)
 class Revision:
     """A target revision (目标调整)."""
 

@@ -274,9 +274,13 @@ def opposite_directions(ctx: Context) -> Iterator[Finding]:
     measures = list(zip(names, map(attrgetter("unit"), kpis), strict=True))
     named = Counter(measures)
     declared = {frozenset((src, dst)) for src, dst, _ in ctx.ends("conflicts_with")}
-    groups: dict[tuple[str, str | None], list[Kpi]] = {}  # only measures named more than once
+    # a group per measure named more than once, opened where its second KPI is declared
+    opened: dict[tuple[str, str | None], Kpi] = {}
+    groups: dict[tuple[str, str | None], list[Kpi]] = {}
     for measure, k in [(measure, k) for measure, k in zip(measures, kpis, strict=True) if named[measure] > 1]:
-        groups.setdefault(measure, []).append(k)
+        earlier = opened.setdefault(measure, k)
+        if earlier is not k:
+            groups.setdefault(measure, [earlier]).append(k)
     for group in groups.values():
         first: dict[str, Kpi] = {}  # the first KPI of the group in each direction
         for k in group:

@@ -147,6 +147,8 @@ class Context:
         measured driver costs a few steps, and only an unmeasured one its whole upstream."""
         if driver not in self.graph:
             return False
+        if driver in sources:  # an id declared twice (a reference error): the driver is not its own source
+            sources = sources - {driver}
         feeding = self.value_sources
         return any(not sources.isdisjoint(feeding.get(node, ())) for node in self._carriers(driver, set()))
 
