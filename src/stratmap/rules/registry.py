@@ -134,8 +134,7 @@ class Context:
         sources, carriers = self.value_sources, set[str]()
         reached = {d.id for d in self.strategy.drivers if d.id in self.graph}
         for driver in tuple(reached):
-            if driver not in carriers:
-                deque(self._carriers(driver, carriers), maxlen=0)  # walk it: the nodes are in ``carriers``
+            deque(self._carriers(driver, carriers), maxlen=0)  # walk it: the nodes are in ``carriers``
         reached |= carriers
         for node in carriers:
             reached.update(sources.get(node, ()))
