@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import contextlib
 import datetime
-import gc
 import os
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Literal
 
+from stratmap._collector import collector_paused
 from stratmap.diagnostics import Diagnostic, Location, Severity, StratmapError, sort_diagnostics
 from stratmap.load import Limits, collect
 from stratmap.rules.references import check_references, declared_problems
@@ -35,26 +34,6 @@ class CheckResult:
         return tuple(d for d in self.diagnostics if d.severity is Severity.ERROR)
 
 
-@contextlib.contextmanager
-def _collector_paused() -> Iterator[None]:
-    """Pause the cyclic garbage collector for one run.
-
-    A run allocates millions of small objects, nearly none of them in reference cycles
-    (values, positions, model objects, graph dicts); the collector would rescan them again
-    and again as they pile up, which made large strategies quadratic in practice. The
-    previous state is restored afterwards, and the few cycles a run leaves are collected as
-    usual from then on. (The command line goes further: it keeps the collector off for
-    the whole short-lived process; see :func:`stratmap.cli.entry`.)
-    """
-    was_enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if was_enabled:
-            gc.enable()
-
-
 def run(
     paths: Sequence[PathArg],
     *,
@@ -74,7 +53,7 @@ def run(
     minus the ignored ones; when no SM3xx code can be reported the graph is not built at
     all. Never raises for bad input.
     """
-    with _collector_paused():
+    with collector_paused():
         diagnostics, strategies, files = _run(
             paths, scope, limits, build, skip_unmarked, _Filter(select, ignore), as_of
         )

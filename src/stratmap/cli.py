@@ -406,7 +406,15 @@ def _explain(args: argparse.Namespace, lang: str) -> int:
     code = args.code.upper()
     spec = CODES.get(code)
     if spec is None:
-        close = difflib.get_close_matches(code, list(CODES), n=1)
+        # a letter typed for a digit (O for 0, I or l for 1) first, then the closest code of
+        # the same family (SM1O3 is SM103, not SM513), then any close code
+        digits = code[:2] + code[2:].translate(str.maketrans("OIL", "011"))
+        family = [c for c in CODES if c[:3] == digits[:3]]
+        close = (
+            [digits]
+            if digits in CODES
+            else difflib.get_close_matches(digits, family, n=1) or difflib.get_close_matches(code, list(CODES), n=1)
+        )
         hint = f"; did you mean {close[0]}?" if close else "; run 'stratmap rules' for the list"
         print(f"stratmap: error: unknown code {args.code!r}{hint}", file=sys.stderr)
         return EXIT_USAGE

@@ -119,12 +119,10 @@ class Code:
     status: str = "active"
     aliases: tuple[str, ...] = ()
 
-    def required_args(self) -> set[str]:
-        names: set[str] = set()
-        for text in (self.message, self.message_zh, self.hint, self.hint_zh):
-            for _, field_name, _, _ in string.Formatter().parse(text):
-                if field_name:
-                    names.add(field_name)
+    def required_args(self) -> frozenset[str]:
+        names = _REQUIRED.get(self.code)
+        if names is None:
+            names = _REQUIRED[self.code] = _required_args(self)
         return names
 
     def render_message(self, lang: str, args: Mapping[str, Any]) -> str:
@@ -146,6 +144,20 @@ class Code:
 
         page = resources.files("stratmap") / "_codedocs" / f"{self.code}.md"
         return page.read_text(encoding="utf-8")
+
+
+#: Each code's template names, read once per code: diagnostics can be many.
+_REQUIRED: dict[str, frozenset[str]] = {}
+
+
+def _required_args(code: Code) -> frozenset[str]:
+    """The names a code's templates interpolate."""
+    names: set[str] = set()
+    for text in (code.message, code.message_zh, code.hint, code.hint_zh):
+        for _, field_name, _, _ in string.Formatter().parse(text):
+            if field_name:
+                names.add(field_name)
+    return frozenset(names)
 
 
 E, W, INFO = Severity.ERROR, Severity.WARNING, Severity.INFO
@@ -1059,6 +1071,39 @@ _ALL = (
         "{entity}:“{kpi}”无法计分:{reason}",
         "Fix the item's scoring (targets, bands, scale) or the actual.",
         "请修正考核项的计分设置(目标、区间、等级表)或实际值。",
+    ),
+    Code(
+        "SM512",
+        "data-multiline-record",
+        W,
+        "A CSV record spans several lines: a quoted field holds a line break.",
+        "CSV 的一条记录跨越多行:某个带引号的字段中含有换行。",
+        "this record spans lines {first}-{last} (a quoted field holds a line break); the file has {records} records on {lines} lines",
+        "此记录跨越第 {first}-{last} 行(带引号的字段中含有换行);文件共 {lines} 行、{records} 条记录",
+        "If the line break is not meant, close the quote on the first line: an open quote swallows the records after it.",
+        "若换行并非有意为之,请在第一行闭合引号:未闭合的引号会吞掉其后的记录。",
+    ),
+    Code(
+        "SM513",
+        "data-duplicate-column",
+        E,
+        "A data table names a column twice; which one holds the data cannot be told, so the table is not read.",
+        "数据表中同一列名出现两次;无法判断哪一列是数据,该表不被读取。",
+        "column '{column}' appears twice (columns {first} and {second}); the table is not read",
+        "列“{column}”出现两次(第 {first} 列和第 {second} 列);该表不被读取",
+        "Rename or remove one of the two columns.",
+        "请重命名或删除其中一列。",
+    ),
+    Code(
+        "SM514",
+        "data-duplicate-key",
+        E,
+        "A JSON record gives the same key twice; the record is left out.",
+        "JSON 记录中同一个键出现两次;该记录不参与计算。",
+        "key '{key}' appears twice in this record; the record is left out",
+        "键“{key}”在此记录中出现两次;该记录不参与计算",
+        "Keep one value per key in each record.",
+        "每条记录中每个键只保留一个值。",
     ),
     Code(
         "SM520",

@@ -18,15 +18,18 @@ from __future__ import annotations
 import csv
 import io
 import json
+import json.decoder
+import json.scanner
 import os
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
 from typing import Any, Literal
 
-from stratmap.diagnostics import Diagnostic, Location
+from stratmap._collector import collector_paused
+from stratmap.diagnostics import Diagnostic, Location, Severity
 
 TableName = Literal["actuals", "events", "ratings", "bonus_base", "people"]
 
@@ -45,6 +48,33 @@ NUMBER = re.compile(r"[+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][+-]?[0-9]+)?\
 MAX_ENTITY = 128
 #: Numbers in the data stay below this magnitude: exact in both evaluation paths.
 MAX_NUMBER = Decimal("1e15")
+#: ... and carry at most this many decimal places (trailing zeros aside).
+MAX_PLACES = 12
+
+
+def number_problem(number: Decimal) -> str | None:
+    """Why ``number`` cannot be computed on exactly (None when it can).
+
+    Never computes with ``number`` itself, so no size of exponent or count of digits can
+    overflow or exhaust anything: only its digits and exponent are read.
+    """
+    if not number.is_finite():
+        return "the number is not finite"
+    _sign, digits, exponent = number.as_tuple()
+    assert isinstance(exponent, int)
+    significant = len(digits)
+    while significant > 1 and digits[significant - 1] == 0:  # trailing zeros carry nothing
+        significant -= 1
+        exponent += 1
+    if digits == (0,) or (significant == 1 and digits[0] == 0):
+        return None
+    if significant + exponent > 15:  # |number| >= 1e15
+        return "the number is beyond ±1e15 (check the unit)"
+    if -exponent > MAX_PLACES:
+        return f"the number has more than {MAX_PLACES} decimal places; round it to at most {MAX_PLACES}"
+    return None
+
+
 #: The answers a yes/no KPI's value may be (compared in lower case).
 YES = frozenset({"yes", "y", "true", "是", "达成", "通过"})
 NO = frozenset({"no", "n", "false", "否", "未达成", "未通过"})
@@ -137,7 +167,16 @@ class Table:
     @property
     def rejected(self) -> int:
         """Rows left out for a problem (a row with several problems counts once)."""
-        return len({(d.location.file, d.location.line, d.location.path[:1]) for d in self.problems if _row_level(d)})
+        return len({_row_of(d.location) for d in self.problems if _row_level(d) and d.location.path})
+
+
+def _row_of(location: Location) -> tuple[str, Any]:
+    """The row a location is in: its path's first step (a line, record or sheet row).
+
+    Every row-level problem is located in its row; one without a path (a repeated key in an
+    object nested in a cell) is about a part of a row, which its row's own problem counts.
+    """
+    return (location.file, location.path[:1])
 
 
 def _row_level(d: Diagnostic) -> bool:
@@ -163,7 +202,7 @@ class Dataset:
 
 
 #: Codes that reject the row they are reported on.
-ROW_CODES = frozenset({"SM503", "SM504", "SM505", "SM506", "SM507"})
+ROW_CODES = frozenset({"SM503", "SM504", "SM505", "SM506", "SM507", "SM514"})
 
 
 def read_data(
@@ -175,7 +214,12 @@ def read_data(
     people: Source | None = None,
     encoding: str = "utf-8",
 ) -> Dataset:
-    """Read each table given; never raises for bad data (problems are in each table)."""
+    """Read each table given; never raises for bad data (problems are in each table).
+
+    Raises ``TypeError`` for an argument of the wrong type, naming it.
+    """
+    if not isinstance(encoding, str):
+        raise TypeError(f"encoding must be the name of a text encoding (e.g. 'gb18030'), not {type(encoding).__name__}")
     given = {"actuals": actuals, "events": events, "ratings": ratings, "bonus_base": bonus_base, "people": people}
     tables = {
         name: read_table(source, name, encoding=encoding)  # type: ignore[arg-type]
@@ -195,12 +239,27 @@ class _Raw:
     cells: dict[str, Any]
     where: dict[str, Location]
     row: Location
+    source: int = 0  # id() of the mapping it was read from, when it was one
 
 
 def read_table(source: Source, table: TableName, *, encoding: str = "utf-8") -> Table:
     """Read one table from a file or an iterable of mappings."""
+    with collector_paused():
+        return _read_table(source, table, encoding)
+
+
+def _read_table(source: Source, table: TableName, encoding: str) -> Table:
     if table not in COLUMNS:
         raise ValueError(f"unknown table {table!r}; one of {', '.join(COLUMNS)}")
+    if not isinstance(encoding, str):
+        raise TypeError(f"encoding must be the name of a text encoding (e.g. 'gb18030'), not {type(encoding).__name__}")
+    if isinstance(source, bytes):
+        raise TypeError(f"{table} must be a file path or an iterable of mappings (one per row), not bytes")
+    if not isinstance(source, str | os.PathLike | Iterable) and _frame_records(source) is None:
+        raise TypeError(
+            f"{table} must be a file path, a DataFrame or an iterable of mappings (one per row),"
+            f" not {type(source).__name__}"
+        )
     frame = _frame_records(source)
     if frame is not None:
         name = f"<{table} DataFrame>"
@@ -216,11 +275,21 @@ def read_table(source: Source, table: TableName, *, encoding: str = "utf-8") -> 
     rows: list[Record] = []
     problems = list(problems)
     required, optional = COLUMNS[table]
+    exact = table in ("events", "ratings")  # several rows of one key are legal there; identical ones are not
+    seen: dict[tuple[tuple[str, str], ...], Location] = {}
     for raw in raws:
         record, found = _typed(table, raw, required, optional)
         problems.extend(found)
-        if record is not None:
-            rows.append(record)
+        if record is None:
+            continue
+        if exact:
+            key = tuple(sorted((k, "" if v is None else str(v).strip()) for k, v in raw.cells.items()))
+            first = seen.setdefault(key, raw.row)
+            if first is not raw.row:
+                what = f"{table[:-1]} row (the same in every column)"
+                problems.append(Diagnostic.make("SM506", raw.row, what=what, first=f"{first.file}:{first.line}"))
+                continue
+        rows.append(record)
     return Table(table, name, tuple(rows), tuple(problems), len(raws))
 
 
@@ -253,49 +322,223 @@ def _read_file(path: Path, encoding: str) -> tuple[list[_Raw], list[Diagnostic]]
     return _read_csv(file, text)
 
 
+class _KnownFailure(Exception):
+    """Raised into a CSV reader when its record reaches a line that an earlier record,
+    inside the same quoted field, already read to a failure: this one fails there too."""
+
+    def __init__(self, failure: tuple[str, int]) -> None:
+        self.failure = failure
+
+
 def _read_csv(file: str, text: str) -> tuple[list[_Raw], list[Diagnostic]]:
-    """The records of a CSV text. A line with broken quoting is reported as a bad row and
-    reading resumes on the next line: one bad record never loses the others."""
-    lines = text.splitlines(keepends=True)
+    """The records of a CSV text, in one pass however many lines are broken.
+
+    A record with broken quoting is reported as a bad row and reading resumes on the line
+    after the one it started on: one bad record never loses the others. A quoted field
+    left open reads on through the lines after it; each line is read at most once inside
+    such a field, because the reader's state at the start of a line inside a quoted field
+    is always the same: a record that reaches a line an earlier failed record read through
+    fails the same way (``failures``), without reading the rest again.
+    """
+    lines = io.StringIO(text, newline="").readlines()
+    count = len(lines)
     raws: list[_Raw] = []
+    problems: list[Diagnostic] = []
     header: list[str] | None = None
-    offset = 0  # physical lines before the current reader's first line
-    while offset < len(lines):
-        reader = csv.reader(io.StringIO("".join(lines[offset:]), newline=""), strict=True)
-        done = 0  # lines this reader has fully consumed
+    spans: list[tuple[int, int]] = []  # (first, last) 1-based lines of records that span lines
+    failures: dict[int, tuple[str, int]] = {}  # line index inside a quoted field -> (error, last index read)
+    records = 0
+    at = [0, -1]  # the next line index to hand out; the current record's first line (-1: none)
+
+    def feed() -> Iterator[str]:
+        while at[0] < count:
+            index = at[0]
+            if at[1] < 0:
+                at[1] = index
+            elif index in failures:
+                raise _KnownFailure(failures[index])
+            at[0] = index + 1
+            yield lines[index]
+
+    reader = csv.reader(feed(), strict=True)
+    while True:
         try:
-            for cells in reader:
-                first, line = offset + done + 1, offset + reader.line_num
-                done = reader.line_num
-                if header is None:
-                    header = [h.strip() for h in cells]
-                    continue
-                if not any(c.strip() for c in cells):
-                    continue  # a blank line is not a record
-                row = Location(file, first, 1, path=(first,))
-                if len(cells) != len(header):
-                    raws.append(_Raw({"__shape__": len(cells)}, {}, row))
-                    continue
-                where = {h: Location(file, first, i + 1, path=(first, h)) for i, h in enumerate(header)}
-                raws.append(_Raw(dict(zip(header, cells, strict=True)), where, row))
-                del line
-        except csv.Error as err:
-            bad = offset + done + 1  # the record that failed starts on the line after the last good one
-            raws.append(_Raw({"__broken__": str(err)}, {}, Location(file, bad, 1, path=(bad,))))
-            offset = bad  # resume on the next line
+            cells = next(reader)
+        except StopIteration:
+            break
+        except (csv.Error, _KnownFailure) as err:
+            first = at[1]
+            message, last = err.failure if isinstance(err, _KnownFailure) else (str(err), at[0] - 1)
+            for index in range(first + 1, at[0]):  # lines this record read inside its quoted field
+                failures[index] = (message, last)
+            raws.append(_Raw({"__broken__": message}, {}, Location(file, first + 1, 1, path=(first + 1,))))
+            records += 1
+            ended = isinstance(err, _KnownFailure) or at[0] >= count  # the feed was raised through, or ran out
+            at[0], at[1] = first + 1, -1  # resume on the line after the one the record started on
+            if ended:
+                reader = csv.reader(feed(), strict=True)
             continue
-        break
+        first, last = at[1], at[0] - 1
+        at[1] = -1
+        if header is None:
+            header = [h.strip() for h in cells]
+            problems.extend(_duplicate_columns(file, header, first + 1))
+            continue
+        if not any(c.strip() for c in cells):
+            continue  # a blank line is not a record
+        records += 1
+        if last > first:
+            spans.append((first + 1, last + 1))
+        row = Location(file, first + 1, 1, path=(first + 1,))
+        if len(cells) != len(header):
+            raws.append(_Raw({"__shape__": len(cells)}, {}, row))
+            continue
+        where = {h: Location(file, first + 1, i + 1, path=(first + 1, h)) for i, h in enumerate(header)}
+        raws.append(_Raw(dict(zip(header, cells, strict=True)), where, row))
     if header is None:
         return [], [Diagnostic.make("SM502", Location(file, 1, 1), columns="every required column", found="none")]
-    return raws, []
+    if any(d.severity is Severity.ERROR for d in problems):
+        return [], problems  # which of two same-named columns holds the data cannot be told
+    for first, last in spans:
+        problems.append(
+            Diagnostic.make(
+                "SM512", Location(file, first, 1, path=(first,)), first=first, last=last, records=records, lines=count
+            )
+        )
+    return raws, problems
+
+
+def _duplicate_columns(file: str, header: list[str], line: int) -> list[Diagnostic]:
+    """SM513 for each header named twice: the data would come from one of the two, unseen."""
+    seen: dict[str, int] = {}
+    found = []
+    for i, name in enumerate(header):
+        if name in seen:
+            found.append(
+                Diagnostic.make(
+                    "SM513",
+                    Location(file, line, i + 1, path=(line, name)),
+                    column=name,
+                    first=seen[name] + 1,
+                    second=i + 1,
+                )
+            )
+        else:
+            seen[name] = i
+    return found
 
 
 def _read_json(file: str, text: str) -> tuple[list[_Raw], list[Diagnostic]]:
+    duplicated: list[dict[str, Any]] = []  # objects that repeat a key, in the order they close
+
+    def pairs(items: list[tuple[str, Any]]) -> dict[str, Any]:
+        out: dict[str, Any] = {}
+        for key, value in items:
+            if key in out:
+                if not duplicated or duplicated[-1] is not out:
+                    duplicated.append(out)
+            else:
+                out[key] = value
+        return out
+
     try:
-        data = json.loads(text, parse_float=Decimal, parse_int=Decimal)
+        data = json.loads(text, parse_float=Decimal, parse_int=Decimal, object_pairs_hook=pairs)
     except json.JSONDecodeError as err:
         return [], [Diagnostic.make("SM501", Location(file, err.lineno, err.colno), reason=f"broken JSON: {err.msg}")]
-    return _records(data, file)
+    except RecursionError:
+        return [], [_too_deep(file, text)]
+    if _depth(data) > MAX_JSON_DEPTH:
+        return [], [_too_deep(file, text)]
+    raws, problems = _records(data, file)
+    if duplicated:
+        # the objects close in the same order in both scans: the n-th object with a repeated
+        # key is the n-th group of located repeats
+        located = dict(zip((id(o) for o in duplicated), _json_duplicate_keys(file, text), strict=True))
+        for i, raw in enumerate(raws):
+            repeats = located.pop(raw.source, None)
+            if repeats is not None:
+                raws[i] = _Raw({"__duplicate__": tuple(repeats)}, {}, raw.row)
+        for repeats in located.values():  # an object nested in a cell or around the records
+            problems.extend(Diagnostic.make("SM514", where, key=key) for key, where in repeats)
+    return raws, problems
+
+
+def _too_deep(file: str, text: str) -> Diagnostic:
+    line, column = _json_too_deep(text)
+    reason = f"the JSON nests deeper than {MAX_JSON_DEPTH} levels; a data file is a list of flat records"
+    return Diagnostic.make("SM501", Location(file, line, column), reason=reason)
+
+
+#: How deep a JSON data file may nest: a list of records of cells, wrapped once at most.
+MAX_JSON_DEPTH = 48
+_JSON_TOKEN = re.compile(r'"(?:[^"\\]|\\.)*"|[\[\]{}]')
+
+
+def _depth(data: Any) -> int:
+    """How deep ``data`` nests (iteratively: a hostile file cannot exhaust the stack)."""
+    deepest, stack = 0, [(data, 1)]
+    while stack:
+        value, level = stack.pop()
+        if isinstance(value, dict | list):
+            deepest = max(deepest, level)
+            stack.extend((v, level + 1) for v in (value.values() if isinstance(value, dict) else value))
+    return deepest
+
+
+def _json_too_deep(text: str) -> tuple[int, int]:
+    """(line, column) of the bracket that opens level ``MAX_JSON_DEPTH + 1``; one pass."""
+    level = 0
+    for match in _JSON_TOKEN.finditer(text):
+        token = match.group()
+        if token in "[{":
+            level += 1
+            if level > MAX_JSON_DEPTH:
+                return _line_column(text, match.start())
+        elif token in "]}":
+            level -= 1
+    return 1, 1
+
+
+def _line_column(text: str, offset: int) -> tuple[int, int]:
+    line = text.count("\n", 0, offset) + 1
+    return line, offset - (text.rfind("\n", 0, offset) + 1) + 1
+
+
+def _json_duplicate_keys(file: str, text: str) -> list[list[tuple[str, Location]]]:
+    """For each object that repeats a key, in the order objects close: each repeated key,
+    located at the repeat.
+
+    Only run when a repeat was found: the standard library's pure-Python scanner gives
+    each object's position, which its C scanner does not.
+    """
+    found: list[list[tuple[str, Location]]] = []
+    key_at = re.compile(r'[\s,]*("(?:[^"\\]|\\.)*")\s*:\s*')
+    skip = json.scanner.make_scanner(json.JSONDecoder())  # type: ignore[arg-type]  # the C scanner, to step over a value
+
+    def parse_object(s_and_end: tuple[str, int], *args: Any, **kwargs: Any) -> tuple[Any, int]:
+        source, start = s_and_end
+        result, end = json.decoder.JSONObject(s_and_end, *args, **kwargs)  # type: ignore[attr-defined]
+        keys: set[str] = set()
+        repeats: list[tuple[str, Location]] = []
+        position = start
+        for key, _ in result:  # each key is where the text after the value before it starts
+            match = key_at.match(source, position)
+            if match is None:  # pragma: no cover - every key of the object is in its text
+                break
+            position = skip(source, match.end())[1]
+            if key in keys:
+                line, column = _line_column(source, match.start(1))
+                repeats.append((key, Location(file, line, column)))
+            keys.add(key)
+        if repeats:
+            found.append(repeats)
+        return result, end
+
+    decoder = json.JSONDecoder(object_pairs_hook=list, parse_float=Decimal, parse_int=Decimal)
+    decoder.parse_object = parse_object  # type: ignore[attr-defined]
+    decoder.scan_once = json.scanner.py_make_scanner(decoder)  # type: ignore[attr-defined]
+    decoder.decode(text)
+    return found
 
 
 def _read_yaml(path: Path, raw: bytes) -> tuple[list[_Raw], list[Diagnostic]]:
@@ -409,7 +652,7 @@ def _read_mappings(rows: Iterable[Any], file: str) -> tuple[list[_Raw], list[Dia
             raws.append(_Raw({"__shape__": type(item).__name__}, {}, row))
             continue
         where = {str(k): Location(file, i + 1, 0, path=(i, str(k))) for k in item}
-        raws.append(_Raw({str(k): v for k, v in item.items()}, where, row))
+        raws.append(_Raw({str(k): v for k, v in item.items()}, where, row, id(item)))
     return raws, []
 
 
@@ -427,6 +670,12 @@ def _typed(
     if "__broken__" in raw.cells:
         problem = f"broken CSV quoting ({raw.cells['__broken__']}); check the quotes on this line"
         return None, [Diagnostic.make("SM503", raw.row, column="(row)", problem=problem)]
+    if "__duplicate__" in raw.cells:
+        row = raw.row.path[:1]
+        return None, [
+            Diagnostic.make("SM514", Location(w.file, w.line, w.column, path=(*row, key)), key=key)
+            for key, w in raw.cells["__duplicate__"]
+        ]
     if "__shape__" in raw.cells:
         shape = raw.cells["__shape__"]
         detail = f"{shape} cells" if isinstance(shape, int) else f"a {shape}"
@@ -550,14 +799,9 @@ def _number(raw: _Raw, column: str, default: Decimal | None = None) -> Decimal:
                 "SM503", _cell(raw, column), column=column, problem=f"'{shown}' is not a number (write e.g. 95 or 12.5)"
             )
         )
-    if not number.is_finite():
-        raise _Bad(Diagnostic.make("SM503", _cell(raw, column), column=column, problem="the number is not finite"))
-    if abs(number) >= MAX_NUMBER:
-        raise _Bad(
-            Diagnostic.make(
-                "SM503", _cell(raw, column), column=column, problem="the number is beyond ±1e15 (check the unit)"
-            )
-        )
+    problem = number_problem(number)
+    if problem is not None:
+        raise _Bad(Diagnostic.make("SM503", _cell(raw, column), column=column, problem=problem))
     return number
 
 
@@ -570,7 +814,7 @@ def _value(raw: _Raw) -> Decimal | str:
     try:
         return _number(raw, "value")
     except _Bad as bad:
-        if isinstance(value, str) and value.strip():
+        if isinstance(value, str) and value.strip() and not NUMBER.match(value.strip()):
             shown = value.strip()
             raise _Bad(
                 Diagnostic.make(

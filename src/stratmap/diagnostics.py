@@ -12,7 +12,10 @@ import enum
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from stratmap.codes import Code
 
 
 class Severity(enum.Enum):
@@ -60,6 +63,18 @@ class Related:
     note: str
 
 
+_CATALOGUE: list[Mapping[str, Code]] = []
+
+
+def _codes() -> Mapping[str, Code]:
+    """The code catalogue, imported on first use (it imports this module)."""
+    if not _CATALOGUE:
+        from stratmap.codes import CODES
+
+        _CATALOGUE.append(CODES)
+    return _CATALOGUE[0]
+
+
 @dataclass(frozen=True, slots=True)
 class Diagnostic:
     """One problem found in a strategy or its data.
@@ -84,18 +99,16 @@ class Diagnostic:
         **args: Any,
     ) -> Diagnostic:
         """Build a diagnostic with the code's default severity unless one is given."""
-        from stratmap.codes import CODES
-
-        spec = CODES[code]
-        missing = spec.required_args() - args.keys()
-        if missing:
+        spec = _codes()[code]
+        if not spec.required_args() <= args.keys():
+            missing = spec.required_args() - args.keys()
             raise TypeError(f"{code} needs message arguments {sorted(missing)}")
         return cls(
-            code=code,
-            location=location,
-            args=tuple(sorted(args.items())),
-            severity=severity if severity is not None else spec.severity,
-            related=tuple(related),
+            code,
+            location,
+            tuple(sorted(args.items())),
+            severity if severity is not None else spec.severity,
+            tuple(related) if related else (),
         )
 
     @property

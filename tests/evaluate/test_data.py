@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+import csv
+import io
 from decimal import Decimal
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
+from stratmap import data
 from stratmap.data import Actual, read_data, read_table
 
 HEADER = "entity,kpi,period,value\n"
@@ -151,3 +156,146 @@ def test_broken_quoting_loses_only_its_own_row(tmp_path: Path) -> None:
     table = read_table(f, "actuals")  # an unclosed quote: the record that opens it is the bad one
     assert [(d.code, d.location.line) for d in table.problems] == [("SM503", 3)]
     assert [r.entity for r in table.rows] == ["a1", "a3"]
+
+
+def _reread_reader(file: str, text: str) -> list[tuple[int, object]]:
+    """The reader as it was: re-reads the rest of the file after each broken record (the oracle)."""
+    lines = text.splitlines(keepends=True)
+    out: list[tuple[int, object]] = []
+    header = None
+    offset = 0
+    while offset < len(lines):
+        reader = csv.reader(io.StringIO("".join(lines[offset:]), newline=""), strict=True)
+        done = 0
+        try:
+            for cells in reader:
+                first = offset + done + 1
+                done = reader.line_num
+                if header is None:
+                    header = cells
+                    continue
+                if any(c.strip() for c in cells):
+                    out.append((first, cells if len(cells) == len(header) else len(cells)))
+        except csv.Error:
+            bad = offset + done + 1
+            out.append((bad, "broken"))
+            offset = bad
+            continue
+        break
+    return out
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.sampled_from(["a,b", '"a,b', 'a"",b', '"a""', '"', '""', 'x,"y"z', '"x', "p,q,r", ""]), max_size=12))
+def test_one_pass_csv_reading_finds_what_re_reading_found(lines: list[str]) -> None:
+    text = "h1,h2\n" + "\n".join(lines) + "\n"
+    raws, _ = data._read_csv("f.csv", text)
+    got = [
+        (raw.row.line, "broken" if "__broken__" in raw.cells else raw.cells.get("__shape__", list(raw.cells.values())))
+        for raw in raws
+    ]
+    assert got == _reread_reader("f.csv", text)
+
+
+def test_many_broken_lines_are_each_reported_once(tmp_path: Path) -> None:
+    f = tmp_path / "a.csv"
+    rows = [f'a{i},sales_volume,2026-03,"1"x' for i in range(2000)]
+    rows += ['"open""quote' for _ in range(2000)]  # each opens a field that the next one breaks
+    rows.append("z1,sales_volume,2026-03,5")
+    f.write_text(HEADER + "\n".join(rows) + "\n", encoding="utf-8")
+    table = read_table(f, "actuals")
+    assert [r.entity for r in table.rows] == ["z1"]
+    assert table.read == 4001 and table.rejected == 4000
+
+
+def test_a_repeated_column_refuses_the_table(tmp_path: Path) -> None:
+    f = tmp_path / "a.csv"
+    f.write_text("entity,kpi,period,value,value\na1,sales_volume,2026-03,1,2\n", encoding="utf-8")
+    table = read_table(f, "actuals")
+    assert table.rows == ()
+    assert [(d.code, d.location.line, d.location.column) for d in table.problems] == [("SM513", 1, 5)]
+    assert "columns 4 and 5" in table.problems[0].message()
+
+
+def test_a_repeated_json_key_rejects_its_record_only(tmp_path: Path) -> None:
+    f = tmp_path / "a.json"
+    f.write_text(
+        '[{"entity": "a1", "kpi": "sales_volume", "period": "2026-03", "value": 1},\n'
+        ' {"entity": "a2", "kpi": "sales_volume", "period": "2026-03", "value": 1, "value": 2},\n'
+        ' {"entity": "a3", "kpi": {"x": 1, "x": 2}, "period": "2026-03", "value": 3}]\n',
+        encoding="utf-8",
+    )
+    table = read_table(f, "actuals")
+    assert [r.entity for r in table.rows] == ["a1"]
+    found = [(d.code, d.location.line, d.location.column) for d in table.problems]
+    assert ("SM514", 2, 75) in found and ("SM514", 3, 35) in found
+    assert table.read == 3 and table.rejected == 2
+
+
+def test_a_quoted_field_across_lines_is_read_with_a_warning(tmp_path: Path) -> None:
+    f = tmp_path / "a.csv"
+    f.write_text(
+        "entity,kpi,period,value,note\n" + 'a1,sales_volume,2026-03,1,"left\n' + 'a2,sales_volume,2026-03,2,"\n',
+        encoding="utf-8",
+    )
+    table = read_table(f, "actuals")
+    assert [r.entity for r in table.rows] == ["a1"]
+    assert [(d.code, d.severity.value, d.location.line) for d in table.problems] == [("SM512", "warning", 2)]
+    assert "lines 2-3" in table.problems[0].message() and "1 records on 3 lines" in table.problems[0].message()
+
+
+def test_identical_event_and_rating_rows_are_duplicates(tmp_path: Path) -> None:
+    events = tmp_path / "e.csv"
+    events.write_text(
+        "entity,event,period,count\na1,late,2026-03,1\na1,late,2026-03,1\na1,late,2026-03,2\n", encoding="utf-8"
+    )
+    table = read_table(events, "events")
+    assert [r.count for r in table.rows] == [1, 2]
+    assert [(d.code, d.location.line) for d in table.problems] == [("SM506", 3)]
+    ratings = tmp_path / "r.csv"
+    ratings.write_text(
+        "entity,kpi,period,rater,rating,rater_id\n"
+        "a1,k,2026-03,peer,B,p1\na1,k,2026-03,peer,B,p2\na1,k,2026-03,peer,B,p1\n",
+        encoding="utf-8",
+    )
+    table = read_table(ratings, "ratings")
+    assert [r.rater_id for r in table.rows] == ["p1", "p2"]
+    assert [(d.code, d.location.line) for d in table.problems] == [("SM506", 4)]
+    ratings.write_text("entity,kpi,period,rater,rating\na1,k,2026-03,peer,B\na1,k,2026-03,peer,B\n", encoding="utf-8")
+    assert [d.code for d in read_table(ratings, "ratings").problems] == ["SM506"]
+
+
+@pytest.mark.parametrize("number", ["1e999999999", "-1e999999999", "1e15", "0." + "0" * 4999 + "1", "1e-999999999"])
+@pytest.mark.parametrize(
+    ("table", "text"),
+    [
+        ("actuals", "entity,kpi,period,value\na1,k,2026-03,{}\n"),
+        ("events", "entity,event,period,count,amount\na1,late,2026-03,1,{}\n"),
+        ("events", "entity,event,period,count\na1,late,2026-03,{}\n"),
+        ("bonus_base", "entity,period,amount\na1,2026-03,{}\n"),
+    ],
+)
+def test_numbers_beyond_exact_arithmetic_are_located_errors(tmp_path: Path, table: str, text: str, number: str) -> None:
+    f = tmp_path / "t.csv"
+    f.write_text(text.format(number), encoding="utf-8")
+    found = read_table(f, table).problems  # type: ignore[arg-type]
+    assert [(d.code, d.location.line) for d in found] == [("SM503", 2)]
+    assert "1e15" in found[0].message() or "12 decimal places" in found[0].message()
+
+
+def test_very_deep_json_is_a_located_error(tmp_path: Path) -> None:
+    f = tmp_path / "a.json"
+    f.write_text("[" * 100_000 + "]" * 100_000, encoding="utf-8")
+    found = read_table(f, "actuals").problems
+    assert [(d.code, d.location.line, d.location.column) for d in found] == [("SM501", 1, 49)]
+    f.write_text("[" * 60 + "]" * 60, encoding="utf-8")
+    assert [d.code for d in read_table(f, "actuals").problems] == ["SM501"]
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "names"),
+    [({"encoding": None}, "encoding"), ({"actuals": 5}, "actuals"), ({"actuals": b"a.csv"}, "actuals")],
+)
+def test_wrong_argument_types_name_the_argument(kwargs: dict[str, object], names: str) -> None:
+    with pytest.raises(TypeError, match=names):
+        read_data(**kwargs)  # type: ignore[arg-type]

@@ -2,12 +2,18 @@
 
 from __future__ import annotations
 
+import re
 from decimal import Decimal
 from pathlib import Path
+from typing import Any
 
 import pytest
+import yaml
+from hypothesis import given
+from hypothesis import strategies as st
 
 from stratmap.diagnostics import Diagnostic
+from stratmap.load import reader
 from stratmap.load.document import Limits
 from stratmap.load.reader import parse_text, read_document, resolve_plain
 
@@ -98,11 +104,42 @@ def test_alias_bomb_is_cheap_and_rejected() -> None:
     assert {d.code for d in diags} == {"SM104"}
 
 
+class _BoundedParser(yaml.SafeLoader):
+    """A stand-in for libyaml >= 0.2.6 (PyYAML >= 6.0.3 wheels), which stops at its own
+    nesting bound with a scanner error, whatever the depth limit of the caller."""
+
+    def fetch_flow_collection_start(self, token_class: Any) -> None:
+        if self.flow_level >= 5:
+            mark = self.get_mark()
+            raise yaml.scanner.ScannerError("while increasing flow level", mark, "exceeded maximum nesting depth", mark)
+        super().fetch_flow_collection_start(token_class)
+
+
+#: Every parser PyYAML may use, whichever version is installed: the C one when built,
+#: the pure-Python one (no bound of its own, like libyaml <= 0.2.5 in PyYAML 6.0.1),
+#: and one bounded like the newest libyaml.
+PARSERS = [
+    pytest.param(getattr(yaml, "CSafeLoader", yaml.SafeLoader), id="installed"),
+    pytest.param(yaml.SafeLoader, id="unbounded"),
+    pytest.param(_BoundedParser, id="bounded"),
+]
+
+
+@pytest.mark.parametrize("loader", PARSERS)
 @pytest.mark.parametrize("text", ["[" * 100_000, "a:\n" + "".join(" " * i + "- \n" for i in range(1, 200))])
-def test_deep_nesting_is_bounded(text: str) -> None:
+def test_deep_nesting_is_bounded(text: str, loader: type, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(reader, "_Loader", loader)
     doc, diags = parse_text(text, "deep.yaml")
     assert doc.data is None
     assert [d.code for d in diags] == ["SM107"]
+    assert "48" in diags[0].message()
+
+
+def test_the_parsers_own_bound_reports_the_lower_limit(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(reader, "_Loader", _BoundedParser)
+    _, diags = parse_text("a: " + "[" * 8 + "]" * 8 + "\n", "deep.yaml", Limits(max_depth=5000))
+    assert [d.code for d in diags] == ["SM107"]
+    assert "1000" in diags[0].message()
 
 
 def test_depth_limit_reports_sm107() -> None:
@@ -263,3 +300,23 @@ def test_many_errors_stay_fast() -> None:
     doc, diags = parse_text(text, "f.yaml")  # was quadratic (minutes): a regression would show in CI's time
     diags += validate(doc)
     assert {d.code for d in diags} == {"SM104", "SM121"}
+
+
+_OLD_FLOW_TYPO = re.compile(r"[\[{][^\]}]*?[A-Za-z0-9_]\s*([\uff0c\uff1a])")
+
+
+@given(st.text(alphabet="[]{}a_ 9，：#:\t-", max_size=40))
+def test_flow_typo_scan_finds_what_the_old_pattern_found(body: str) -> None:
+    # the one-pass scan replaced a pattern that backtracked quadratically on lines of openers
+    match = _OLD_FLOW_TYPO.search(body)
+    assert reader._flow_typo(body) == (match.start(1) if match else None)
+
+
+def test_hints_after_a_syntax_error_look_near_the_error() -> None:
+    padding = "[" * 50_000
+    _, diags = parse_text(f"x: {padding}\n", "long.yaml", Limits(max_depth=100_000))
+    assert [d.code for d in diags] in (["SM102"], ["SM107"])
+    # an unclosed flow list far along a line, with a full-width comma typed for ','
+    typo = "x: [" + "a, " * 3000 + "b，c\n"
+    _, diags = parse_text(typo, "typo.yaml")
+    assert [(d.code, d.location.line, d.location.column) for d in diags] == [("SM108", 1, 4 + 3 * 3000 + 2)]

@@ -341,12 +341,38 @@ def decode_bytes(raw: bytes, file: str) -> tuple[str | None, list[Diagnostic]]:
 _LINE_KEY_TYPO = re.compile(
     r"\s*(?:-\s+)?(?:[A-Za-z_][A-Za-z0-9_-]*(\uff1a|:\u3000)|[^\s:\uff1a]{1,30}(\uff1a)\s*(?:-?[0-9]|[A-Za-z_]|$))"
 )
-_FLOW_TYPO = re.compile(r"[\[{][^\]}]*?[A-Za-z0-9_]\s*([\uff0c\uff1a])")
+#: How much of a line the hints after a syntax error look at: the heuristics scan a
+#: bounded window, so a pathological line (100 KB of ``[``) costs no more than a short one.
+HINT_WINDOW = 4096
+_WORD = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_")
 
 
-def _hazard_on(line: str) -> tuple[int, str] | None:
-    """(0-based column, what) of a typing hazard on one line of source, or None."""
-    body = line.split("#", 1)[0]
+def _flow_typo(body: str, *, inside: bool = False) -> int | None:
+    """Column of a full-width ``，`` or ``：`` typed inside a flow collection right after
+    an ASCII word (``[a，b]``, ``{k：v}``), or None. One pass over ``body``; ``inside``
+    when ``body`` starts inside a flow collection opened before it."""
+    open_ = inside
+    last = ""  # the last character that is not white space, since the opener
+    for col, ch in enumerate(body):
+        if ch in "[{":
+            open_, last = True, ch
+        elif ch in "]}":
+            open_, last = False, ch
+        elif ch in "\uff0c\uff1a" and open_ and last in _WORD:
+            return col
+        elif not ch.isspace():
+            last = ch
+    return None
+
+
+def _hazard_on(line: str, around: int | None = None) -> tuple[int, str] | None:
+    """(0-based column, what) of a typing hazard on one line of source, or None.
+
+    Indentation and key typos sit at the start of the line; a flow typo is looked for in
+    the window that ends at ``around`` (the error's column; the line's end when None).
+    Both windows are bounded, so a pathological line costs no more than a short one.
+    """
+    body = line[:HINT_WINDOW].split("#", 1)[0]
     indent = len(body) - len(body.lstrip(" \t\u3000"))
     for col, ch in enumerate(body[:indent]):
         if ch in "\t\u3000":
@@ -355,10 +381,19 @@ def _hazard_on(line: str) -> tuple[int, str] | None:
     if match:
         group = 1 if match.group(1) else 2
         return match.start(group), "punct"
-    match = _FLOW_TYPO.search(body)
-    if match:
-        return match.start(1), "punct"
-    return None
+    end = len(line) if around is None else min(len(line), around + 1)
+    start = max(0, end - HINT_WINDOW)
+    if "#" in line[:start]:
+        return None  # a comment may have started before the window: its text is not YAML
+    before = line[:start]
+    opened = max(before.rfind("["), before.rfind("{")) > max(before.rfind("]"), before.rfind("}"))
+    found = _flow_typo(line[start:end].split("#", 1)[0], inside=opened)
+    return None if found is None else (start + found, "punct")
+
+
+#: libyaml's own bound on nesting (PyYAML >= 6.0.3 wheels); the parser stops with this problem.
+_PARSER_DEPTH_PROBLEM = "exceeded maximum nesting depth"
+PARSER_MAX_DEPTH = 1000
 
 
 def _syntax_error(exc: yaml.MarkedYAMLError, text: str, file: str) -> Diagnostic:
@@ -369,7 +404,7 @@ def _syntax_error(exc: yaml.MarkedYAMLError, text: str, file: str) -> Diagnostic
     line_no = min(mark.line, len(lines) - 1)
     # A typing mistake at or just above the error is the likelier cause.
     for lineno in range(line_no, max(line_no - 4, -1), -1):
-        found = _hazard_on(lines[lineno])
+        found = _hazard_on(lines[lineno], mark.column if lineno == mark.line else None)
         if found is None:
             continue
         col, kind = found
@@ -415,6 +450,11 @@ def parse_text(
     try:
         builder.run(yaml.parse(text, Loader=_Loader))
     except yaml.MarkedYAMLError as exc:
+        if _PARSER_DEPTH_PROBLEM in (exc.problem or ""):  # the parser's own nesting bound
+            mark = exc.problem_mark
+            loc = Location(file, mark.line + 1, mark.column + 1) if mark else Location(file, 1, 1)
+            builder.diagnostics.append(Diagnostic.make("SM107", loc, limit=min(limits.max_depth, PARSER_MAX_DEPTH)))
+            return LocatedDocument(file, None), builder.diagnostics
         found = _syntax_error(exc, text, file)
         # the reader may have reported the same mistake, less precisely: keep this one
         same = (found.code, found.location.line)
