@@ -671,6 +671,86 @@ def _evaluate_size(strategy: Any, n: int, repeat: int, *, per_row: bool) -> list
     ]
 
 
+def _run_checked(cmd: Sequence[str]) -> float:
+    """Wall time of one whole process that may report problems (exit 0 or 1) but must not
+    crash: a traceback or any other exit fails the benchmark."""
+    start = time.perf_counter()
+    done = subprocess.run(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, check=False)
+    elapsed = time.perf_counter() - start
+    if done.returncode not in (0, 1) or b"Traceback" in done.stderr:
+        raise RuntimeError(f"{' '.join(cmd)} exited {done.returncode}: {done.stderr.decode(errors='replace')[-500:]}")
+    return elapsed
+
+
+EXAMPLE = Path(__file__).resolve().parents[1] / "examples" / "manufacturing"
+
+
+def _pathological(tmp: Path, size: int) -> dict[str, tuple[Path, str]]:
+    """Hostile or broken inputs of about ``size`` bytes: name -> (file, what reads it)."""
+    header = "entity,kpi,period,value\n"
+    made: dict[str, tuple[str, str, str]] = {
+        "a line of unclosed [": ("flow.yaml", "stratmap: 1\nx: " + "[" * size + "\n", "validate"),
+        "a line of unclosed {": ("mapping.yaml", "stratmap: 1\nx: " + "{" * size + "\n", "validate"),
+        "an unclosed flow list of entries": (
+            "entries.yaml",
+            "stratmap: 1\nx: [" + "a, " * (size // 3) + "\n",
+            "validate",
+        ),
+        "deep JSON actuals": ("deep.json", "[" * (size // 2) + "]" * (size // 2), "data"),
+        "CSV actuals, every line's quoting broken": (
+            "broken.csv",
+            header + 'sales,sales_volume,2026-03,"1"x\n' * (size // 31),
+            "data",
+        ),
+        "CSV actuals, every line opens a quote": ("quotes.csv", header + '"open""quote\n' * (size // 13), "data"),
+        "CSV actuals, well-formed (the same size, for comparison)": (
+            "good.csv",
+            header + "".join(f"p{i},sales_volume,2026-03,{i % 1000}\n" for i in range(size // 31)),
+            "data",
+        ),
+    }
+    out = {}
+    for name, (file, text, kind) in made.items():
+        path = tmp / file
+        path.write_text(text, encoding="utf-8")
+        out[name] = (path, kind)
+    return out
+
+
+def suite_robustness(tmp: Path, *, smoke: bool, repeat: int) -> list[Figure]:
+    """Pathological inputs of 1 MiB each, whole process: each is reported, none hangs or crashes.
+
+    Strategy files go through ``stratmap validate``; data files through ``stratmap evaluate``
+    on the bundled example (the reading of data is evaluate's). The baseline is the same
+    command on the well-formed example, in the same run.
+    """
+    size = 16 * 1024 if smoke else 1024 * 1024
+    inputs = _pathological(tmp, size)
+    evaluate = [*_stratmap(), "evaluate", str(EXAMPLE), "--period", "2026-03", "--format", "json"]
+    commands: dict[str, Sequence[str]] = {
+        "baseline validate": [*_stratmap(), "validate", str(EXAMPLE)],
+        "baseline evaluate": [*evaluate, "--actuals", str(EXAMPLE / "data" / "actuals.csv")],
+    }
+    for name, (path, kind) in inputs.items():
+        commands[name] = (
+            [*_stratmap(), "validate", str(path)] if kind == "validate" else [*evaluate, "--actuals", str(path)]
+        )
+    times: dict[str, list[float]] = {name: [] for name in commands}
+    for _ in range(max(1, repeat // 2)):
+        for name, cmd in commands.items():
+            times[name].append(_run_checked(cmd))
+    medians = {name: statistics.median(values) for name, values in times.items()}
+    label = "robustness (1 MiB)" if not smoke else "robustness (16 KiB)"
+    figures = [
+        Figure(f"{label}: {name}", medians[name] * 1000, "ms") for name in ("baseline validate", "baseline evaluate")
+    ]
+    figures.extend(
+        Figure(f"{label}: {name}", medians[name] * 1000, "ms", None if "well-formed" in name else 1000)
+        for name in inputs
+    )
+    return figures
+
+
 SUITES: dict[str, Callable[..., list[Figure]]] = {
     "import": suite_import,
     "validate": suite_validate,
@@ -678,4 +758,5 @@ SUITES: dict[str, Callable[..., list[Figure]]] = {
     "cascade": suite_cascade,
     "formula": suite_formula,
     "evaluate": suite_evaluate,
+    "robustness": suite_robustness,
 }
