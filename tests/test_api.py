@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import subprocess
 import sys
+from collections.abc import Callable
 from decimal import Decimal
 from pathlib import Path
 
@@ -12,6 +13,8 @@ import pytest
 import stratmap
 from stratmap.model import Kpi, Scorecard
 from tests.helpers import EXAMPLES, MINIMAL, write_files
+
+EXAMPLE = EXAMPLES / "manufacturing"
 
 
 def test_public_api_is_small() -> None:
@@ -135,3 +138,35 @@ def test_a_run_restores_the_collector_and_leaves_a_callers_freeze_alone() -> Non
         finally:
             gc.unfreeze()
             gc.enable()
+
+
+@pytest.mark.parametrize(
+    ("call", "names"),
+    [
+        (lambda: stratmap.load(EXAMPLE, limits="x"), "limits"),  # type: ignore[arg-type]
+        (lambda: stratmap.check(EXAMPLE, select="SM3"), "select"),
+        (lambda: stratmap.check(EXAMPLE, as_of="2026-03-01"), "as_of"),  # type: ignore[arg-type]
+        (lambda: stratmap.check(5), "paths"),  # type: ignore[arg-type]
+        (lambda: stratmap.evaluate(EXAMPLE, {}, period="2026-03"), "stratmap.load"),  # type: ignore[arg-type]
+        (lambda: stratmap.evaluate(stratmap.load(EXAMPLE), {}, period=202603), "period"),  # type: ignore[arg-type]
+        (lambda: stratmap.evaluate(stratmap.load(EXAMPLE), [], period="2026-03"), "data"),  # type: ignore[arg-type]
+        (lambda: stratmap.read_data(encoding=None), "encoding"),
+    ],
+)
+def test_wrong_argument_types_are_type_errors_naming_the_argument(call: Callable[[], object], names: str) -> None:
+    with pytest.raises(TypeError, match=names):
+        call()
+
+
+def test_numbers_beyond_exact_arithmetic_never_crash_check(tmp_path: Path) -> None:
+    import shutil
+
+    copy = tmp_path / "m"
+    shutil.copytree(EXAMPLE, copy)
+    supply = copy / "departments" / "supply.yaml"
+    supply.write_text(supply.read_text(encoding="utf-8").replace("* 5))", "* 1e999999999))"), encoding="utf-8")
+    production = copy / "departments" / "production.yaml"
+    text = production.read_text(encoding="utf-8")
+    production.write_text(text.replace("target: 98\n", "target: 98." + "0" * 4999 + "1\n", 1), encoding="utf-8")
+    found = {d.code for d in stratmap.check(copy)}
+    assert {"SM406", "SM114"} <= found

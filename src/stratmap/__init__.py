@@ -11,6 +11,7 @@ The public API is small::
 Everything not named in ``__all__`` is private and may change.
 """
 
+import os
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
@@ -48,12 +49,23 @@ def evaluate(
 
     ``data`` is a :class:`stratmap.data.Dataset` or a mapping of table name to source
     (as for :func:`read_data`). Raises :class:`stratmap.evaluation.EvaluationError` for a
-    request that cannot be evaluated (a malformed period, a tier that does not fit it).
+    request that cannot be evaluated (a malformed period, a tier that does not fit it), and
+    ``TypeError`` naming the argument for an argument of the wrong type.
     """
     from stratmap.data import Dataset
     from stratmap.data import read_data as _read
     from stratmap.evaluation import evaluate as _evaluate
+    from stratmap.model import Strategy
 
+    if not isinstance(strategy, Strategy):
+        hint = ": load it first, stratmap.load(path)" if isinstance(strategy, str | os.PathLike) else ""
+        raise TypeError(f"strategy must be a stratmap.Strategy, not {type(strategy).__name__}{hint}")
+    if not isinstance(period, str):
+        raise TypeError(f"period is text such as '2026-03', '2026Q1' or '2026', not {type(period).__name__}")
+    if not isinstance(tier, str):
+        raise TypeError(f"tier is text such as 'short_term' or 'annual', not {type(tier).__name__}")
+    if not isinstance(data, Dataset | Mapping):
+        raise TypeError(f"data must be a Dataset or a mapping of table name to source, not {type(data).__name__}")
     dataset = data if isinstance(data, Dataset) else _read(**data)
     return _evaluate(strategy, dataset, period=period, tier=tier)
 

@@ -53,11 +53,32 @@ def run(
     minus the ignored ones; when no SM3xx code can be reported the graph is not built at
     all. Never raises for bad input.
     """
+    _check_arguments(paths, limits, select, ignore, as_of)
     with collector_paused():
         diagnostics, strategies, files = _run(
             paths, scope, limits, build, skip_unmarked, _Filter(select, ignore), as_of
         )
     return CheckResult(tuple(sort_diagnostics(diagnostics)), tuple(strategies), files)
+
+
+def _check_arguments(
+    paths: Sequence[PathArg],
+    limits: Limits | None,
+    select: Sequence[str],
+    ignore: Sequence[str],
+    as_of: datetime.date | None,
+) -> None:
+    """A wrong argument type is the caller's mistake: a TypeError naming the argument."""
+    for path in paths:
+        if not isinstance(path, str | os.PathLike):
+            raise TypeError(f"paths are file or folder paths (str or os.PathLike), not {type(path).__name__}")
+    if limits is not None and not isinstance(limits, Limits):
+        raise TypeError(f"limits must be a stratmap.Limits, not {type(limits).__name__}")
+    for name, codes in (("select", select), ("ignore", ignore)):
+        if isinstance(codes, str) or not all(isinstance(c, str) for c in codes):
+            raise TypeError(f'{name} is a list of code prefixes, e.g. ["SM3"], not {codes!r}')
+    if as_of is not None and not isinstance(as_of, datetime.date):
+        raise TypeError(f"as_of must be a datetime.date, not {type(as_of).__name__}")
 
 
 @dataclass(frozen=True)

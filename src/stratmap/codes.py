@@ -320,6 +320,17 @@ _ALL = (
     ),
     # ---- SM12x: schema --------------------------------------------------------
     Code(
+        "SM114",
+        "inexact-number",
+        E,
+        "A number is beyond what stratmap computes on exactly.",
+        "数值超出 stratmap 能精确计算的范围。",
+        "the number {number} cannot be computed on exactly: {problem}",
+        "数值 {number} 无法精确计算:{problem}",
+        "Numbers are below ±1e15 with at most 12 decimal places; check the unit, or round the number.",
+        "数值须小于 ±1e15,且最多 12 位小数;请检查单位,或将数值取整。",
+    ),
+    Code(
         "SM120",
         "missing-key",
         E,

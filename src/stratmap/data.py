@@ -30,6 +30,7 @@ from typing import Any, Literal
 
 from stratmap._collector import collector_paused
 from stratmap.diagnostics import Diagnostic, Location, Severity
+from stratmap.exact import number_problem
 
 TableName = Literal["actuals", "events", "ratings", "bonus_base", "people"]
 
@@ -46,34 +47,6 @@ PERIOD = re.compile(r"[0-9]{4}(?:-(?:0[1-9]|1[0-2])|Q[1-4]|H[12])?\Z")
 ID = re.compile(r"[a-z][a-z0-9_]{0,63}\Z")
 NUMBER = re.compile(r"[+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][+-]?[0-9]+)?\Z")
 MAX_ENTITY = 128
-#: Numbers in the data stay below this magnitude: exact in both evaluation paths.
-MAX_NUMBER = Decimal("1e15")
-#: ... and carry at most this many decimal places (trailing zeros aside).
-MAX_PLACES = 12
-
-
-def number_problem(number: Decimal) -> str | None:
-    """Why ``number`` cannot be computed on exactly (None when it can).
-
-    Never computes with ``number`` itself, so no size of exponent or count of digits can
-    overflow or exhaust anything: only its digits and exponent are read.
-    """
-    if not number.is_finite():
-        return "the number is not finite"
-    _sign, digits, exponent = number.as_tuple()
-    assert isinstance(exponent, int)
-    significant = len(digits)
-    while significant > 1 and digits[significant - 1] == 0:  # trailing zeros carry nothing
-        significant -= 1
-        exponent += 1
-    if digits == (0,) or (significant == 1 and digits[0] == 0):
-        return None
-    if significant + exponent > 15:  # |number| >= 1e15
-        return "the number is beyond ±1e15 (check the unit)"
-    if -exponent > MAX_PLACES:
-        return f"the number has more than {MAX_PLACES} decimal places; round it to at most {MAX_PLACES}"
-    return None
-
 
 #: The answers a yes/no KPI's value may be (compared in lower case).
 YES = frozenset({"yes", "y", "true", "是", "达成", "通过"})

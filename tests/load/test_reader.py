@@ -244,8 +244,10 @@ def test_nested_complex_keys_do_not_crash() -> None:
 
 
 def test_huge_integers_load_exactly_without_crashing() -> None:
-    doc, diags = parse_text("x: " + "9" * 5000 + "\ny: 123456789012345678901\n", "f.yaml")
-    assert diags == []
+    doc, diags = parse_text("x: " + "9" * 5000 + "\ny: 123456789012345678901\nz: 999999999999999\n", "f.yaml")
+    # read exactly, and refused where written: beyond 1e15 no evaluation is exact (stratmap.exact)
+    assert codes(diags) == [("SM114", 1, 4), ("SM114", 2, 4)]
+    assert "5000 characters" in diags[0].message()
     assert doc.data is not None
     assert doc.data["x"] == Decimal("9" * 5000)
     assert doc.data["y"] == Decimal("123456789012345678901")

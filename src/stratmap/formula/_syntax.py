@@ -624,7 +624,8 @@ def _number(tok: Token) -> Decimal:
             detail=f"has a number with more than {MAX_DIGITS} significant digits",
             detail_zh=f"含有超过 {MAX_DIGITS} 位有效数字的数",
         )
-    if value != 0 and not Decimal("1e-300") <= abs(value) <= Decimal("1e300"):
+    magnitude = value.copy_abs()  # exact: abs() would round, and overflow on 1e999999999
+    if value != 0 and not Decimal("1e-300") <= magnitude <= Decimal("1e300"):
         raise SyntaxProblem(
             "SM406",
             tok.start,

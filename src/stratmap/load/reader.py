@@ -33,6 +33,7 @@ from yaml.events import (
 )
 
 from stratmap.diagnostics import Diagnostic, Location, Related
+from stratmap.exact import number_problem
 from stratmap.load.document import DEFAULT_LIMITS, Limits, LocatedDocument, Path, Span
 
 try:
@@ -40,6 +41,7 @@ try:
 except AttributeError:  # pragma: no cover - libyaml missing
     _Loader = yaml.SafeLoader
 
+_INT_BOUND = 10**15  # an int this large is checked as a number (stratmap.exact)
 _INT = re.compile(r"-?(?:0|[1-9][0-9]*)\Z")
 _DEC = re.compile(r"-?(?:0|[1-9][0-9]*)\.[0-9]+\Z")
 _NULLS = frozenset({"", "~", "null", "Null", "NULL"})
@@ -153,6 +155,8 @@ class _Builder:
                     if not text.isascii():
                         self._fullwidth(event, text, path)
                     value = resolve_plain(text)
+                    if (type(value) is int and not -_INT_BOUND < value < _INT_BOUND) or type(value) is Decimal:
+                        self._number(event, value, path)
                 else:
                     value = text
                 sm, em = event.start_mark, event.end_mark
@@ -270,6 +274,17 @@ class _Builder:
         tag = event.tag
         if tag is not None and tag not in allowed:
             self.diagnostics.append(Diagnostic.make("SM105", _loc(self.file, event, path), tag=tag))
+            self.flagged.add(path)
+
+    def _number(self, event: Any, value: int | Decimal, path: Path) -> None:
+        """A number beyond what stratmap computes on exactly is reported where it is written."""
+        problem = number_problem(Decimal(value))
+        if problem is not None:
+            text: str = event.value
+            shown = text if len(text) <= 40 else f"{text[:20]}...{text[-8:]} ({len(text)} characters)"
+            self.diagnostics.append(
+                Diagnostic.make("SM114", _loc(self.file, event, path), number=shown, problem=problem)
+            )
             self.flagged.add(path)
 
     def _fullwidth(self, event: Any, text: str, path: Path) -> None:
