@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING
 from stratmap.i18n import LANGUAGES, default_lang
 
 if TYPE_CHECKING:
+    from stratmap.load import Limits
     from stratmap.model import Strategy
 
 EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE = 0, 1, 2
@@ -59,9 +60,16 @@ def _parser() -> argparse.ArgumentParser:
         prog="stratmap", description="The 4232 strategic-performance model as checkable code.", parents=[common]
     )
     parser.add_argument("--version", action="version", version=f"stratmap {__version__}")
+    # what every command that reads a strategy accepts
+    reading = _Parser(add_help=False)
+    reading.add_argument(
+        "--include-root",
+        metavar="DIR",
+        help="the folder includes must stay in (default: the root file's folder); for monorepos",
+    )
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
 
-    v = sub.add_parser("validate", parents=[common], help="check strategy files and report every problem")
+    v = sub.add_parser("validate", parents=[common, reading], help="check strategy files and report every problem")
     v.add_argument("paths", nargs="*", default=["."], metavar="PATH", help="files or folders (default: .)")
     v.add_argument("--format", choices=("text", "json", "github", "sarif"), default=None)
     v.add_argument(
@@ -103,12 +111,14 @@ def _parser() -> argparse.ArgumentParser:
         help="report plan actions still open after their due date as of DATE (YYYY-MM-DD, or 'today')",
     )
 
-    g = sub.add_parser("graph", parents=[common], help="draw the strategy map: drivers, purposes, KPIs, problems")
+    g = sub.add_parser(
+        "graph", parents=[common, reading], help="draw the strategy map: drivers, purposes, KPIs, problems"
+    )
     g.add_argument("paths", nargs="*", default=["."], metavar="PATH", help="the strategy's root file or folder")
     g.add_argument("--format", choices=("mermaid", "dot", "json"), default="mermaid")
     g.add_argument("--output", "-o", metavar="FILE", help="write to FILE instead of standard output")
 
-    c = sub.add_parser("coverage", parents=[common], help="how much scorecard weight serves each driver")
+    c = sub.add_parser("coverage", parents=[common, reading], help="how much scorecard weight serves each driver")
     c.add_argument("paths", nargs="*", default=["."], metavar="PATH", help="the strategy's root file or folder")
     c.add_argument("--format", choices=("table", "json", "csv"), default="table")
     c.add_argument("--output", "-o", metavar="FILE", help="write to FILE instead of standard output")
@@ -125,7 +135,9 @@ def _parser() -> argparse.ArgumentParser:
     data_in.add_argument("--encoding", default="utf-8", help="of CSV files: utf-8 (default, BOM allowed) or gb18030")
     data_in.add_argument("--period", required=True, help="2026-03, 2026Q1, 2026H1 or 2026")
 
-    ev = sub.add_parser("evaluate", parents=[common, data_in], help="compute scores, gates, grades, ranks and bonus")
+    ev = sub.add_parser(
+        "evaluate", parents=[common, reading, data_in], help="compute scores, gates, grades, ranks and bonus"
+    )
     ev.add_argument("--bonus-base", metavar="FILE", help="entity, period, amount")
     ev.add_argument("--tier", choices=("short_term", "annual", "major_responsibility"), default="short_term")
     ev.add_argument("--format", choices=("table", "json", "csv"), default="table")
@@ -133,13 +145,15 @@ def _parser() -> argparse.ArgumentParser:
     ev.add_argument("--output", "-o", metavar="FILE", help="write to FILE instead of standard output")
 
     rv = sub.add_parser(
-        "review", parents=[common, data_in], help="the monthly review (述职) report: gaps, plans, overdue actions"
+        "review",
+        parents=[common, reading, data_in],
+        help="the monthly review (述职) report: gaps, plans, overdue actions",
     )
     rv.add_argument("--tier", choices=("short_term", "annual"), default="short_term")
     rv.add_argument("--format", choices=("markdown", "json"), default="markdown")
     rv.add_argument("--output", "-o", metavar="FILE", help="write to FILE instead of standard output")
 
-    df = sub.add_parser("diff", parents=[common], help="what changed between two versions of a strategy")
+    df = sub.add_parser("diff", parents=[common, reading], help="what changed between two versions of a strategy")
     df.add_argument("old", metavar="OLD", help="a root file or folder, or REV:PATH (a git revision of a path)")
     df.add_argument("new", metavar="NEW", help="the same, for the newer version")
     df.add_argument("--format", choices=("text", "json"), default="text")
@@ -153,6 +167,13 @@ def _parser() -> argparse.ArgumentParser:
     e = sub.add_parser("explain", parents=[common], help="show a code's documentation with a bad and a fixed example")
     e.add_argument("code", metavar="CODE")
     return parser
+
+
+def _limits(args: argparse.Namespace) -> Limits | None:
+    """The reading limits the command line asks for (only the include root can be set)."""
+    from stratmap.load import Limits
+
+    return None if args.include_root is None else Limits(include_root=args.include_root)
 
 
 def _date(text: str) -> datetime.date:
@@ -195,6 +216,7 @@ def _validate(args: argparse.Namespace, lang: str) -> int:
         select=args.select,
         ignore=args.ignore,
         as_of=args.as_of,
+        limits=_limits(args),
     )
     diagnostics = list(result.diagnostics)
     files = result.files
@@ -240,7 +262,7 @@ def _load_one(args: argparse.Namespace, lang: str) -> Strategy | None:
     from stratmap.api import run
     from stratmap.report.text import render_text
 
-    result = run(args.paths, ignore=["SM3"])
+    result = run(args.paths, ignore=["SM3"], limits=_limits(args))
     if result.errors or len(result.strategies) != 1:
         if not result.errors:
             count = len(result.strategies)
@@ -277,7 +299,7 @@ def _evaluate(args: argparse.Namespace, lang: str) -> int:
     from stratmap.report.results import RENDERERS, render_explanation
     from stratmap.report.text import render_text
 
-    result = run(args.paths)
+    result = run(args.paths, limits=_limits(args))
     if result.errors or len(result.strategies) != 1:
         sys.stderr.write(render_text(result.diagnostics, result.files, lang))
         if not result.errors:
@@ -323,7 +345,7 @@ def _review(args: argparse.Namespace, lang: str) -> int:
     from stratmap.report.text import render_text
     from stratmap.review import review
 
-    result = run(args.paths)
+    result = run(args.paths, limits=_limits(args))
     if result.errors or len(result.strategies) != 1:
         sys.stderr.write(render_text(result.diagnostics, result.files, lang))
         return EXIT_PROBLEMS
@@ -362,7 +384,7 @@ def _diff(args: argparse.Namespace, lang: str) -> int:
                 except ValueError as exc:
                     print(f"stratmap: error: {arg}: {exc}", file=sys.stderr)
                     return EXIT_USAGE
-            result = run([path], ignore=["SM3"])
+            result = run([path], ignore=["SM3"], limits=None if path != arg else _limits(args))
             if result.errors or len(result.strategies) != 1:
                 sys.stderr.write(render_text(result.diagnostics, result.files, lang))
                 print(f"stratmap: error: {arg} does not hold one strategy without errors", file=sys.stderr)

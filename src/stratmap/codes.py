@@ -518,6 +518,30 @@ _ALL = (
         "Declare the problem in this organisation's strategy, or answer one of its own.",
         "请在本组织的战略中声明该问题,或针对本组织自己的问题。",
     ),
+    Code(
+        "SM210",
+        "outside-folder",
+        E,
+        "A strategy file lies outside the strategy's folder.",
+        "战略文件位于战略文件夹之外。",
+        "{path} leads outside the strategy's folder {root}{real}; it is not read",
+        "{path} 指向战略文件夹 {root} 之外{real_zh};未读取该文件",
+        "Keep every file of a strategy inside the root file's folder. A monorepo whose strategies share "
+        "files above their folders widens it with --include-root DIR (Limits(include_root=...)).",
+        "请将战略的所有文件放在根文件所在文件夹内。若单仓库中多个战略共用上层文件夹中的文件,"
+        "请用 --include-root DIR(Limits(include_root=...))放宽范围。",
+    ),
+    Code(
+        "SM211",
+        "glob-too-broad",
+        E,
+        "An include glob looks at more folder entries than the limit.",
+        "include 通配符需查看的文件夹条目超过上限。",
+        "include '{pattern}' looks at more than {limit} folder entries; it is not followed",
+        "include“{pattern}”需查看超过 {limit} 个文件夹条目;未展开该通配符",
+        "Narrow the pattern to the strategy's own folders, e.g. 'departments/*.yaml' instead of '**/*.yaml'.",
+        "请将通配符缩小到战略自身的文件夹,例如用“departments/*.yaml”代替“**/*.yaml”。",
+    ),
     # ---- SM3xx: alignment of the cascade ---------------------------------------
     Code(
         "SM301",

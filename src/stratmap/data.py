@@ -22,6 +22,7 @@ import json.decoder
 import json.scanner
 import os
 import re
+import stat
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -29,6 +30,7 @@ from pathlib import Path
 from typing import Any, Literal
 
 from stratmap._collector import collector_paused
+from stratmap._files import read_regular
 from stratmap.diagnostics import Diagnostic, Location, Severity
 from stratmap.exact import number_problem
 
@@ -266,10 +268,18 @@ def _read_table(source: Source, table: TableName, encoding: str) -> Table:
     return Table(table, name, tuple(rows), tuple(problems), len(raws))
 
 
+def _is_pipe(path: Path) -> bool:
+    """A pipe (``--actuals <(query)``) is read to its end like a file; other non-files are refused."""
+    try:
+        return stat.S_ISFIFO(os.stat(path).st_mode)
+    except OSError:
+        return False
+
+
 def _read_file(path: Path, encoding: str) -> tuple[list[_Raw], list[Diagnostic]]:
     file = str(path)
     try:
-        data = path.read_bytes()
+        data = path.read_bytes() if _is_pipe(path) else read_regular(path)
     except OSError as err:
         return [], [Diagnostic.make("SM501", Location(file), reason=err.strerror or str(err))]
     suffix = path.suffix.lower()

@@ -206,9 +206,13 @@ def is_revision(arg: str) -> bool:
 
 
 def checkout(arg: str, folder: Path) -> Path:
-    """Write the files of ``REV:PATH`` under ``folder`` (as they are in that revision); return the path.
+    """Write the strategy files of ``REV:PATH`` under ``folder`` (as they are in that revision).
 
-    Raises ``ValueError`` when git cannot give them.
+    Returns the path to read. The names come from ``git ls-tree -z`` (so ``销售部.yaml``
+    is not quoted away) and the contents from one ``git cat-file --batch``. Only regular
+    blobs are written, and only at a name made of ordinary parts whose place stays inside
+    ``folder``: a tree entry named ``..`` (git stores such trees) is refused, never
+    followed. Raises ``ValueError`` when git cannot give the files or a name is refused.
     """
     rev, _, path = arg.partition(":")
     path = path or "."
@@ -221,20 +225,73 @@ def checkout(arg: str, folder: Path) -> Path:
         prefix = _git(["rev-parse", "--show-prefix"], Path.cwd()).strip()
         inside = os.path.normpath(os.path.join(prefix, path)).replace(os.sep, "/")
     inside = "" if inside == "." else inside
-    names = _git(["ls-tree", "-r", "--name-only", rev, "--", inside or "."], Path(top)).splitlines()
-    if not names:
+    entries = _tree(rev, inside or ".", Path(top))
+    if not entries:
         raise ValueError(f"{path!r} does not exist at revision {rev!r}")
-    if names == [inside]:  # a root file: its folder too, for the files it includes
-        folder_of = os.path.dirname(inside)
-        names = _git(["ls-tree", "-r", "--name-only", rev, "--", folder_of or "."], Path(top)).splitlines()
-    for name in names:
-        if not name.endswith((".yaml", ".yml")):
-            continue
-        data = subprocess.run(["git", "show", f"{rev}:{name}"], cwd=top, capture_output=True, check=True).stdout
-        target = folder / name
-        target.parent.mkdir(parents=True, exist_ok=True)
-        target.write_bytes(data)
+    if [name for _, name in entries] == [inside]:  # a root file: its folder too, for the files it includes
+        entries = _tree(rev, os.path.dirname(inside) or ".", Path(top))
+    wanted = [(obj, name) for obj, name in entries if name.endswith((".yaml", ".yml"))]
+    base = os.path.realpath(folder)
+    targets = [_target(base, name) for _, name in wanted]
+    for target, data in zip(targets, _blobs([obj for obj, _ in wanted], Path(top)), strict=True):
+        os.makedirs(os.path.dirname(target), exist_ok=True)
+        with open(target, "xb") as fh:  # never through a file or link already there
+            fh.write(data)
     return folder / inside if inside else folder
+
+
+def _tree(rev: str, where: str, top: Path) -> list[tuple[str, str]]:
+    """(object id, path) of every regular file under ``where`` at ``rev``."""
+    out = _git(["ls-tree", "-r", "-z", "--full-tree", rev, "--", where], top)
+    entries = []
+    for record in out.split("\0"):
+        if not record:
+            continue
+        meta, _, name = record.partition("\t")
+        mode, kind, obj = meta.split(" ")
+        if kind == "blob" and mode in ("100644", "100755"):  # no links, no submodules
+            entries.append((obj, name))
+    return entries
+
+
+def _target(base: str, name: str) -> str:
+    """Where the file ``name`` of a tree goes under ``base``; ValueError when it would leave it."""
+    parts = name.split("/")
+    if any(part in ("", ".", "..") or "\\" in part or "\0" in part for part in parts) or os.path.isabs(name):
+        raise ValueError(f"the revision holds a file named {name!r}, which would be written outside the checkout")
+    target = os.path.join(base, *parts)
+    real = os.path.realpath(os.path.dirname(target))
+    if real != base and not real.startswith(base + os.sep):
+        raise ValueError(f"the revision holds a file named {name!r}, which would be written outside the checkout")
+    return target
+
+
+def _blobs(objects: Sequence[str], top: Path) -> list[bytes]:
+    """The contents of ``objects``, in order, from one ``git cat-file --batch``."""
+    if not objects:
+        return []
+    try:
+        done = subprocess.run(
+            ["git", "cat-file", "--batch"],
+            cwd=top,
+            input="".join(f"{obj}\n" for obj in objects).encode("ascii"),
+            capture_output=True,
+            check=False,
+        )
+    except OSError as err:
+        raise ValueError(f"git is not available: {err}") from None
+    if done.returncode != 0:
+        raise ValueError(done.stderr.decode("utf-8", "replace").strip() or "git cat-file failed")
+    out, at, blobs = done.stdout, 0, []
+    for obj in objects:
+        end = out.index(b"\n", at)
+        header = out[at:end].split(b" ")
+        if len(header) != 3 or header[1] != b"blob":
+            raise ValueError(f"git cannot give object {obj}: {out[at:end].decode('utf-8', 'replace')}")
+        size = int(header[2])
+        blobs.append(out[end + 1 : end + 1 + size])
+        at = end + 1 + size + 1  # the contents end with a newline
+    return blobs
 
 
 def _git(args: list[str], cwd: Path) -> str:

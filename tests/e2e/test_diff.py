@@ -5,6 +5,8 @@ from __future__ import annotations
 import json
 import shutil
 import subprocess
+import tempfile
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -15,14 +17,17 @@ from tests.helpers import EXAMPLES, chdir, run_cli
 def _moved(folder: Path) -> Path:
     """The manufacturing example with 10 points of sales weight moved from volume to mix."""
     shutil.copytree(EXAMPLES / "manufacturing", folder)
-    path = folder / "departments" / "sales.yaml"
+    _moved_in_place(folder / "departments" / "sales.yaml")
+    return folder
+
+
+def _moved_in_place(path: Path) -> None:
     text = path.read_text(encoding="utf-8")
     text = text.replace(
         "      - kpi: sales_volume\n        weight: 30", "      - kpi: sales_volume\n        weight: 20", 1
     )
     text = text.replace("      - kpi: mix_volume\n        weight: 40", "      - kpi: mix_volume\n        weight: 50", 1)
     path.write_text(text, encoding="utf-8")
-    return folder
 
 
 def test_a_weight_move_between_drivers(tmp_path: Path) -> None:
@@ -94,3 +99,49 @@ def test_revisions_and_per_period_targets_are_differences(tmp_path: Path) -> Non
     sales.write_text(text, encoding="utf-8")
     code, out, _ = run_cli("diff", str(EXAMPLES / "manufacturing"), str(new))
     assert code == 1 and "~ revision" in out and "value 3300 -> 3400" in out
+
+
+def _repo(folder: Path) -> Callable[..., str]:
+    folder.mkdir()
+
+    def git(*args: str, stdin: str | None = None) -> str:
+        done = subprocess.run(["git", *args], cwd=folder, check=True, capture_output=True, text=True, input=stdin)
+        return done.stdout.strip()
+
+    git("init", "-q")
+    git("config", "user.email", "t@example.com")
+    git("config", "user.name", "t")
+    return git
+
+
+@pytest.mark.skipif(shutil.which("git") is None, reason="git is not installed")
+def test_a_tree_entry_named_dot_dot_is_never_written(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    git = _repo(tmp_path / "repo")
+    blob = git("hash-object", "-w", "--stdin", stdin="stratmap: 1\n")
+    inner = git("mktree", stdin=f"100644 blob {blob}\tescaped.yaml\n")
+    tree = git("mktree", stdin=f"040000 tree {inner}\t..\n100644 blob {blob}\tstrategy.yaml\n")  # git accepts it
+    commit = git("commit-tree", tree, "-m", "hostile")
+    scratch = tmp_path / "scratch"
+    scratch.mkdir()
+    monkeypatch.setattr(tempfile, "tempdir", str(scratch))
+    with chdir(tmp_path / "repo"):
+        code, _, err = run_cli("diff", f"{commit}:.", f"{commit}:.")
+    assert code == 2 and "'../escaped.yaml'" in err and "outside the checkout" in err
+    assert list(tmp_path.rglob("escaped.yaml")) == []
+
+
+@pytest.mark.skipif(shutil.which("git") is None, reason="git is not installed")
+def test_non_ascii_file_names_are_read_from_git(tmp_path: Path) -> None:
+    git = _repo(tmp_path / "repo")
+    folder = tmp_path / "repo" / "strategy"
+    shutil.copytree(EXAMPLES / "manufacturing", folder)
+    (folder / "departments" / "sales.yaml").rename(folder / "departments" / "销售部.yaml")
+    assert "departments/*.yaml" in (folder / "strategy.yaml").read_text(encoding="utf-8")
+    git("add", ".")
+    git("commit", "-qm", "v1")
+    _moved_in_place(folder / "departments" / "销售部.yaml")
+    git("commit", "-qam", "v2")
+    with chdir(tmp_path / "repo"):
+        code, out, err = run_cli("diff", "HEAD~1:strategy/strategy.yaml", "HEAD:strategy/strategy.yaml")
+    assert code == 1, err
+    assert "~ item sales_monthly/mix_volume: weight 40 -> 50" in out

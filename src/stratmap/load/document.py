@@ -16,10 +16,18 @@ Span = tuple[int, int, int, int]
 
 @dataclass(frozen=True, slots=True)
 class Limits:
-    """Bounds that keep a hostile or mistaken file from exhausting the machine."""
+    """Bounds that keep a hostile or mistaken file from exhausting the machine.
+
+    ``include_root`` is the folder every included file must lie in (after following
+    symbolic links); ``None`` means the folder of the strategy's root file. Widen it for a
+    monorepo whose strategies share files above their own folders. ``max_glob_entries``
+    bounds the folder entries one ``include:`` glob may look at.
+    """
 
     max_bytes: int = 64 * 1024 * 1024
     max_depth: int = 48
+    include_root: str | None = None
+    max_glob_entries: int = 100_000
 
 
 #: The limits used when none are given.

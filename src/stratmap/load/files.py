@@ -11,12 +11,15 @@ top-level ``stratmap:`` key; other YAML files (CI configs and the like) are skip
 
 from __future__ import annotations
 
+import fnmatch
 import glob
 import os
+import stat
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from stratmap._files import not_regular
 from stratmap.diagnostics import Diagnostic, Location
 from stratmap.load.document import DEFAULT_LIMITS, Limits, LocatedDocument
 from stratmap.load.reader import read_document
@@ -58,7 +61,10 @@ def _discover(folder: Path, shown: str) -> list[tuple[Path, str]]:
 
 def _looks_like_strategy(path: Path, limits: Limits) -> bool:
     """Worth reading: it mentions ``stratmap``, or it is not UTF-8 (so it could, unseen),
-    or it is over the size limit (the reader reports SM106 without reading it all)."""
+    or it is over the size limit (the reader reports SM106 without reading it all), or
+    it is no regular file (a FIFO, a socket, a device: the reader reports it unopened)."""
+    if _not_regular(os.fspath(path)) is not None:
+        return True
     try:
         with open(path, "rb") as fh:
             raw = fh.read(limits.max_bytes + 1)
@@ -127,29 +133,141 @@ class _Reader:
         return doc
 
 
-def _includes(doc: LocatedDocument, reader: _Reader) -> list[tuple[int, Path, str]]:
-    """(index of the include entry, path, shown name) for each file ``doc`` includes."""
+def _inside(real: str, boundary: str) -> bool:
+    return real == boundary or real.startswith(boundary.rstrip(os.sep) + os.sep)
+
+
+def _not_regular(path: str) -> str | None:
+    """Why ``path`` is no file to read (following links), or None for a regular file."""
+    try:
+        mode = os.stat(path).st_mode
+    except OSError as exc:
+        return exc.strerror or type(exc).__name__
+    return None if stat.S_ISREG(mode) else not_regular(mode)
+
+
+def _outside(where: Location, shown: str, real: str, boundary: str) -> Diagnostic:
+    via = f" (to {real})" if real != shown else ""
+    via_zh = f"(实际为 {real})" if real != shown else ""
+    return Diagnostic.make("SM210", where, path=shown, real=via, real_zh=via_zh, root=boundary)
+
+
+def _match_glob(start: str, parts: Sequence[str], budget: int) -> tuple[list[str], bool]:
+    """Paths under ``start`` matching the glob ``parts`` (shell rules, ``**`` any depth).
+
+    Names starting with ``.`` match only a part that starts with ``.``, as in ``glob``;
+    ``**`` does not descend into symbolic links to folders, so a link cycle cannot make
+    the walk endless. Returns the matches and whether ``budget`` folder entries ran out.
+    """
+    found: list[str] = []
+    pending: list[tuple[str, int]] = [(start, 0)]
+    done: set[tuple[str, int]] = set()
+    last = len(parts) - 1
+    while pending:
+        folder, index = pending.pop()
+        if (folder, index) in done:
+            continue
+        done.add((folder, index))
+        part = parts[index]
+        if part == "**" and index < last:
+            pending.append((folder, index + 1))  # '**' matches no folder at all, too
+        if not glob.has_magic(part) and part != "**":
+            child = os.path.join(folder, part)
+            if index == last:
+                if os.path.lexists(child):
+                    found.append(child)
+            elif os.path.isdir(child):
+                pending.append((child, index + 1))
+            continue
+        try:
+            with os.scandir(folder) as entries:
+                listing = list(entries)
+        except OSError:
+            continue
+        budget -= len(listing)
+        if budget < 0:
+            return found, True
+        for entry in listing:
+            name = entry.name
+            if name.startswith(".") and not part.startswith("."):
+                continue
+            if part == "**":
+                if entry.is_dir(follow_symlinks=False):
+                    pending.append((entry.path, index))
+                elif index == last:
+                    found.append(entry.path)
+            elif fnmatch.fnmatchcase(name, part):
+                if index == last:
+                    found.append(entry.path)
+                elif entry.is_dir():
+                    pending.append((entry.path, index + 1))
+    return found, False
+
+
+def _includes(doc: LocatedDocument, reader: _Reader, boundary: str) -> list[tuple[int, Path, str]]:
+    """(index of the include entry, path, shown name) for each file ``doc`` includes.
+
+    Every included file lies in ``boundary`` (a real path) after following links; one
+    that does not, a non-file and a glob that looks at too many entries are reported at
+    the entry and skipped.
+    """
     data = doc.data or {}
     entries = data.get("include")
     if not isinstance(entries, list):
         return []
-    base_real = Path(doc.file).parent
+    base = os.path.dirname(doc.file)
+    own = os.path.realpath(doc.file)
     out: list[tuple[int, Path, str]] = []
     for i, pattern in enumerate(entries):
         if not isinstance(pattern, str) or not pattern:
             continue  # the schema reports it
-        joined = os.path.normpath(os.path.join(base_real, pattern))
-        if glob.has_magic(pattern):
-            own = os.path.realpath(doc.file)
-            matches = sorted(
-                m for m in glob.glob(joined, recursive=True) if os.path.isfile(m) and os.path.realpath(m) != own
-            )
+        where = doc.locate(("include", i), key=False)
+
+        def outside(shown: str, real: str, *, where: Location = where) -> None:
+            reader.diagnostics.append(_outside(where, shown, real, boundary))
+
+        if os.path.isabs(pattern) or pattern.startswith("~"):
+            outside(pattern, pattern)
+            continue
+        parts = [p for p in pattern.replace(os.sep, "/").split("/") if p not in ("", ".")]
+        fixed = 0
+        while fixed < len(parts) and not glob.has_magic(parts[fixed]):
+            fixed += 1
+        start = os.path.normpath(os.path.join(base, *parts[:fixed])) if fixed else os.path.normpath(base or ".")
+        if fixed == len(parts):  # a plain path
+            candidates, overflow = [start], False
+        elif ".." in parts[fixed:]:
+            outside(pattern, pattern)  # '..' after a wildcard: where it lands depends on the match
+            continue
+        elif not _inside(os.path.realpath(start), boundary):
+            outside(start, os.path.realpath(start))
+            continue
         else:
-            matches = [joined] if os.path.isfile(joined) else []
-        if not matches:
-            reader.diagnostics.append(Diagnostic.make("SM204", doc.locate(("include", i), key=False), pattern=pattern))
-        for m in matches:
-            out.append((i, Path(m), m))
+            candidates, overflow = _match_glob(start, parts[fixed:], reader.limits.max_glob_entries)
+            if overflow:
+                reader.diagnostics.append(
+                    Diagnostic.make("SM211", where, pattern=pattern, limit=reader.limits.max_glob_entries)
+                )
+                continue
+        matched = 0
+        for shown in sorted(candidates):
+            real = os.path.realpath(shown)
+            if fixed < len(parts) and (real == own or os.path.isdir(shown)):
+                continue  # a glob takes files only, and never the including file
+            if not _inside(real, boundary):
+                outside(shown, real)
+                matched += 1
+                continue
+            if not os.path.lexists(shown):
+                continue
+            matched += 1
+            reason = _not_regular(shown)
+            if reason is not None:
+                reader.diagnostics.append(Diagnostic.make("SM100", where, path=shown, reason=reason))
+                continue
+            out.append((i, Path(shown), shown))
+        if not matched:
+            reader.diagnostics.append(Diagnostic.make("SM204", where, pattern=pattern))
     return out
 
 
@@ -157,11 +275,16 @@ def _closure(root: LocatedDocument, reader: _Reader) -> list[LocatedDocument]:
     """The root and every file it includes, depth first, in include order.
 
     Iterative, so that a long chain of includes cannot exhaust Python's stack; a file
-    already on the current chain closes a cycle (SM205).
+    already on the current chain closes a cycle (SM205). Includes stay inside the
+    root file's folder, or ``Limits.include_root`` when given (SM210).
     """
+    wider = reader.limits.include_root
+    boundary = os.path.realpath(wider if wider is not None else os.path.dirname(root.file) or ".")
     ordered: list[LocatedDocument] = [root]
     seen: set[str] = {os.path.realpath(root.file)}
-    chain: list[tuple[LocatedDocument, Iterator[tuple[int, Path, str]]]] = [(root, iter(_includes(root, reader)))]
+    chain: list[tuple[LocatedDocument, Iterator[tuple[int, Path, str]]]] = [
+        (root, iter(_includes(root, reader, boundary)))
+    ]
     on_chain: list[str] = [os.path.realpath(root.file)]
     while chain:
         doc, pending = chain[-1]
@@ -182,7 +305,7 @@ def _closure(root: LocatedDocument, reader: _Reader) -> list[LocatedDocument]:
             continue
         seen.add(child_key)
         ordered.append(child)
-        chain.append((child, iter(_includes(child, reader))))
+        chain.append((child, iter(_includes(child, reader, boundary))))
         on_chain.append(child_key)
     return ordered
 
@@ -206,7 +329,13 @@ def collect(
         path = Path(raw)
         shown = os.fspath(raw)
         if path.is_dir():
+            walked = os.path.realpath(limits.include_root if limits.include_root is not None else path)
             for full, name in _discover(path, shown):
+                real = os.path.realpath(full)
+                if not _inside(real, walked):  # a link to a file elsewhere
+                    if _looks_like_strategy(Path(real), limits):
+                        reader.diagnostics.append(_outside(Location(name), name, real, walked))
+                    continue
                 if _looks_like_strategy(full, limits):
                     doc = reader.read(full, name, discovered=True)
                     if doc is not None:

@@ -14,7 +14,6 @@ format's strict reading is applied in one pass:
 
 from __future__ import annotations
 
-import os
 import re
 from collections.abc import Iterator
 from decimal import Decimal
@@ -32,6 +31,7 @@ from yaml.events import (
     SequenceStartEvent,
 )
 
+from stratmap._files import read_regular
 from stratmap.diagnostics import Diagnostic, Location, Related
 from stratmap.exact import number_problem
 from stratmap.load.document import DEFAULT_LIMITS, Limits, LocatedDocument, Path, Span
@@ -503,12 +503,8 @@ def read_document(
 ) -> tuple[LocatedDocument, list[Diagnostic]]:
     """Read and parse one file. Problems come back as diagnostics, never as exceptions."""
     file = display if display is not None else str(path)
-    if not os.path.isfile(path):  # a folder, a FIFO, a device: never block on it
-        reason = "not a regular file" if os.path.exists(path) else "no such file"
-        return LocatedDocument(file, None), [Diagnostic.make("SM100", Location(file), path=file, reason=reason)]
     try:
-        with open(path, "rb") as fh:
-            raw = fh.read(limits.max_bytes + 1)
+        raw = read_regular(path, limits.max_bytes + 1)
     except OSError as exc:
         reason = exc.strerror or type(exc).__name__
         return LocatedDocument(file, None), [Diagnostic.make("SM100", Location(file), path=file, reason=reason)]
