@@ -120,7 +120,7 @@ def test_yield_rate_story_dropping_the_answer_fires_at_the_problem(manufacturing
     line = _line_of(root, "- id: yield_not_accepted")
     code, out, _ = run_cli("--lang", "en", "validate", str(manufacturing))
     assert code == 1
-    assert f"{root}:{line}:5: error SM350 problem 'yield_not_accepted' is answered by no KPI" in out
+    assert f"{root}:{line}:5: error SM350 problem 'yield_not_accepted' is answered by no assessed KPI" in out
 
 
 def test_yield_rate_style_disconnect_is_reported_at_the_kpi(manufacturing: Path) -> None:

@@ -24,11 +24,12 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
-from stratmap.evaluation._engine import FACTOR_PLACES, EvaluationError, publish_factor, revisions_in_force
+from stratmap.evaluation._engine import FACTOR_PLACES, EvaluationError, publish_factor
 from stratmap.evaluation._policies import policy_formula
 from stratmap.evaluation._scoring import anchors_for
 from stratmap.formula import ITEM_NAMES, Formula, parse_cached
 from stratmap.model import Strategy
+from stratmap.model.revisions import revisions_in_force
 from stratmap.model.scorecard import Scorecard
 from stratmap.periods import Period, parse_period
 

@@ -22,8 +22,9 @@ from stratmap.evaluation._results import Evaluation, Gate, ItemResult, Result, R
 from stratmap.evaluation._scoring import ZERO, Anchors, anchors_for, rated, score, yes_no
 from stratmap.formula import ITEM_NAMES, parse_cached
 from stratmap.model import Strategy
+from stratmap.model.revisions import revision_records, revisions_in_force
 from stratmap.model.scorecard import BonusRule, HighVoltageLine, Item, KeyIndicator, Scorecard
-from stratmap.model.types import Department, Kpi, Position, Revision, Rounding
+from stratmap.model.types import Department, Kpi, Position, Rounding
 from stratmap.periods import Period, parse_period, periods_within
 
 TierName = Literal["short_term", "annual", "major_responsibility"]
@@ -646,32 +647,6 @@ class _Evaluator:
             if band.min is None or value >= band.min:
                 return band.grade
         return card.grading.bands[-1].grade
-
-
-def revisions_in_force(strategy: Strategy, card: Scorecard, kpi: str, period: Period) -> dict[str, Decimal]:
-    """The revised target, threshold, stretch or weight of ``kpi`` on ``card`` in force in ``period``."""
-    return {rev.field: rev.value for rev in revision_records(strategy, card, kpi, period)}
-
-
-def revision_records(strategy: Strategy, card: Scorecard, kpi: str, period: Period) -> list[Revision]:
-    """The revisions of ``kpi`` on ``card`` in force in ``period``, latest last per field."""
-    found: dict[str, Revision] = {}
-
-    def order(r: Revision) -> tuple[int, int, str]:
-        p = parse_period(r.effective)
-        start = (p.year * 12 + p.first) if p is not None else 0
-        return (start, r.date.toordinal() if r.date else 0, r.id)
-
-    for rev in sorted(strategy.revisions, key=order):
-        start = parse_period(rev.effective)
-        if (
-            rev.scorecard == card.id
-            and rev.kpi == kpi
-            and start is not None
-            and start.year * 12 + start.first <= period.year * 12 + period.first
-        ):
-            found[rev.field] = rev
-    return list(found.values())
 
 
 #: Bonus factors are published at this many places, rounded half up.

@@ -240,7 +240,7 @@ def _includes(doc: LocatedDocument, reader: _Reader, boundary: str) -> list[tupl
             outside(pattern, pattern)  # '..' after a wildcard: where it lands depends on the match
             continue
         elif not _inside(os.path.realpath(start), boundary):
-            outside(start, os.path.realpath(start))
+            outside(pattern, os.path.realpath(start))
             continue
         else:
             candidates, overflow = _match_glob(start, parts[fixed:], reader.limits.max_glob_entries)

@@ -11,11 +11,41 @@ from stratmap.rules.registry import Context, Finding, rule
 
 @rule("SM350")
 def unanswered_problem(ctx: Context) -> Iterator[Finding]:
-    """An open problem that no KPI and no improvement plan answers."""
-    answered = {dst for _, dst, _ in ctx.ends("answers")}
-    for p in ctx.strategy.problems:
-        if p.status == "open" and p.id not in answered:
-            yield Finding("SM350", p.where.at("id"), p.id, {"problem": p.id})
+    """An open problem that no assessed KPI and no improvement plan answers.
+
+    A KPI answers a problem only when some scorecard assesses it (as an item, a key
+    indicator or a high-voltage line): a KPI nobody is assessed on changes nothing.
+    """
+    answering: dict[str, list[str]] = {}
+    for src, dst, _ in ctx.ends("answers"):
+        answering.setdefault(dst, []).append(src)
+    unanswered = [
+        p
+        for p in ctx.strategy.problems
+        if p.status == "open" and all(ctx.kind(src) == "kpi" for src in answering.get(p.id, ()))
+    ]
+    if not unanswered:
+        return
+    assessed = {
+        kpi
+        for card in ctx.strategy.scorecards
+        for kpi in (
+            *(item.kpi for item in card.items),
+            *(ki.kpi for ki in card.key_indicators),
+            *(line.kpi for line in card.high_voltage_lines if line.kpi),
+        )
+    }
+    for p in unanswered:
+        sources = answering.get(p.id, [])
+        if any(ctx.kind(src) != "kpi" or src in assessed for src in sources):
+            continue
+        if sources:
+            names = ", ".join(dict.fromkeys(sources))
+            detail = f" ({names} answers it, but no scorecard assesses it)"
+            detail_zh = f"({names} 针对它,但没有任何考核表考核)"
+        else:
+            detail = detail_zh = ""
+        yield Finding("SM350", p.where.at("id"), p.id, {"problem": p.id, "detail": detail, "detail_zh": detail_zh})
 
 
 @rule("SM351")

@@ -16,7 +16,7 @@ from functools import cached_property
 from typing import TYPE_CHECKING, Any
 
 from stratmap.diagnostics import Location, Related
-from stratmap.model import Kpi
+from stratmap.model import Kpi, Revision
 
 if TYPE_CHECKING:
     import networkx as nx
@@ -83,6 +83,16 @@ class Context:
         """The KPI declared with ``id`` (the first, if declared twice), or None."""
         found = self.strategy.get(id)
         return found if isinstance(found, Kpi) else None
+
+    @cached_property
+    def revisions_of(self) -> dict[tuple[str, str], list[Revision]]:
+        """The revisions of each (scorecard, KPI), in the order they take effect."""
+        from stratmap.model.revisions import in_order
+
+        out: dict[tuple[str, str], list[Revision]] = {}
+        for rev in in_order(self.strategy.revisions):
+            out.setdefault((rev.scorecard, rev.kpi), []).append(rev)
+        return out
 
     def kind(self, node: str) -> str:
         kind: str = self.graph.nodes[node]["kind"]
@@ -176,7 +186,7 @@ def rule(code: str) -> Callable[[Rule], Rule]:
 
 def findings(ctx: Context) -> Iterator[Finding]:
     """Run every registered rule."""
-    from stratmap.rules import analysis, cascade, plans  # noqa: F401  (registers the rules)
+    from stratmap.rules import analysis, cascade, pay, plans  # noqa: F401  (registers the rules)
 
     for func in RULES.values():
         yield from func(ctx)

@@ -1,0 +1,613 @@
+"""SM32x: scorecards that would pay someone wrongly although every value is well formed.
+
+Each rule finds a way a scorecard, a bonus rule or a revision is written so that the
+evaluator, doing exactly what it says, pays differently from what its author meant:
+tables in the wrong order, grades that no row pays, quotas no group can meet, anchors
+that score a better result lower, conditions that read a value that is never there,
+targets and revisions that never apply.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import itertools
+from collections.abc import Iterator, Sequence
+from decimal import Decimal
+
+from stratmap.diagnostics import decimal_text
+from stratmap.model import Item, Kpi, Scorecard
+from stratmap.model.revisions import in_force
+from stratmap.model.scorecard import DEFAULT_GRADES
+from stratmap.periods import Period, from_months, parse_period
+from stratmap.rules.registry import Context, Finding, rule
+
+#: Policies with a cap and a floor.
+_CAPPED = frozenset({"ratio", "linear", "closeness"})
+#: Policies whose scores can run against the KPI's direction.
+_DIRECTED = frozenset({"closeness", "linear", "yes_no", "goal"})
+_ANCHORS = ("target", "threshold", "stretch")
+#: Frequencies from the finest to the coarsest.
+FREQUENCIES = ("monthly", "quarterly", "half_yearly", "yearly")
+_RANK = {f: i for i, f in enumerate(FREQUENCIES)}
+#: The periods a scorecard without a ``frequency`` is evaluated on, by tier.
+TIER_FREQUENCIES = {"short_term": ("monthly", "quarterly", "half_yearly"), "annual": ("yearly",)}
+_ZH_FREQ = {"monthly": "月度", "quarterly": "季度", "half_yearly": "半年度", "yearly": "年度"}
+
+
+_grading = {"table": "grading", "table_zh": "等级"}
+
+
+def _problem(en: str, zh: str, **more: str) -> dict[str, str]:
+    return {"problem": en, "problem_zh": zh, **more}
+
+
+def _n(x: Decimal) -> str:
+    return decimal_text(x)
+
+
+# ---- SM320 / SM321: tables in their documented order, each grade once ------------------
+
+
+@rule("SM320")
+def table_order(ctx: Context) -> Iterator[Finding]:
+    """Grade bands and by-score bonus rows that are not best first, open-ended row last."""
+    for card in _graded(ctx):
+        bands = card.grading.bands
+        rows = [(band.grade, band.min) for band in bands]
+        for index, en, zh in _unreachable(rows, "band", "等级区间"):
+            yield Finding("SM320", card.where.at("grading", "bands", index), card.id, _problem(en, zh, **_grading))
+        last = bands[-1]
+        if last.min is not None and all(b.min is not None for b in bands):
+            yield Finding(
+                "SM320",
+                card.where.at("grading", "bands", len(bands) - 1, "min"),
+                card.id,
+                _problem(
+                    f"the last band, {last.grade}, has a min of {_n(last.min)}, yet every score below it "
+                    f"is graded {last.grade} too; write the last band without 'min'",
+                    f"最后一个区间 {last.grade} 写有 min {_n(last.min)},但低于它的得分同样评为 {last.grade};"
+                    "最后一个区间请不写 min",
+                    **_grading,
+                ),
+            )
+    for bonus in ctx.strategy.bonus_rules:
+        if bonus.by != "score" or bonus.formula:
+            continue
+        for i, row in enumerate(bonus.table):
+            if row.min is None:
+                yield Finding(
+                    "SM320",
+                    bonus.where.at("table", i),
+                    bonus.id,
+                    _problem(
+                        "this row has no 'min', so no score reaches it (a by-score row is paid from its min up)",
+                        "此行没有 min,任何得分都不会用到它(按得分的行从其 min 起适用)",
+                        table=f"bonus rule {bonus.id}",
+                        table_zh=f"奖金规则 {bonus.id}",
+                    ),
+                )
+        rows = [(f"factor {_n(row.factor)}", row.min) for row in bonus.table if row.min is not None]
+        indexes = [i for i, row in enumerate(bonus.table) if row.min is not None]
+        for index, en, zh in _unreachable(rows, "row", "行"):
+            yield Finding(
+                "SM320",
+                bonus.where.at("table", indexes[index], "min"),
+                bonus.id,
+                _problem(en, zh, table=f"bonus rule {bonus.id}", table_zh=f"奖金规则 {bonus.id}"),
+            )
+
+
+def _graded(ctx: Context) -> list[Scorecard]:
+    """Scorecards with a grading of their own (the default one is in order)."""
+    return [card for card in ctx.strategy.scorecards if card.grading.bands is not DEFAULT_GRADES]
+
+
+def _unreachable(rows: Sequence[tuple[str, Decimal | None]], what: str, what_zh: str) -> Iterator[tuple[int, str, str]]:
+    """(index, problem) of each row that the first-match rule never reaches: an earlier
+    row takes every score it would (its min is as low or lower, or it has none)."""
+    for j, (label, low) in enumerate(rows):
+        for i in range(j):
+            earlier, before = rows[i]
+            if before is None:
+                yield (
+                    j,
+                    f"{what} {label} comes after {earlier}, which has no 'min' and takes every score left; "
+                    f"{label} is never given. List {what}s best first, the one without 'min' last",
+                    f"{what_zh} {label} 排在 {earlier} 之后,而 {earlier} 没有 min,会取走其余所有得分;"
+                    f"{label} 永远不会用到。请从高到低排列,没有 min 的放在最后",
+                )
+                break
+            if low is not None and before <= low:
+                yield (
+                    j,
+                    f"{what} {label} (min {_n(low)}) comes after {earlier} (min {_n(before)}), which takes "
+                    f"every score from {_n(before)} up; {label} is never given. List {what}s best first "
+                    "(highest min first)",
+                    f"{what_zh} {label}(min {_n(low)})排在 {earlier}(min {_n(before)})之后,"
+                    f"而后者已取走 {_n(before)} 及以上的所有得分;{label} 永远不会用到。请按 min 从高到低排列",
+                )
+                break
+
+
+@rule("SM321")
+def duplicate_grades(ctx: Context) -> Iterator[Finding]:
+    """A grade label given twice in one grading, or paid twice in one by-grade bonus table."""
+    for card in _graded(ctx):
+        seen: set[str] = set()
+        for i, band in enumerate(card.grading.bands):
+            if band.grade in seen:
+                yield Finding(
+                    "SM321",
+                    card.where.at("grading", "bands", i, "grade"),
+                    card.id,
+                    {"grade": band.grade, "table": f"the grading of {card.id}", "table_zh": f"{card.id} 的等级"},
+                )
+            seen.add(band.grade)
+    for bonus in ctx.strategy.bonus_rules:
+        if bonus.by != "grade":
+            continue
+        seen = set()
+        for i, row in enumerate(bonus.table):
+            if row.grade is None:
+                continue
+            if row.grade in seen:
+                yield Finding(
+                    "SM321",
+                    bonus.where.at("table", i, "grade"),
+                    bonus.id,
+                    {"grade": row.grade, "table": f"bonus rule {bonus.id}", "table_zh": f"奖金规则 {bonus.id}"},
+                )
+            seen.add(row.grade)
+
+
+# ---- SM322 / SM323: quotas and bonus tables that fit the grading ------------------------
+
+
+@rule("SM322")
+def contradictory_quotas(ctx: Context) -> Iterator[Finding]:
+    """Distribution quotas that no group can meet, or that name a grade the card does not give."""
+    for card in [c for c in ctx.strategy.scorecards if c.distribution is not None]:
+        assert card.distribution is not None
+        grades = [b.grade for b in card.grading.bands]
+        quotas = card.distribution.quotas
+        first: dict[str, int] = {}
+        for i, quota in enumerate(quotas):
+            where = card.where.at("distribution", "quotas", i)
+            if quota.grade not in grades:
+                yield Finding(
+                    "SM322",
+                    card.where.at("distribution", "quotas", i, "grade"),
+                    card.id,
+                    _problem(
+                        f"grade {quota.grade} is not a grade of this scorecard ({', '.join(grades)}); "
+                        "the quota would be ignored",
+                        f"{quota.grade} 不是本考核表的等级({', '.join(grades)});该配额将被忽略",
+                    ),
+                )
+            elif first.setdefault(quota.grade, i) != i:
+                yield Finding(
+                    "SM322",
+                    where,
+                    card.id,
+                    _problem(
+                        f"grade {quota.grade} has a second quota; give each grade one quota with both 'min' and 'max'",
+                        f"等级 {quota.grade} 有第二个配额;每个等级只写一个配额,同时写 min 与 max",
+                    ),
+                )
+            if quota.min is not None and quota.max is not None and quota.min > quota.max:
+                yield Finding(
+                    "SM322",
+                    card.where.at("distribution", "quotas", i, "min"),
+                    card.id,
+                    _problem(
+                        f"grade {quota.grade} needs at least {_n(quota.min)}% and at most {_n(quota.max)}%",
+                        f"等级 {quota.grade} 要求至少 {_n(quota.min)}% 且至多 {_n(quota.max)}%",
+                    ),
+                )
+        minima = sum((q.min for q in quotas if q.min is not None and q.grade in grades), Decimal(0))
+        if minima > 100:
+            yield Finding(
+                "SM322",
+                card.where.at("distribution", "quotas"),
+                card.id,
+                _problem(
+                    f"the minimum shares add up to {_n(minima)}% of the people, more than 100%",
+                    f"各等级最低比例合计 {_n(minima)}%,超过 100%",
+                ),
+            )
+        capped = {q.grade: q.max for q in quotas if q.max is not None and q.grade in grades}
+        if set(grades) <= capped.keys():
+            total = sum(capped.values(), Decimal(0))
+            if total < 100:
+                yield Finding(
+                    "SM322",
+                    card.where.at("distribution", "quotas"),
+                    card.id,
+                    _problem(
+                        f"every grade has a maximum and they add up to {_n(total)}%, less than 100%: "
+                        "some people could be given no grade",
+                        f"每个等级都有最高比例,合计仅 {_n(total)}%,不足 100%:部分人员将无等级可给",
+                    ),
+                )
+
+
+@rule("SM323")
+def bonus_rule_gaps(ctx: Context) -> Iterator[Finding]:
+    """A bonus rule that pays some grade or score nothing by omission."""
+    cards_of: dict[str, list[Scorecard]] = {}
+    for card in ctx.strategy.scorecards:
+        if card.bonus:
+            cards_of.setdefault(card.bonus, []).append(card)
+    for bonus in ctx.strategy.bonus_rules:
+        if not bonus.table and not bonus.formula:
+            yield Finding(
+                "SM323",
+                bonus.where.at("id"),
+                bonus.id,
+                _problem(
+                    f"bonus rule {bonus.id} has neither a 'table' nor a 'formula', so it pays a factor of 0",
+                    f"奖金规则 {bonus.id} 既没有 table 也没有 formula,系数恒为 0",
+                ),
+            )
+            continue
+        if bonus.by != "grade" or bonus.formula:
+            continue
+        paid = {row.grade for row in bonus.table if row.grade is not None}
+        users = cards_of.get(bonus.id, [])
+        for card in users:
+            missing = [b.grade for b in card.grading.bands if b.grade not in paid]
+            if missing:
+                shown = ", ".join(dict.fromkeys(missing))
+                yield Finding(
+                    "SM323",
+                    card.where.at("bonus"),
+                    card.id,
+                    _problem(
+                        f"bonus rule {bonus.id} has no row for grade {shown} of scorecard {card.id}: people "
+                        f"graded {shown} would get a factor of 0 by omission; add the row, with factor 0 if meant",
+                        f"奖金规则 {bonus.id} 没有考核表 {card.id} 的等级 {shown} 对应的行:评为 {shown} 的人员"
+                        "会因遗漏而系数为 0;请补上该行(若确为 0,请写 factor: 0)",
+                    ),
+                )
+        given = {b.grade for card in users for b in card.grading.bands}
+        for i, row in enumerate(bonus.table):
+            if row.grade is None:
+                yield Finding(
+                    "SM323",
+                    bonus.where.at("table", i),
+                    bonus.id,
+                    _problem(
+                        "this row of a by-grade rule names no 'grade', so it is never paid",
+                        "按等级的规则中此行没有 grade,永远不会用到",
+                    ),
+                )
+            elif users and row.grade not in given:
+                yield Finding(
+                    "SM323",
+                    bonus.where.at("table", i, "grade"),
+                    bonus.id,
+                    _problem(
+                        f"grade {row.grade} is not a grade of any scorecard paid by {bonus.id} "
+                        f"({', '.join(sorted(given))}), so this row is never paid",
+                        f"{row.grade} 不是使用 {bonus.id} 的任何考核表的等级({', '.join(sorted(given))}),"
+                        "此行永远不会用到",
+                    ),
+                )
+
+
+# ---- SM324 / SM325: anchors and policies that fit the KPI's direction ------------------
+
+
+def _anchor_sets(ctx: Context, card: Scorecard, item: Item) -> Iterator[tuple[str, dict[str, Decimal | None]]]:
+    """(where, anchors) for the item as written, each per-period target, and each revision
+    in force from its effective period."""
+    base: dict[str, Decimal | None] = {"target": item.target, "threshold": item.threshold, "stretch": item.stretch}
+    yield "", base
+    for period, target in item.targets.items():
+        yield f"targets.{period}", {**base, "target": target}
+    revisions = ctx.revisions_of.get((card.id, item.kpi), [])
+    for rev in revisions:
+        start = parse_period(rev.effective)
+        if rev.field == "weight" or start is None:
+            continue
+        month = from_months(start.year, start.first, start.first)
+        anchors = {**base, "target": item.target_for(month.text)}
+        anchors.update({r.field: r.value for r in in_force(revisions, month) if r.field != "weight"})
+        yield f"revision {rev.id}", anchors
+
+
+def _where(card: Scorecard, item: Item, ctx: Context, source: str, name: str) -> tuple[object, str]:
+    """The location of anchor ``name`` as ``source`` gives it, and a phrase for the message."""
+    if source.startswith("targets."):
+        period = source.removeprefix("targets.")
+        if name == "target":
+            return item.where.at("targets", period), f" (the target for {period})"
+        return item.where.at(name), f" (with the target for {period})"
+    if source.startswith("revision "):
+        rev_id = source.removeprefix("revision ")
+        rev = next(r for r in ctx.strategy.revisions if r.id == rev_id)
+        return rev.where.at("value"), f" (as revised by {rev_id} from {rev.effective})"
+    return item.where.at(name), ""
+
+
+@rule("SM324")
+def anchor_order(ctx: Context) -> Iterator[Finding]:
+    """Linear anchors out of order for the KPI's direction, and a cap below the floor."""
+    for card in ctx.strategy.scorecards:
+        for item in card.items:
+            scoring = item.scoring
+            if scoring.policy not in _CAPPED:
+                continue
+            if scoring.cap < scoring.floor:
+                yield Finding(
+                    "SM324",
+                    item.where.at("scoring", "cap"),
+                    card.id,
+                    {
+                        "kpi": item.kpi,
+                        **_problem(
+                            f"the cap {_n(scoring.cap)} is below the floor {_n(scoring.floor)}",
+                            f"上限 cap {_n(scoring.cap)} 低于下限 floor {_n(scoring.floor)}",
+                        ),
+                    },
+                )
+            kpi = ctx.kpi(item.kpi) if scoring.policy == "linear" else None
+            if kpi is None or kpi.direction not in ("higher_is_better", "lower_is_better"):
+                continue
+            reported: set[str] = set()
+            for source, a in _anchor_sets(ctx, card, item):
+                for problem, problem_zh, at in _order_problems(kpi, a):
+                    location, context = _where(card, item, ctx, source, at)
+                    key = f"{problem}{context}"
+                    if key in reported:
+                        continue
+                    reported.add(key)
+                    yield Finding(
+                        "SM324",
+                        location,  # type: ignore[arg-type]
+                        card.id,
+                        {"kpi": item.kpi, "problem": problem + context, "problem_zh": problem_zh + context},
+                    )
+
+
+def _order_problems(kpi: Kpi, a: dict[str, Decimal | None]) -> Iterator[tuple[str, str, str]]:
+    higher = kpi.direction == "higher_is_better"
+    target, threshold, stretch = a["target"], a["threshold"], a["stretch"]
+    if target is None:
+        return
+    word, word_zh = ("higher", "越高越好") if higher else ("lower", "越低越好")
+    if threshold is not None and (threshold > target if higher else threshold < target):
+        side, side_zh = ("above", "高于") if higher else ("below", "低于")
+        yield (
+            f"the threshold {_n(threshold)} is {side} the target {_n(target)}, but {kpi.id} is "
+            f"{word}-is-better: the threshold is the least acceptable result, short of the target",
+            f"门槛值 {_n(threshold)} {side_zh}目标值 {_n(target)},但 {kpi.id} 为{word_zh}:门槛值是最低可接受结果,"
+            "应不及目标值",
+            "threshold",
+        )
+    if stretch is not None and (stretch < target if higher else stretch > target):
+        side, side_zh = ("below", "低于") if higher else ("above", "高于")
+        yield (
+            f"the stretch {_n(stretch)} is {side} the target {_n(target)}, but {kpi.id} is "
+            f"{word}-is-better: the stretch is a result better than the target",
+            f"挑战值 {_n(stretch)} {side_zh}目标值 {_n(target)},但 {kpi.id} 为{word_zh}:挑战值应优于目标值",
+            "stretch",
+        )
+
+
+@rule("SM325")
+def policy_against_direction(ctx: Context) -> Iterator[Finding]:
+    """A scoring policy that scores a better result lower than a worse one."""
+    for card in ctx.strategy.scorecards:
+        for item in card.items:
+            if item.scoring.policy not in _DIRECTED:
+                continue
+            kpi = ctx.kpi(item.kpi)
+            if kpi is None:
+                continue
+            s = item.scoring
+            problem: tuple[str, str, tuple[str, ...]] | None = None
+            if s.policy == "closeness" and kpi.direction in ("higher_is_better", "lower_is_better"):
+                problem = (
+                    f"'closeness' scores distance from the target either way, so a result better than the "
+                    f"target scores less, but {kpi.id} is {kpi.direction.replace('_', '-')}; use 'ratio' or 'linear'",
+                    f"closeness 按与目标值的偏离计分(两侧同样扣分),超过目标反而得分更低,但 {kpi.id} 为"
+                    f"{kpi.direction};请改用 ratio 或 linear",
+                    ("scoring", "policy"),
+                )
+            elif s.policy == "linear" and kpi.direction == "closer_is_better":
+                problem = (
+                    f"'linear' scores a result further past the target higher, but {kpi.id} is "
+                    "closer-is-better; use 'closeness' (or 'ratio')",
+                    f"linear 对超出目标越多的结果计分越高,但 {kpi.id} 为越接近越好;请改用 closeness(或 ratio)",
+                    ("scoring", "policy"),
+                )
+            elif s.policy == "linear" and not (
+                s.below_threshold <= s.threshold_score <= s.target_score <= s.stretch_score
+            ):
+                problem = (
+                    f"the scores do not rise with the result: below threshold {_n(s.below_threshold)}, threshold "
+                    f"{_n(s.threshold_score)}, target {_n(s.target_score)}, stretch {_n(s.stretch_score)}",
+                    f"得分未随结果上升:门槛以下 {_n(s.below_threshold)}、门槛 {_n(s.threshold_score)}、"
+                    f"目标 {_n(s.target_score)}、挑战 {_n(s.stretch_score)}",
+                    ("scoring",),
+                )
+            elif s.policy in ("yes_no", "goal") and (s.yes < s.no if s.policy == "yes_no" else s.met < s.not_met):
+                problem = (
+                    "meeting the goal scores less than missing it",
+                    "达成得分低于未达成得分",
+                    ("scoring",),
+                )
+            if problem is not None:
+                yield Finding(
+                    "SM325",
+                    item.where.at(*problem[2]),
+                    card.id,
+                    {"kpi": item.kpi, "problem": problem[0], "problem_zh": problem[1]},
+                )
+
+
+# ---- SM326 / SM327: vetoes that can fire ----------------------------------------------
+
+
+@rule("SM326")
+def absent_anchor(ctx: Context) -> Iterator[Finding]:
+    """A veto condition that reads a target, threshold or stretch its item never has."""
+    from stratmap.formula import ITEM_NAMES, FormulaError, parse_cached
+
+    read: dict[str, frozenset[str]] = {}  # the anchors each condition reads, parsed once per text
+    for card in ctx.strategy.scorecards:
+        for ki in card.key_indicators:
+            names = read.get(ki.veto_when)
+            if names is None:
+                names = frozenset()
+                if any(anchor in ki.veto_when for anchor in _ANCHORS):
+                    with contextlib.suppress(FormulaError):  # SM40x reports it
+                        names = frozenset(parse_cached(ki.veto_when, ITEM_NAMES).names) - {"actual"}
+                read[ki.veto_when] = names
+            if not names:
+                continue
+            item = next((i for i in card.items if i.kpi == ki.kpi), None)
+            revised = {r.field for r in ctx.revisions_of.get((card.id, ki.kpi), [])}
+            for name in sorted(names):
+                has = item is not None and (
+                    getattr(item, name) is not None or name in revised or (name == "target" and bool(item.targets))
+                )
+                if has:
+                    continue
+                why = (
+                    f"{ki.kpi} is not an item of {card.id}, so it has no {name}"
+                    if item is None
+                    else f"the item {ki.kpi} has no {name}"
+                )
+                why_zh = (
+                    f"{ki.kpi} 不是 {card.id} 的考核项,没有 {name}" if item is None else f"考核项 {ki.kpi} 没有 {name}"
+                )
+                yield Finding(
+                    "SM326",
+                    ki.where.at("veto_when"),
+                    ki.id,
+                    {"indicator": ki.id, "name": name, "why": why, "why_zh": why_zh},
+                )
+
+
+def _finest(card: Scorecard) -> str | None:
+    if card.frequency is not None:
+        return card.frequency
+    kinds = TIER_FREQUENCIES.get(card.tier)
+    return kinds[0] if kinds else None
+
+
+@rule("SM327")
+def veto_frequency(ctx: Context) -> Iterator[Finding]:
+    """A veto on a KPI reported less often than the scorecard is assessed: it fires on every
+    period without a report (no actual is not shown to be met)."""
+    for card in ctx.strategy.scorecards:
+        period = _finest(card)
+        if period is None:
+            continue
+        for ki in card.key_indicators:
+            kpi = ctx.kpi(ki.kpi)
+            if kpi is None or _RANK[kpi.frequency] <= _RANK[period]:
+                continue
+            yield Finding(
+                "SM327",
+                ki.where.at("kpi"),
+                ki.id,
+                {
+                    "indicator": ki.id,
+                    "kpi": kpi.id,
+                    "frequency": kpi.frequency,
+                    "frequency_zh": _ZH_FREQ[kpi.frequency],
+                    "period": period,
+                    "period_zh": _ZH_FREQ[period],
+                    "scorecard": card.id,
+                },
+            )
+
+
+# ---- SM328 / SM329: revisions and per-period targets that apply -------------------------
+
+
+@rule("SM328")
+def revision_breaks_card(ctx: Context) -> Iterator[Finding]:
+    """A revision for a KPI its scorecard does not assess, or weights that no longer total 100."""
+    if not ctx.strategy.revisions:
+        return
+    cards = {card.id: card for card in ctx.strategy.scorecards}
+    assessed = {(card.id, item.kpi) for card in ctx.strategy.scorecards for item in card.items}
+    weight_revisions: dict[str, list[tuple[int, str]]] = {}
+    for rev in ctx.strategy.revisions:
+        card = cards.get(rev.scorecard)
+        if card is None:
+            continue  # SM201 reports it
+        if (card.id, rev.kpi) not in assessed:
+            yield Finding(
+                "SM328",
+                rev.where.at("kpi"),
+                rev.id,
+                _problem(
+                    f"{rev.kpi} is not an item of scorecard {card.id}, so this revision changes nothing",
+                    f"{rev.kpi} 不是考核表 {card.id} 的考核项,此调整不起作用",
+                ),
+            )
+            continue
+        start = parse_period(rev.effective)
+        if rev.field == "weight" and start is not None:
+            weight_revisions.setdefault(card.id, []).append((start.year * 12 + start.first, rev.id))
+    by_id = {rev.id: rev for rev in ctx.strategy.revisions}
+    for card_id, starts in weight_revisions.items():
+        card = cards[card_id]
+        if card.weight_policy != "must_total_100":
+            continue
+        for _, group in itertools.groupby(sorted(starts), key=lambda t: t[0]):
+            last = by_id[list(group)[-1][1]]
+            start = parse_period(last.effective)
+            assert start is not None
+            month = from_months(start.year, start.first, start.first)
+            total = sum((_weight_in_force(ctx, card, item, month) for item in card.items), Decimal(0))
+            if total != 100:
+                yield Finding(
+                    "SM328",
+                    last.where.at("value"),
+                    last.id,
+                    _problem(
+                        f"from {last.effective} the weights of {card.id} total {_n(total)}, not 100; revise the "
+                        "other items' weights in the same period too",
+                        f"自 {last.effective} 起 {card.id} 的权重合计 {_n(total)},不是 100;"
+                        "请在同一期间一并调整其他考核项的权重",
+                    ),
+                )
+
+
+def _weight_in_force(ctx: Context, card: Scorecard, item: Item, month: Period) -> Decimal:
+    revised = [r for r in in_force(ctx.revisions_of.get((card.id, item.kpi), []), month) if r.field == "weight"]
+    return revised[-1].value if revised else item.weight
+
+
+@rule("SM329")
+def unused_period_targets(ctx: Context) -> Iterator[Finding]:
+    """A per-period target keyed by a period the scorecard is never assessed on."""
+    for card in ctx.strategy.scorecards:
+        kinds = (card.frequency,) if card.frequency else TIER_FREQUENCIES.get(card.tier, ())
+        if not kinds:
+            continue
+        for item in card.items:
+            for key in item.targets:
+                period = parse_period(key)
+                if period is None or period.kind in kinds:
+                    continue
+                yield Finding(
+                    "SM329",
+                    item.where.at("targets", key),
+                    card.id,
+                    {
+                        "kpi": item.kpi,
+                        "key": key,
+                        "kind": period.kind,
+                        "kind_zh": _ZH_FREQ[period.kind],
+                        "scorecard": card.id,
+                        "kinds": ", ".join(kinds),
+                        "kinds_zh": "、".join(_ZH_FREQ[k] for k in kinds),
+                    },
+                )
