@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime
 import os
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Literal
@@ -15,6 +16,7 @@ from stratmap.rules.references import check_references, declared_problems
 from stratmap.schema import validate as validate_schema
 
 if TYPE_CHECKING:
+    from stratmap.load import LocatedDocument, StrategyFiles
     from stratmap.model import Strategy
 
 Scope = Literal["strategy", "file"]
@@ -144,8 +146,74 @@ def _run(
                 diagnostics.extend(check_model(strategy, as_of=as_of))
             if build:
                 strategies.append(strategy)
+        elif model_rules:  # every check in one pass: the model checks on the sound parts
+            group_errors = [d for d in diagnostics if d.location.file in files]
+            diagnostics.extend(_check_sound_parts(group, group_errors, foreign, as_of))
     kept = [d for d in diagnostics if keep.wants(d.code)]
     return kept, strategies, tuple(d.file for d in fileset.documents)
+
+
+#: Model checks that follow links across the cascade: on the sound parts of a model, what
+#: they find missing may be missing only because of an error, so they wait for it.
+ACROSS_THE_CASCADE = (
+    "SM301", "SM302", "SM303", "SM304", "SM305", "SM310", "SM311", "SM312", "SM313", "SM314",
+    "SM350", "SM351", "SM353", "SM365",
+)  # fmt: skip
+
+
+_WORDS = re.compile(r"[\w-]+")
+
+
+def _check_sound_parts(
+    group: StrategyFiles, errors: list[Diagnostic], foreign: dict[str, str], as_of: datetime.date | None
+) -> list[Diagnostic]:
+    """The model checks' findings on the parts of a strategy that have no error.
+
+    Findings about an entry something was taken out of are left out, and so are
+    suppressions reported unused (what they silence may be left out); the findings of the
+    checks across the cascade wait, and SM343 says how many.
+    """
+    from stratmap.load.prune import sound_parts
+    from stratmap.model import build_strategy
+    from stratmap.rules.engine import run_model_rules
+    from stratmap.rules.formulas import check_formulas
+
+    def recheck(docs: Sequence[LocatedDocument]) -> list[Diagnostic]:
+        found = [d for doc in docs for d in validate_schema(doc)]
+        return [*found, *check_references(docs, foreign), *check_formulas(docs)]
+
+    sound = sound_parts(group.documents, errors, recheck)
+    root = group.root.file
+    if sound is None:
+        checks, zh = "the model checks (SM3xx)", "模型检查(SM3xx)"
+        return [Diagnostic.make("SM343", Location(root, 1, 1), checks=checks, checks_zh=zh)]
+    strategy = build_strategy(sound.documents)
+    out: list[Diagnostic] = []
+    withheld: list[str] = []
+    for diagnostic, subject in run_model_rules(strategy, as_of=as_of).findings:
+        if diagnostic.code in ACROSS_THE_CASCADE:
+            withheld.append(diagnostic.code)
+            continue
+        if diagnostic.code == "SM341":
+            continue
+        if subject is not None and subject.partition("#")[0] in sound.touched:
+            continue  # an entry that lost a part, or one of its items
+        where = diagnostic.location
+        if where.path and any(
+            where.file == file and where.path[: len(path)] == path for file, path in sound.touched_paths
+        ):
+            continue  # inside such an entry
+        named = {word for value in diagnostic.args for word in _WORDS.findall(str(value[1]))}
+        if not named.isdisjoint(sound.touched):
+            continue  # about such an entry: a revision of its item, a KPI's direction on a card
+        out.append(diagnostic)
+    if withheld:
+        codes = ", ".join(sorted(set(withheld)))
+        count = len(withheld)
+        checks = f"{count} finding{'s' if count > 1 else ''} of the checks across the cascade ({codes})"
+        zh = f"跨级联检查的 {count} 项发现({codes})"
+        out.append(Diagnostic.make("SM343", Location(root, 1, 1), checks=checks, checks_zh=zh))
+    return out
 
 
 def check(

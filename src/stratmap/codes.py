@@ -893,6 +893,18 @@ _ALL = (
     ),
     # ---- SM35x: analysis and named problems ---------------------------------------
     Code(
+        "SM343",
+        "checks-waiting",
+        INFO,
+        "Some model checks wait until the errors reported with them are fixed.",
+        "部分模型检查将在所报告的错误修正后进行。",
+        "{checks} wait until the errors above are fixed: with parts of the model unread, they could be "
+        "consequences of those errors",
+        "{checks_zh}将在上述错误修正后报告:模型有部分未能读取,它们可能只是这些错误造成的",
+        "Fix the errors and run the check again; every other check has run on the sound parts of the model.",
+        "请修正错误后再次检查;其他检查均已在模型中无误的部分上运行。",
+    ),
+    Code(
         "SM350",
         "unanswered-problem",
         E,

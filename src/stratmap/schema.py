@@ -335,7 +335,7 @@ def _convert(doc: LocatedDocument, error: ValidationError) -> Iterator[Diagnosti
         # a bad mapping key (propertyNames) is located at the key itself
         at = (
             doc.locate((*path, value))
-            if isinstance(value, str) and (*path, value) in doc.keys
+            if isinstance(value, str) and doc.has_key((*path, value))
             else doc.locate(path, key=False)
         )
         yield Diagnostic.make("SM124", at, value=_show(value), what=what, advice=advice, advice_zh=advice_zh)

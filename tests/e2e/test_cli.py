@@ -54,7 +54,7 @@ def test_broken_copy_reports_file_line_col(manufacturing: Path) -> None:
     assert first.startswith(f"{sales}:{line}:")
     assert " error SM122 " in first
     assert "hint: Write the number without '%'" in out
-    assert out.rstrip().endswith("in 1 of 4 files.")
+    assert out.rstrip().endswith("in 2 of 4 files.")  # the note SM343 is on the root file
 
 
 def test_one_bad_file_does_not_hide_another(manufacturing: Path) -> None:
@@ -72,11 +72,14 @@ def test_unknown_reference_across_files(manufacturing: Path) -> None:
     code, out, _ = run_cli("--lang", "en", "validate", "--format", "json", str(manufacturing))
     assert code == 1
     doc = json.loads(out)
-    [diag] = doc["diagnostics"]
+    [diag] = [d for d in doc["diagnostics"] if d["severity"] == "error"]
     assert (diag["code"], diag["line"]) == ("SM201", line)
     assert "did you mean 'sales'?" in diag["message"]
     assert diag["path"].startswith("$.kpis[")
-    assert doc["summary"] == {"error": 1, "warning": 0, "info": 0}
+    # the KPI without its owner is left out of the model checks; what follows across the
+    # cascade waits for the fix (SM343)
+    assert doc["summary"] == {"error": 1, "warning": 0, "info": 1}
+    assert [d["code"] for d in doc["diagnostics"] if d["severity"] == "info"] == ["SM343"]
 
 
 def test_chinese_messages(manufacturing: Path) -> None:

@@ -61,7 +61,8 @@ def run_on(tmp_path: Path, data: dict[str, Any], lang_codes: bool = True) -> lis
 
 
 def codes(found: list[Diagnostic]) -> list[str]:
-    return [d.code for d in found]
+    """The codes found, without SM343 (the note that checks across the cascade wait for errors)."""
+    return [d.code for d in found if d.code != "SM343"]
 
 
 @pytest.fixture
@@ -178,7 +179,7 @@ def test_answers_must_name_a_problem(tmp_path: Path, base: dict[str, Any]) -> No
     base["problems"] = [{"id": "slow_delivery", "statement": "交货慢", "holds_back": ["share"]}]
     base["kpis"][0]["answers"] = ["slow_delivry"]
     found = run_on(tmp_path, base)
-    assert codes(found) == ["SM201"] and "did you mean 'slow_delivery'" in found[0].message()
+    assert codes(found) == ["SM201"] and "did you mean 'slow_delivery'" in found[-1].message()
     base["kpis"][0]["answers"] = ["share"]
     assert codes(run_on(tmp_path, base)) == ["SM203"]
     base["kpis"][0]["answers"] = ["slow_delivery"]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -42,6 +43,11 @@ class LocatedDocument:
     node's JSON path to its span; ``keys`` maps the path of a mapping entry to the
     span of its key. Positions live beside the data, never inside it. ``flagged`` holds
     the paths of nodes the reader reported and replaced by a stand-in value.
+
+    ``removed`` is set on a copy whose data lost some list entries (the sound parts of a
+    document with errors, :mod:`stratmap.load.prune`): for each list, by its path as
+    written, the indexes taken out. Paths into ``data`` are then translated to the paths
+    as written, so that every position and every reported path stays the file's own.
     """
 
     file: str
@@ -49,6 +55,28 @@ class LocatedDocument:
     values: dict[Path, Span] = field(default_factory=dict)
     keys: dict[Path, Span] = field(default_factory=dict)
     flagged: frozenset[Path] = frozenset()
+    removed: Mapping[Path, tuple[int, ...]] = field(default_factory=dict)
+
+    def written(self, path: Path) -> Path:
+        """The path as written in the file of a path into ``data``."""
+        if not self.removed:
+            return path
+        out: list[str | int] = []
+        for part in path:
+            if isinstance(part, int):
+                for gone in self.removed.get(tuple(out), ()):  # ascending
+                    if gone <= part:
+                        part += 1
+            out.append(part)
+        return tuple(out)
+
+    def span(self, path: Path) -> Span | None:
+        """The span of the value at ``path`` (a path into ``data``), if known."""
+        return self.values.get(self.written(path))
+
+    def has_key(self, path: Path) -> bool:
+        """Whether the node at ``path`` is a mapping entry with a located key."""
+        return self.written(path) in self.keys
 
     def is_flagged(self, path: Path) -> bool:
         """Whether the reader already reported the node at ``path`` (or one above it).
@@ -56,10 +84,14 @@ class LocatedDocument:
         Later stages stay quiet about such nodes: their value is a stand-in.
         """
         flagged = self.flagged
-        return bool(flagged) and any(path[:i] in flagged for i in range(len(path) + 1))
+        if not flagged:
+            return False
+        path = self.written(path)
+        return any(path[:i] in flagged for i in range(len(path) + 1))
 
     def locate(self, path: Path, *, key: bool = True) -> Location:
         """The location of the node at ``path``: its key when it has one and ``key``."""
+        path = self.written(path)
         span = None
         if key:
             span = self.keys.get(path)
@@ -75,6 +107,6 @@ class LocatedDocument:
 
     def locate_mapping(self, path: Path) -> Location:
         """Where a mapping starts: its own key if it is a value, else its first node."""
-        if path in self.keys:
+        if self.has_key(path):
             return self.locate(path)
         return self.locate(path, key=False)

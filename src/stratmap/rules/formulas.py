@@ -47,7 +47,7 @@ def _formulas(data: dict[str, Any], kpi_ids: Names) -> Iterator[tuple[Path, str,
 def _inside(doc: LocatedDocument, path: Path, text: str, column: int, end_column: int) -> Location:
     """The file position of a column inside a formula: exact when the scalar is on one
     line without escapes (plain or quoted), else the start of the scalar."""
-    span = doc.values.get(path)
+    span = doc.span(path)
     if span is None:
         return doc.locate(path, key=False)
     line, col, end_line, end_col = span
