@@ -24,7 +24,7 @@ import os
 import re
 import stat
 from collections.abc import Iterable, Iterator, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from decimal import Decimal
 from pathlib import Path
 from typing import Any, Literal
@@ -252,9 +252,16 @@ def _read_table(source: Source, table: TableName, encoding: str) -> Table:
     required, optional = COLUMNS[table]
     exact = table in ("events", "ratings")  # several rows of one key are legal there; identical ones are not
     seen: dict[tuple[tuple[str, str], ...], Location] = {}
+    said_at: dict[tuple[str, tuple[tuple[str, Any], ...]], int] = {}  # a column problem -> where it was said
+    again: dict[int, int] = {}  # its index in problems -> rows more it was found in
     for raw in raws:
         record, found = _typed(table, raw, required, optional)
-        problems.extend(found)
+        for d in found:
+            said = said_at.setdefault((d.code, d.args), len(problems)) if d.code in _SAID_ONCE else None
+            if said is not None and said != len(problems):
+                again[said] = again.get(said, 0) + 1
+                continue
+            problems.append(d)
         if record is None:
             continue
         if exact:
@@ -265,7 +272,15 @@ def _read_table(source: Source, table: TableName, encoding: str) -> Table:
                 problems.append(Diagnostic.make("SM506", raw.row, what=what, first=f"{first.file}:{first.line}"))
                 continue
         rows.append(record)
+    for index, more in again.items():
+        d = problems[index]
+        problems[index] = replace(d, args=tuple(sorted({**dict(d.args), **_repeated(more)}.items())))
     return Table(table, name, tuple(rows), tuple(problems), len(raws))
+
+
+def _repeated(more: int) -> dict[str, str]:
+    rows = "row" if more == 1 else "rows"
+    return {"repeated": f" (and in {more} more {rows}, said once)", "repeated_zh": f"(另有 {more} 行相同,仅报告一次)"}
 
 
 def _is_pipe(path: Path) -> bool:
@@ -288,21 +303,34 @@ def _read_file(path: Path, encoding: str) -> tuple[list[_Raw], list[Diagnostic]]
     if suffix in (".yaml", ".yml"):
         return _read_yaml(path, data)
     try:
-        text = data.decode("utf-8-sig" if encoding.lower().replace("_", "-") in ("utf-8", "utf8") else encoding)
+        text = data.decode("utf-8-sig" if _is_utf8(encoding) else encoding)
     except (UnicodeDecodeError, LookupError) as err:
         reason = f"it is not valid {encoding}"
         if isinstance(err, UnicodeDecodeError):
-            try:
-                data.decode("gb18030")
+            if not _is_utf8(encoding) and _decodes(data, "utf-8"):
+                reason += " (it is UTF-8: pass --encoding utf-8, the default)"
+            elif _decodes(data, "gb18030"):
                 reason += " (it looks like GB18030: pass --encoding gb18030)"
-            except UnicodeDecodeError:
-                pass
         else:
             reason = f"unknown encoding {encoding!r}"
         return [], [Diagnostic.make("SM501", Location(file), reason=reason)]
-    if suffix == ".json":
-        return _read_json(file, text)
-    return _read_csv(file, text)
+    raws, problems = _read_json(file, text) if suffix == ".json" else _read_csv(file, text)
+    if not _is_utf8(encoding) and not data.isascii() and _decodes(data, "utf-8"):
+        # read as GB18030, UTF-8 text turns into other characters: say so before the unknown ids it causes
+        problems.insert(0, Diagnostic.make("SM515", Location(file, 1, 1), encoding=encoding))
+    return raws, problems
+
+
+def _is_utf8(encoding: str) -> bool:
+    return encoding.lower().replace("_", "-") in ("utf-8", "utf8", "utf-8-sig")
+
+
+def _decodes(data: bytes, encoding: str) -> bool:
+    try:
+        data.decode(encoding)
+    except UnicodeDecodeError:
+        return False
+    return True
 
 
 class _KnownFailure(Exception):
@@ -379,7 +407,16 @@ def _read_csv(file: str, text: str) -> tuple[list[_Raw], list[Diagnostic]]:
         where = {h: Location(file, first + 1, i + 1, path=(first + 1, h)) for i, h in enumerate(header)}
         raws.append(_Raw(dict(zip(header, cells, strict=True)), where, row))
     if header is None:
-        return [], [Diagnostic.make("SM502", Location(file, 1, 1), columns="every required column", found="none")]
+        return [], [
+            Diagnostic.make(
+                "SM502",
+                Location(file, 1, 1),
+                columns="every required column",
+                found="none",
+                repeated="",
+                repeated_zh="",
+            )
+        ]
     if any(d.severity is Severity.ERROR for d in problems):
         return [], problems  # which of two same-named columns holds the data cannot be told
     for first, last in spans:
@@ -605,7 +642,16 @@ def _read_excel(path: Path) -> tuple[list[_Raw], list[Diagnostic]]:
         rows = sheet.iter_rows(values_only=True)
         header = next(rows, None)
         if header is None:
-            return [], [Diagnostic.make("SM502", Location(file, 1, 1), columns="every required column", found="none")]
+            return [], [
+                Diagnostic.make(
+                    "SM502",
+                    Location(file, 1, 1),
+                    columns="every required column",
+                    found="none",
+                    repeated="",
+                    repeated_zh="",
+                )
+            ]
         columns = [str(h).strip() if h is not None else "" for h in header]
         raws = []
         for r, values in enumerate(rows, start=2):
@@ -642,6 +688,10 @@ def _read_mappings(rows: Iterable[Any], file: str) -> tuple[list[_Raw], list[Dia
 # ---- typing one record ---------------------------------------------------------------
 
 
+#: Problems of the columns: said at the first row they are found in, with the count of the others.
+_SAID_ONCE = frozenset({"SM502", "SM508"})
+
+
 class _Bad(Exception):
     def __init__(self, diagnostic: Diagnostic) -> None:
         self.diagnostic = diagnostic
@@ -669,11 +719,20 @@ def _typed(
     missing = [c for c in required if c not in raw.cells]
     if missing:
         return None, [
-            Diagnostic.make("SM502", raw.row, columns=", ".join(missing), found=", ".join(raw.cells) or "none")
+            Diagnostic.make(
+                "SM502",
+                raw.row,
+                columns=", ".join(missing),
+                found=", ".join(raw.cells) or "none",
+                repeated="",
+                repeated_zh="",
+            )
         ]
     unknown = [c for c in raw.cells if c not in required and c not in optional]
     for c in unknown:
-        problems.append(Diagnostic.make("SM508", raw.where.get(c, raw.row), column=c, table=table))
+        problems.append(
+            Diagnostic.make("SM508", raw.where.get(c, raw.row), column=c, table=table, repeated="", repeated_zh="")
+        )
     try:
         record = _build(table, raw)
     except _Bad as bad:

@@ -212,6 +212,23 @@ DATE_FIELDS: tuple[tuple[str | int, ...], ...] = (
 )
 
 
+def _split_value(
+    doc: LocatedDocument, path: tuple[str | int, ...], mapping: Mapping[str, Any], previous: str | None, key: str
+) -> Diagnostic | None:
+    """SM115 when ``key`` is the rest of the entry before it, cut at a comma: in a flow
+    mapping, ``note: 年度优秀,优先晋升`` reads as ``note: 年度优秀`` and a key ``优先晋升``."""
+    if previous is None or mapping[key] is not None or not isinstance(mapping[previous], str):
+        return None
+    before, at = doc.span((*path, previous)), doc.key_span((*path, key))
+    if before is None or at is None or before[2] != at[0] or at[1] <= before[3]:
+        return None  # not on the line of the value before it: a key of its own
+    gap = at[1] - before[3]  # the comma, then any spaces
+    joined = f"{mapping[previous]},{' ' * (gap - 1)}{key}"
+    return Diagnostic.make(
+        "SM115", doc.locate((*path, key)), key=previous, value=str(mapping[previous]), rest=key, joined=joined
+    )
+
+
 def check_dates(doc: LocatedDocument) -> Iterator[Diagnostic]:
     """Dates of the right form that name no day of the calendar (2026-02-30)."""
     import datetime
@@ -290,8 +307,14 @@ def _convert(doc: LocatedDocument, error: ValidationError) -> Iterator[Diagnosti
     elif kind == "additionalProperties":
         assert isinstance(value, dict)
         allowed = sorted(spec.get("properties", {}))
+        previous: str | None = None
         for key in value:
             if key not in spec.get("properties", {}) and not doc.is_flagged((*path, key)):
+                split = _split_value(doc, path, value, previous, key)
+                if split is not None:
+                    yield split
+                    previous = key
+                    continue
                 en, zh = _suggest(key, allowed)
                 yield Diagnostic.make(
                     "SM121",
@@ -301,6 +324,7 @@ def _convert(doc: LocatedDocument, error: ValidationError) -> Iterator[Diagnosti
                     suggestion_zh=zh,
                     allowed=", ".join(allowed),
                 )
+            previous = key
     elif kind == "type":
         expected = rule
         names = [expected] if isinstance(expected, str) else list(expected)

@@ -142,3 +142,30 @@ def test_reference_problems_point_at_their_own_cell(tmp_path: Path) -> None:
     assert f"{actuals}:30:1: error SM505" in err
     assert f"{actuals}:31:2: error SM504" in err
     assert f"{actuals}:32:3: error SM507" in err
+
+
+def test_forgetting_the_people_table_is_said_once() -> None:
+    data = EXAMPLES / "manufacturing" / "data"
+    code, out, err = run_cli(
+        "--lang", "en", "evaluate", str(EXAMPLES / "manufacturing"),
+        "--actuals", str(data / "actuals.csv"), "--bonus-base", str(data / "bonus_base.csv"), "--period", "2026-03",
+    )  # fmt: skip
+    assert code == 1 and "sales_monthly" in out
+    assert err.count("SM505") == 1, err
+    assert "no people table was given" in err and "--people FILE" in err
+    assert "naming 5 entities" in err
+
+
+def test_an_unknown_entity_is_said_once_with_its_rows(tmp_path: Path) -> None:
+    data = EXAMPLES / "manufacturing" / "data"
+    people = tmp_path / "people.csv"
+    lines = (data / "people.csv").read_text(encoding="utf-8").splitlines()
+    people.write_text("\n".join(line for line in lines if not line.startswith("00123")) + "\n", encoding="utf-8")
+    code, _, err = run_cli(
+        "--lang", "en", "evaluate", str(EXAMPLES / "manufacturing"), "--actuals", str(data / "actuals.csv"),
+        "--people", str(people), "--period", "2026-03",
+    )  # fmt: skip
+    assert code == 1
+    assert [line for line in err.splitlines() if "SM505" in line] == [
+        f"{data / 'actuals.csv'}:15:1: error SM505 unknown entity '00123'; the row is left out (and 2 more rows of it)"
+    ]

@@ -6,6 +6,7 @@ import csv
 import io
 from decimal import Decimal
 from pathlib import Path
+from typing import Any
 
 import pytest
 from hypothesis import given, settings
@@ -75,6 +76,26 @@ def test_missing_and_unknown_columns(tmp_path: Path) -> None:
     f.write_text("entity,kpi,period,value,comment\nx,k,2026,1,hi\n", encoding="utf-8")
     table = read_table(f, "actuals")
     assert [d.code for d in table.problems] == ["SM508"] and len(table.rows) == 1
+
+
+def test_a_problem_of_the_header_is_said_once(tmp_path: Path) -> None:
+    f = tmp_path / "a.csv"
+    f.write_text("entity,kpi,period,valu\n" + "x,k,2026,1\n" * 340, encoding="utf-8")
+    table = read_table(f, "actuals")
+    assert [d.code for d in table.problems] == ["SM502"]
+    assert table.problems[0].location.line == 2  # the first row that lacks it
+    assert "(and in 339 more rows, said once)" in table.problems[0].message("en")
+    f.write_text("entity,kpi,period,value,comment\n" + "x,k,2026,1,hi\n" * 340, encoding="utf-8")
+    table = read_table(f, "actuals")
+    assert [d.code for d in table.problems] == ["SM508"] and len(table.rows) == 340
+    assert "另有 339 行相同" in table.problems[0].message("zh")
+    # records that differ are said apart
+    rows: list[dict[str, Any]] = [
+        {"entity": "x", "kpi": "k", "period": "2026"},
+        {"entity": "x", "kpi": "k", "value": 1},
+    ]
+    table = read_table(rows, "actuals")
+    assert [d.code for d in table.problems] == ["SM502", "SM502"]
 
 
 def test_json_yaml_and_mappings(tmp_path: Path) -> None:
@@ -299,3 +320,20 @@ def test_very_deep_json_is_a_located_error(tmp_path: Path) -> None:
 def test_wrong_argument_types_name_the_argument(kwargs: dict[str, object], names: str) -> None:
     with pytest.raises(TypeError, match=names):
         read_data(**kwargs)  # type: ignore[arg-type]
+
+
+def test_utf8_read_as_gb18030_is_said_first(tmp_path: Path) -> None:
+    f = tmp_path / "a.csv"
+    f.write_text("entity,kpi,period,value\n中文,k,2026-03,1\n", encoding="utf-8")  # its bytes are GB18030 too
+    table = read_table(f, "actuals", encoding="gb18030")
+    assert [d.code for d in table.problems][:1] == ["SM515"]
+    assert (table.problems[0].location.line, table.problems[0].location.column) == (1, 1)
+    assert "read as gb18030" in table.problems[0].message("en")
+    assert read_table(f, "actuals").problems == ()
+    f.write_text("entity,kpi,period,value\n销售部,k,2026-03,1\n", encoding="utf-8")  # its bytes are not
+    [unread] = read_table(f, "actuals", encoding="gb18030").problems
+    assert unread.code == "SM501" and "it is UTF-8: pass --encoding utf-8" in unread.message("en")
+    f.write_bytes("entity,kpi,period,value\n销售部,k,2026-03,1\n".encode("gb18030"))
+    assert read_table(f, "actuals", encoding="gb18030").problems == ()  # GB18030 text read as GB18030
+    f.write_text("entity,kpi,period,value\nsales,k,2026-03,1\n", encoding="utf-8")
+    assert read_table(f, "actuals", encoding="gb18030").problems == ()  # ASCII reads the same either way

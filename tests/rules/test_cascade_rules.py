@@ -340,3 +340,20 @@ def test_model_objects_can_be_weakly_referenced() -> None:
     for obj in (strategy, strategy.kpis[0], strategy.kpis[0].where, strategy.scorecards[0].items[0]):
         assert weakref.ref(obj)() is obj
         assert not hasattr(obj, "__dict__")  # slotted: fields live in the object
+
+
+def test_sm315_no_unit_is_fine_for_yes_no_and_rated_kpis(tmp_path: Path, base: dict[str, Any]) -> None:
+    base["kpis"][1].pop("parent"), base["kpis"][1].pop("link")  # no cascade to compare units along
+    base["kpis"][0].pop("unit")
+    assert codes(run_on(tmp_path, base)) == ["SM315"]
+    base["kpis"][0]["direction"] = "yes_no"
+    base["scorecards"][0]["items"][0] = {"kpi": "volume", "weight": 100, "scoring": {"policy": "yes_no"}}
+    base["scorecards"][0]["key_indicators"][0]["veto_when"] = "actual == 0"
+    assert codes(run_on(tmp_path, base)) == []
+    base["kpis"][0].pop("direction")
+    base["scorecards"][0]["items"][0] = {
+        "kpi": "volume",
+        "weight": 100,
+        "scoring": {"policy": "rating", "scale": {"A": 100, "B": 80}, "raters": [{"role": "superior", "weight": 100}]},
+    }
+    assert codes(run_on(tmp_path, base)) == []

@@ -89,3 +89,22 @@ def test_derived_kpi_reads_kpi_ids_of_every_file(manufacturing: Path) -> None:
         "stratmap: 1\n" + good.replace("sales_volume + 1", "sales_volum + 1"), encoding="utf-8"
     )
     assert ("SM402", "derived.yaml", 7, 15) in _found(manufacturing)
+
+
+def test_a_percent_sign_after_a_number_says_to_write_the_number(manufacturing: Path) -> None:
+    _replace(manufacturing, PRODUCTION, 'veto_when: "actual < 95"', 'veto_when: "actual < 95%"')
+    [found] = [d for d in check(manufacturing) if d.code.startswith("SM4")]
+    assert found.code == "SM407" and "a percent sign after 95" in found.message("en")
+    assert "write the number (95) and put the unit in the KPI's 'unit'" in found.hint("en")
+    _replace(manufacturing, PRODUCTION, 'veto_when: "actual < 95%"', 'veto_when: "actual % 2 == 0"')
+    [found] = [d for d in check(manufacturing) if d.code.startswith("SM4")]
+    assert "the remainder operator" in found.message("en")  # an operator where it stands for one
+
+
+def test_a_kpi_name_in_a_formula_suggests_its_id(manufacturing: Path) -> None:
+    _replace(manufacturing, PRODUCTION, 'veto_when: "actual < 95"', 'veto_when: "重点合同执行率 < 95"')
+    [found] = [d for d in check(manufacturing) if d.code.startswith("SM4")]
+    assert found.code == "SM401"
+    assert "'重点合同执行率' is the name of KPI" in found.message(
+        "en"
+    ) and "actual is its KPI's value" in found.message("en")

@@ -386,3 +386,34 @@ def test_a_problem_answered_only_by_unassessed_kpis_is_unanswered(tmp_path: Path
         _card(d)["items"].append({"kpi": "lead", "weight": 10, "target": 5})
 
     assert "SM350" not in codes(run_on(tmp_path, assessed))
+
+
+def test_a_kpi_name_in_a_derived_formula_suggests_its_id(tmp_path: Path) -> None:
+    derived = {
+        "id": "half",
+        "name": "半量",
+        "unit": "吨",
+        "owner": "sales",
+        "serves": ["grow"],
+        "formula": "销售量 / 2",
+    }
+    found = run_on(tmp_path, lambda d: d["kpis"].append(derived))
+    [syntax] = [d for d in found if d.code == "SM401"]
+    assert "'销售量' is the name of KPI 'volume'; a formula names it by its id: write volume" in syntax.message("en")
+    assert "请写 volume" in syntax.message("zh")
+
+
+def test_a_comma_in_an_unquoted_flow_value_says_to_quote_it(tmp_path: Path) -> None:
+    path = tmp_path / "strategy.yaml"
+    text = yaml.safe_dump(BASE, allow_unicode=True, sort_keys=False)
+    text = text.replace(
+        "  bonus: by_grade\n",
+        "  bonus: by_grade\n  rank_rules:\n  - {rank: top, percent: 10, action: reward, note: 年度优秀,优先晋升}\n",
+    )
+    path.write_text(text, encoding="utf-8")
+    found = check(path)
+    assert [d.code for d in found] == ["SM115"]
+    assert found[0].hint("en").startswith('Quote the whole value: note: "年度优秀,优先晋升"')
+    # a key with a value of its own is a key of its own
+    path.write_text(text.replace("note: 年度优秀,优先晋升}", "note: 年度优秀, 优先晋升: 1}"), encoding="utf-8")
+    assert [d.code for d in check(path)] == ["SM121"]

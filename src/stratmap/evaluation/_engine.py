@@ -98,6 +98,7 @@ class _Evaluator:
 
     def index(self) -> None:
         ix = self.ix
+        self._strangers: dict[str, list[Location]] = {}
         for person in self.data.people.rows:
             assert isinstance(person, Person)
             if person.holds not in self.units:
@@ -179,6 +180,7 @@ class _Evaluator:
         for entity in ix.holds:
             if entity not in self.units:
                 ix.entities.setdefault(entity)
+        self._strangers_said()
 
     def _value_for(self, row: Actual) -> Decimal | None:
         """The row's value as a number for its KPI: a yes/no KPI takes yes/no (or 1/0)."""
@@ -207,8 +209,34 @@ class _Evaluator:
     def _entity_ok(self, row: Any) -> bool:
         if row.entity in self.ix.holds or row.entity in self.units:
             return True
-        self.reject(row, "SM505", cell(row, "entity"), entity=row.entity)
+        self.ix.rejected.add(id(row))  # said by _strangers_said, once per entity
+        self._strangers.setdefault(row.entity, []).append(cell(row, "entity"))
         return False
+
+    def _strangers_said(self) -> None:
+        """SM505 for the rows that name unknown entities: once per entity, with the count of
+        its rows; without a people table, once in all (the data name people, most likely)."""
+        strangers = self._strangers
+        if not strangers:
+            return
+        rows = sum(len(at) for at in strangers.values())
+        if not self.data.people.rows and not self.data.people.source:
+            first, at = next(iter(strangers.items()))
+            names = ", ".join(list(strangers)[:5]) + (", ..." if len(strangers) > 5 else "")
+            more = (
+                f" (so are {rows - 1} more rows, naming {len(strangers)} entities: {names}); no people table "
+                "was given: if these are people, pass it (--people FILE, columns entity, holds)"
+            )
+            more_zh = (
+                f"(另有 {rows - 1} 行同样如此,共 {len(strangers)} 个对象:{names});未提供人员表:"
+                "若这些是人员,请提供人员表(--people FILE,列 entity、holds)"
+            )
+            self.diagnostics.append(Diagnostic.make("SM505", at[0], entity=first, more=more, more_zh=more_zh))
+            return
+        for entity, at in strangers.items():
+            more = f" (and {len(at) - 1} more rows of it)" if len(at) > 1 else ""
+            more_zh = f"(另有 {len(at) - 1} 行)" if len(at) > 1 else ""
+            self.diagnostics.append(Diagnostic.make("SM505", at[0], entity=entity, more=more, more_zh=more_zh))
 
     def _kpi_ok(self, row: Any, kpi: str) -> bool:
         if kpi in self.kpis:

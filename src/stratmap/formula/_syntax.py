@@ -305,7 +305,7 @@ def tokenize(text: str) -> list[Token]:
             continue
         piece = m.group()
         if kind == "foreign" or kind == "foreign1":
-            _foreign_symbol(piece, start)
+            _foreign_symbol(piece, start, tokens[-1] if tokens else None)
         if kind == "number" and pos < n and (text[pos].isalpha() or text[pos] == "_"):
             end = pos
             while end < n and (text[end].isalnum() or text[end] == "_"):
@@ -324,8 +324,12 @@ def tokenize(text: str) -> list[Token]:
     return tokens
 
 
-def _foreign_symbol(piece: str, start: int) -> None:
+def _foreign_symbol(piece: str, start: int, before: Token | None) -> None:
     what, what_zh, advice, advice_zh = _FOREIGN_SYMBOLS[piece]
+    if piece == "%" and before is not None and before.kind == "number":  # 6.5%: a unit, not an operator
+        what, what_zh = f"a percent sign after {before.text}", f"{before.text} 后的百分号"
+        advice = f"write the number ({before.text}) and put the unit in the KPI's 'unit' (unit: '%')"
+        advice_zh = f"请只写数字({before.text}),单位写在 KPI 的 unit 中(unit: '%')"
     raise SyntaxProblem(
         "SM407", start, start + len(piece), construct=what, construct_zh=what_zh, advice=advice, advice_zh=advice_zh
     )

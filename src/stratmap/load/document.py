@@ -74,6 +74,10 @@ class LocatedDocument:
         """The span of the value at ``path`` (a path into ``data``), if known."""
         return self.values.get(self.written(path))
 
+    def key_span(self, path: Path) -> Span | None:
+        """The span of the key of the mapping entry at ``path``, if known."""
+        return self.keys.get(self.written(path))
+
     def has_key(self, path: Path) -> bool:
         """Whether the node at ``path`` is a mapping entry with a located key."""
         return self.written(path) in self.keys

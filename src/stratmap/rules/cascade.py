@@ -313,7 +313,15 @@ def declared_conflicts(ctx: Context) -> Iterator[Finding]:
 def smart_incomplete(ctx: Context) -> Iterator[Finding]:
     """SMART gaps: a KPI without a unit, an item without the target its policy reads,
     linear scoring without threshold or stretch, a plan action without owner or deadline."""
-    for k in [k for k in ctx.strategy.kpis if k.unit is None]:
+    # a yes/no KPI, and one only rated or answered yes or no, has no unit to give
+    unitless = [k for k in ctx.strategy.kpis if k.unit is None and k.direction != "yes_no"]
+    if unitless:
+        policies: dict[str, set[str]] = {}
+        for card in ctx.strategy.scorecards:
+            for item in card.items:
+                policies.setdefault(item.kpi, set()).add(item.scoring.policy)
+        unitless = [k for k in unitless if not (policies.get(k.id) and policies[k.id] <= {"rating", "yes_no"})]
+    for k in unitless:
         what = (f"KPI '{k.id}' has no unit", f"KPI“{k.id}”没有单位")
         yield Finding("SM315", k.where.at("id"), k.id, _smart(*what))
     gaps = [

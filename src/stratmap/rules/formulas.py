@@ -44,6 +44,22 @@ def _formulas(data: dict[str, Any], kpi_ids: Names) -> Iterator[tuple[Path, str,
             yield (*path, "formula"), rule["formula"], ("score",), "number"
 
 
+def _named_by_name(
+    args: tuple[tuple[str, Any], ...], word: str, kpi: str | None, names: Names
+) -> tuple[tuple[str, Any], ...]:
+    """A KPI's name written where a formula names it: say its id, or what this formula reads."""
+    if kpi is None:
+        return args
+    if kpi in names:
+        detail = f"'{word}' is the name of KPI '{kpi}'; a formula names it by its id: write {kpi}"
+        detail_zh = f"“{word}”是 KPI“{kpi}”的名称;公式用标识符引用它:请写 {kpi}"
+    else:
+        reads = ", ".join(names)
+        detail = f"'{word}' is the name of KPI '{kpi}'; this formula reads {reads}, where actual is its KPI's value"
+        detail_zh = f"“{word}”是 KPI“{kpi}”的名称;此处公式读取 {reads},其中 actual 即其 KPI 的实际值"
+    return tuple(sorted({**dict(args), "detail": detail, "detail_zh": detail_zh}.items()))
+
+
 def _inside(doc: LocatedDocument, path: Path, text: str, column: int, end_column: int) -> Location:
     """The file position of a column inside a formula: exact when the scalar is on one
     line without escapes (plain or quoted), else the start of the scalar."""
@@ -62,10 +78,13 @@ def _inside(doc: LocatedDocument, path: Path, text: str, column: int, end_column
 def check_formulas(documents: Sequence[LocatedDocument]) -> list[Diagnostic]:
     """Parse every formula of one strategy against the names available where it stands."""
     kpi_ids: dict[str, Kind] = {}
+    by_name: dict[str, str] = {}  # a KPI's name -> its id, for a name written where its id belongs
     for doc in documents:
         for _, kpi, _ in walk(doc.data or {}, ("kpis", "*")):
             if isinstance(kpi, dict) and isinstance(kpi.get("id"), str):
                 kpi_ids[kpi["id"]] = "number"
+                if isinstance(kpi.get("name"), str):
+                    by_name.setdefault(kpi["name"], kpi["id"])
     out: list[Diagnostic] = []
     for doc in documents:
         if doc.data is None:
@@ -77,12 +96,7 @@ def check_formulas(documents: Sequence[LocatedDocument]) -> list[Diagnostic]:
                 parse(text, names=names, expect=kind)
             except FormulaError as err:
                 d = err.diagnostic
-                out.append(
-                    Diagnostic(
-                        d.code,
-                        _inside(doc, path, text, err.column, err.end_column),
-                        d.args,
-                        d.severity,
-                    )
-                )
+                word = text[err.column - 1 : err.end_column - 1] if err.column else ""
+                args = _named_by_name(d.args, word, by_name.get(word), names) if d.code == "SM401" else d.args
+                out.append(Diagnostic(d.code, _inside(doc, path, text, err.column, err.end_column), args, d.severity))
     return out
