@@ -138,11 +138,14 @@ class Table:
     rows: tuple[Any, ...] = ()
     problems: tuple[Diagnostic, ...] = ()
     read: int = 0
+    #: rows beyond the first of runs of lines with one problem, said once (broken quoting)
+    runs: int = 0
 
     @property
     def rejected(self) -> int:
-        """Rows left out for a problem (a row with several problems counts once)."""
-        return len({_row_of(d.location) for d in self.problems if _row_level(d) and d.location.path})
+        """Rows left out for a problem (a row with several problems counts once; a problem
+        said once for a run of lines counts each of them)."""
+        return self.runs + len({_row_of(d.location) for d in self.problems if _row_level(d) and d.location.path})
 
 
 def _row_of(location: Location) -> tuple[str, Any]:
@@ -275,7 +278,8 @@ def _read_table(source: Source, table: TableName, encoding: str) -> Table:
     for index, more in again.items():
         d = problems[index]
         problems[index] = replace(d, args=tuple(sorted({**dict(d.args), **_repeated(more)}.items())))
-    return Table(table, name, tuple(rows), tuple(problems), len(raws))
+    runs = sum(raw.cells["__through__"] - raw.row.line for raw in raws if "__through__" in raw.cells)
+    return Table(table, name, tuple(rows), tuple(problems), len(raws) + runs, runs)
 
 
 def _repeated(more: int) -> dict[str, str]:
@@ -382,7 +386,12 @@ def _read_csv(file: str, text: str) -> tuple[list[_Raw], list[Diagnostic]]:
             message, last = err.failure if isinstance(err, _KnownFailure) else (str(err), at[0] - 1)
             for index in range(first + 1, at[0]):  # lines this record read inside its quoted field
                 failures[index] = (message, last)
-            raws.append(_Raw({"__broken__": message}, {}, Location(file, first + 1, 1, path=(first + 1,))))
+            before = raws[-1].cells if raws else {}
+            if before.get("__broken__") == message and before["__through__"] == first:  # the line before, alike
+                before["__through__"] = first + 1  # one problem over a run of lines: said once, with its range
+            else:
+                row = Location(file, first + 1, 1, path=(first + 1,))
+                raws.append(_Raw({"__broken__": message, "__through__": first + 1}, {}, row))
             records += 1
             ended = isinstance(err, _KnownFailure) or at[0] >= count  # the feed was raised through, or ran out
             at[0], at[1] = first + 1, -1  # resume on the line after the one the record started on
@@ -701,8 +710,17 @@ def _typed(
     table: str, raw: _Raw, required: tuple[str, ...], optional: tuple[str, ...]
 ) -> tuple[Record | None, list[Diagnostic]]:
     if "__broken__" in raw.cells:
-        problem = f"broken CSV quoting ({raw.cells['__broken__']}); check the quotes on this line"
-        return None, [Diagnostic.make("SM503", raw.row, column="(row)", problem=problem)]
+        through = raw.cells["__through__"]
+        if through == raw.row.line:
+            problem = f"broken CSV quoting ({raw.cells['__broken__']}); check the quotes on this line"
+            return None, [Diagnostic.make("SM503", raw.row, column="(row)", problem=problem)]
+        rows = through - raw.row.line + 1
+        problem = (
+            f"broken CSV quoting ({raw.cells['__broken__']}) on each of lines {raw.row.line} to {through} "
+            f"({rows:,} rows, said once); check the quotes from this line on"
+        )
+        at = replace(raw.row, end_line=through)
+        return None, [Diagnostic.make("SM503", at, column="(row)", problem=problem)]
     if "__duplicate__" in raw.cells:
         row = raw.row.path[:1]
         return None, [

@@ -160,7 +160,8 @@ def sort_diagnostics(diagnostics: Iterable[Diagnostic]) -> list[Diagnostic]:
     seen: set[tuple[str, str, int, int, str]] = set()
     out: list[Diagnostic] = []
     for d in sorted(diagnostics, key=Diagnostic.sort_key):
-        key = (d.code, d.location.file, d.location.line, d.location.column, d.message())
+        loc = d.location
+        key = (d.code, loc.file, loc.line, loc.column, repr(d.args))  # the same arguments: the same message
         if key not in seen:
             seen.add(key)
             out.append(d)

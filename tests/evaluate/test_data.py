@@ -211,10 +211,12 @@ def _reread_reader(file: str, text: str) -> list[tuple[int, object]]:
 def test_one_pass_csv_reading_finds_what_re_reading_found(lines: list[str]) -> None:
     text = "h1,h2\n" + "\n".join(lines) + "\n"
     raws, _ = data._read_csv("f.csv", text)
-    got = [
-        (raw.row.line, "broken" if "__broken__" in raw.cells else raw.cells.get("__shape__", list(raw.cells.values())))
-        for raw in raws
-    ]
+    got: list[tuple[int, object]] = []
+    for raw in raws:
+        if "__broken__" in raw.cells:  # a run of lines broken alike is one record per line
+            got.extend((line, "broken") for line in range(raw.row.line, raw.cells["__through__"] + 1))
+        else:
+            got.append((raw.row.line, raw.cells.get("__shape__", list(raw.cells.values()))))
     assert got == _reread_reader("f.csv", text)
 
 
@@ -227,6 +229,11 @@ def test_many_broken_lines_are_each_reported_once(tmp_path: Path) -> None:
     table = read_table(f, "actuals")
     assert [r.entity for r in table.rows] == ["z1"]
     assert table.read == 4001 and table.rejected == 4000
+    # a run of lines broken alike is said once, with its lines: here every line but the last
+    # quoted field, which runs into the end of the file
+    assert [(d.location.line, d.location.end_line) for d in table.problems] == [(2, 4000), (4001, 0)]
+    assert "on each of lines 2 to 4000 (3,999 rows, said once)" in table.problems[0].message("en")
+    assert "unexpected end of data" in table.problems[1].message("en")
 
 
 def test_a_repeated_column_refuses_the_table(tmp_path: Path) -> None:

@@ -45,6 +45,7 @@ _INT_BOUND = 10**15  # an int this large is checked as a number (stratmap.exact)
 _INT = re.compile(r"-?(?:0|[1-9][0-9]*)\Z")
 _DEC = re.compile(r"-?(?:0|[1-9][0-9]*)\.[0-9]+\Z")
 _NULLS = frozenset({"", "~", "null", "Null", "NULL"})
+_NUMBER_START = frozenset("-0123456789")
 _TRUES = frozenset({"true", "True", "TRUE"})
 _FALSES = frozenset({"false", "False", "FALSE"})
 _FULLWIDTH = {"\uff1a": ":", "\uff0c": ",", "\uff1b": ";", "\uff3b": "[", "\uff3d": "]", "\uff5b": "{", "\uff5d": "}"}
@@ -76,6 +77,8 @@ def resolve_plain(text: str) -> Any:
         return True
     if text in _FALSES:
         return False
+    if text[0] not in _NUMBER_START:  # most plain scalars are words: no pattern to try
+        return text
     if _INT.match(text):
         # beyond 18 digits an int gains nothing and Python caps int() at 4,300 digits
         return int(text) if len(text) <= 18 else Decimal(text)
@@ -186,6 +189,20 @@ class _Builder:
                     self.diagnostics.append(Diagnostic.make("SM110", _loc(self.file, event), count="more than 1"))
                     self.aborted = True
                     return
+
+    def open_flow(self, text: str) -> tuple[int, int, str] | None:
+        """The innermost collection still open when parsing stopped, if it opened with a
+        bracket: (line, column) from 0, and the bracket."""
+        if not self.paths:
+            return None
+        span = self.values.get(self.paths[-1])
+        if span is None:
+            return None
+        line_start = 0
+        for _ in range(span[0] - 1):  # the start of its line, without splitting the whole text
+            line_start = text.index("\n", line_start) + 1
+        bracket = text[line_start + span[1] - 1 : line_start + span[1]]
+        return (span[0] - 1, span[1] - 1, bracket) if bracket in ("[", "{") else None
 
     def _place(self, value: Any) -> None:
         containers = self.containers
@@ -411,7 +428,9 @@ _PARSER_DEPTH_PROBLEM = "exceeded maximum nesting depth"
 PARSER_MAX_DEPTH = 1000
 
 
-def _syntax_error(exc: yaml.MarkedYAMLError, text: str, file: str) -> Diagnostic:
+def _syntax_error(
+    exc: yaml.MarkedYAMLError, text: str, file: str, open_flow: tuple[int, int, str] | None = None
+) -> Diagnostic:
     mark = exc.problem_mark or exc.context_mark
     lines = text.splitlines() or [""]
     if mark is None:
@@ -431,13 +450,25 @@ def _syntax_error(exc: yaml.MarkedYAMLError, text: str, file: str) -> Diagnostic
         if ch == ":":  # ':' followed by a full-width space
             return Diagnostic.make("SM108", Location(file, lineno + 1, col + 2), char="\u3000", ascii=" ")
         return Diagnostic.make("SM108", loc, char=ch, ascii=_FULLWIDTH[ch])
+    problem = _problem_text(exc.problem or exc.context or "invalid YAML")
+    related: list[Related] = []
+    opened = exc.context_mark
+    if exc.context in _FLOW_CONTEXTS and opened is not None:
+        open_flow = (opened.line, opened.column, _FLOW_CONTEXTS[exc.context])
+    if open_flow is not None and open_flow[:2] < (mark.line, mark.column):
+        line, column, bracket = open_flow
+        where = Location(file, line + 1, column + 1)
+        problem = f"the '{bracket}' at line {line + 1}, column {column + 1} is not closed ({problem})"
+        related.append(Related(where, f"the '{bracket}' opened here"))
     if mark.line >= len(lines):  # the parser gave up at the end of the file
-        last = lines[-1]
-        return Diagnostic.make(
-            "SM102", Location(file, len(lines), len(last) + 1), problem=_problem_text(exc.problem or exc.context or "")
-        )
-    problem = exc.problem or exc.context or "invalid YAML"
-    return Diagnostic.make("SM102", Location(file, mark.line + 1, mark.column + 1), problem=_problem_text(problem))
+        at = Location(file, len(lines), len(lines[-1]) + 1)
+    else:
+        at = Location(file, mark.line + 1, mark.column + 1)
+    return Diagnostic.make("SM102", at, problem=problem, related=related)
+
+
+#: The parser's context for an open flow collection, and the bracket that opened it.
+_FLOW_CONTEXTS = {"while parsing a flow sequence": "[", "while parsing a flow mapping": "{"}
 
 
 def _problem_text(problem: str) -> str:
@@ -470,7 +501,7 @@ def parse_text(
             loc = Location(file, mark.line + 1, mark.column + 1) if mark else Location(file, 1, 1)
             builder.diagnostics.append(Diagnostic.make("SM107", loc, limit=min(limits.max_depth, PARSER_MAX_DEPTH)))
             return LocatedDocument(file, None), builder.diagnostics
-        found = _syntax_error(exc, text, file)
+        found = _syntax_error(exc, text, file, builder.open_flow(text))
         # the reader may have reported the same mistake, less precisely: keep this one
         same = (found.code, found.location.line)
         builder.diagnostics = [d for d in builder.diagnostics if (d.code, d.location.line) != same]
