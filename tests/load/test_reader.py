@@ -322,3 +322,14 @@ def test_hints_after_a_syntax_error_look_near_the_error() -> None:
     typo = "x: [" + "a, " * 3000 + "b，c\n"
     _, diags = parse_text(typo, "typo.yaml")
     assert [(d.code, d.location.line, d.location.column) for d in diags] == [("SM108", 1, 4 + 3 * 3000 + 2)]
+
+
+def test_an_unclosed_bracket_is_named_where_it_opened() -> None:
+    for text, bracket in (("stratmap: 1\nx: [a, b\ny: 1\n", "["), ("stratmap: 1\nx: {a: 1, b: 2,\n", "{")):
+        _, diags = parse_text(text, "s.yaml")
+        [d] = diags
+        assert d.code == "SM102"
+        assert f"the '{bracket}' at line 2, column 4 is not closed" in d.message("en")
+        assert [(r.location.line, r.location.column) for r in d.related] == [(2, 4)]
+    _, diags = parse_text("stratmap: 1\nx: [" + "a, " * 50_000 + "\n", "s.yaml")  # the opener far before the error
+    assert "the '[' at line 2, column 4 is not closed" in diags[0].message("en")
