@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime
 import subprocess
 import sys
 from collections.abc import Callable
@@ -152,11 +153,21 @@ def test_a_run_restores_the_collector_and_leaves_a_callers_freeze_alone() -> Non
         (lambda: stratmap.evaluate(stratmap.load(EXAMPLE), {}, period=202603), "period"),  # type: ignore[arg-type]
         (lambda: stratmap.evaluate(stratmap.load(EXAMPLE), [], period="2026-03"), "data"),  # type: ignore[arg-type]
         (lambda: stratmap.read_data(encoding=None), "encoding"),
+        (lambda: stratmap.check(EXAMPLE, select=None), "select"),  # type: ignore[arg-type]
+        (lambda: stratmap.check(EXAMPLE, as_of=datetime.datetime(2026, 3, 1)), "as_of"),
+        (lambda: stratmap.Limits(max_bytes="1"), "max_bytes"),  # type: ignore[arg-type]
+        (lambda: stratmap.Limits(max_depth=0), "max_depth"),
+        (lambda: stratmap.Limits(include_root=5), "include_root"),  # type: ignore[arg-type]
     ],
 )
 def test_wrong_argument_types_are_type_errors_naming_the_argument(call: Callable[[], object], names: str) -> None:
     with pytest.raises(TypeError, match=names):
         call()
+
+
+def test_an_unknown_scope_is_a_value_error() -> None:
+    with pytest.raises(ValueError, match="scope is 'strategy' or 'file', not 'x'"):
+        stratmap.check(EXAMPLE, scope="x")  # type: ignore[arg-type]
 
 
 def test_numbers_beyond_exact_arithmetic_never_crash_check(tmp_path: Path) -> None:

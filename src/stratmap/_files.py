@@ -41,3 +41,15 @@ def read_regular(path: str | os.PathLike[str], size: int = -1) -> bytes:
         if not stat.S_ISREG(mode):  # swapped since the check above
             raise OSError(errno.EINVAL, not_regular(mode))
         return fh.read(size)
+
+
+def read_pipe(path: str | os.PathLike[str]) -> bytes:
+    """All bytes a pipe's writer sends (``--actuals <(query)``); nothing, at once, without one.
+
+    Opened without blocking, then read blocking: with no process holding the pipe open for
+    writing, a read ends at once, so a FIFO nobody writes to cannot hang the reader.
+    """
+    fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK)
+    os.set_blocking(fd, True)
+    with os.fdopen(fd, "rb") as fh:
+        return fh.read()

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime
 import os
 import re
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Literal
 
@@ -55,7 +55,7 @@ def run(
     minus the ignored ones; when no SM3xx code can be reported the graph is not built at
     all. Never raises for bad input.
     """
-    _check_arguments(paths, limits, select, ignore, as_of)
+    _check_arguments(paths, scope, limits, select, ignore, as_of)
     with collector_paused():
         diagnostics, strategies, files = _run(
             paths, scope, limits, build, skip_unmarked, _Filter(select, ignore), as_of
@@ -65,6 +65,7 @@ def run(
 
 def _check_arguments(
     paths: Sequence[PathArg],
+    scope: str,
     limits: Limits | None,
     select: Sequence[str],
     ignore: Sequence[str],
@@ -77,10 +78,12 @@ def _check_arguments(
     if limits is not None and not isinstance(limits, Limits):
         raise TypeError(f"limits must be a stratmap.Limits, not {type(limits).__name__}")
     for name, codes in (("select", select), ("ignore", ignore)):
-        if isinstance(codes, str) or not all(isinstance(c, str) for c in codes):
+        if isinstance(codes, str) or not isinstance(codes, Iterable) or not all(isinstance(c, str) for c in codes):
             raise TypeError(f'{name} is a list of code prefixes, e.g. ["SM3"], not {codes!r}')
-    if as_of is not None and not isinstance(as_of, datetime.date):
-        raise TypeError(f"as_of must be a datetime.date, not {type(as_of).__name__}")
+    if as_of is not None and (not isinstance(as_of, datetime.date) or isinstance(as_of, datetime.datetime)):
+        raise TypeError(f"as_of must be a datetime.date (a day, not a time), not {type(as_of).__name__}")
+    if scope not in ("strategy", "file"):
+        raise ValueError(f"scope is 'strategy' or 'file', not {scope!r}")
 
 
 @dataclass(frozen=True)

@@ -372,6 +372,7 @@ def _review(args: argparse.Namespace, lang: str) -> int:
 def _diff(args: argparse.Namespace, lang: str) -> int:
     from stratmap import diff as strategy_diff
     from stratmap.api import run
+    from stratmap.load import Limits
     from stratmap.report.text import render_text
 
     versions = []
@@ -380,11 +381,15 @@ def _diff(args: argparse.Namespace, lang: str) -> int:
             path = arg
             if strategy_diff.is_revision(arg):
                 try:
-                    path = str(strategy_diff.checkout(arg, Path(tmp) / str(n)))
+                    written, root = strategy_diff.checkout(arg, Path(tmp) / str(n), args.include_root)
                 except ValueError as exc:
                     print(f"stratmap: error: {arg}: {exc}", file=sys.stderr)
                     return EXIT_USAGE
-            result = run([path], ignore=["SM3"], limits=None if path != arg else _limits(args))
+                path = str(written)
+                limits = None if root is None else Limits(include_root=str(root))
+            else:
+                limits = _limits(args)
+            result = run([path], ignore=["SM3"], limits=limits)
             if result.errors or len(result.strategies) != 1:
                 sys.stderr.write(render_text(result.diagnostics, result.files, lang))
                 print(f"stratmap: error: {arg} does not hold one strategy without errors", file=sys.stderr)

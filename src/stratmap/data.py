@@ -30,7 +30,7 @@ from pathlib import Path
 from typing import Any, Literal
 
 from stratmap._collector import collector_paused
-from stratmap._files import read_regular
+from stratmap._files import read_pipe, read_regular
 from stratmap.diagnostics import Diagnostic, Location, Severity
 from stratmap.exact import number_problem
 
@@ -298,9 +298,13 @@ def _is_pipe(path: Path) -> bool:
 def _read_file(path: Path, encoding: str) -> tuple[list[_Raw], list[Diagnostic]]:
     file = str(path)
     try:
-        data = path.read_bytes() if _is_pipe(path) else read_regular(path)
+        piped = _is_pipe(path)
+        data = read_pipe(path) if piped else read_regular(path)
     except OSError as err:
         return [], [Diagnostic.make("SM501", Location(file), reason=err.strerror or str(err))]
+    if piped and not data:
+        reason = "a FIFO (named pipe) that nothing was written to; it is read only while a process writes to it"
+        return [], [Diagnostic.make("SM501", Location(file), reason=reason)]
     suffix = path.suffix.lower()
     if suffix in (".xlsx", ".xlsm"):
         return _read_excel(path)

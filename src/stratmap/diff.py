@@ -205,10 +205,13 @@ def is_revision(arg: str) -> bool:
     return ":" in arg and not os.path.exists(arg) and not (len(arg) > 1 and arg[1] == ":")  # not C:\\
 
 
-def checkout(arg: str, folder: Path) -> Path:
+def checkout(arg: str, folder: Path, include_root: str | None = None) -> tuple[Path, Path | None]:
     """Write the strategy files of ``REV:PATH`` under ``folder`` (as they are in that revision).
 
-    Returns the path to read. The names come from ``git ls-tree -z`` (so ``销售部.yaml``
+    Returns the path to read and, with ``include_root`` (a folder of the working tree,
+    as ``--include-root`` names it), where that folder is in the checkout: the files
+    under it are written, so that includes reaching above PATH's folder are read. The
+    names come from ``git ls-tree -z`` (so ``销售部.yaml``
     is not quoted away) and the contents from one ``git cat-file --batch``. Only regular
     blobs are written, and only at a name made of ordinary parts whose place stays inside
     ``folder``: a tree entry named ``..`` (git stores such trees) is refused, never
@@ -216,6 +219,8 @@ def checkout(arg: str, folder: Path) -> Path:
     """
     rev, _, path = arg.partition(":")
     path = path or "."
+    if rev.startswith("-"):
+        raise ValueError(f"{rev!r} is not a revision")  # never an option of git's
     top = _git(["rev-parse", "--show-toplevel"], Path.cwd()).strip()
     if os.path.isabs(path):  # an absolute path: relative to the repository's top
         inside = os.path.relpath(os.path.realpath(path), os.path.realpath(top)).replace(os.sep, "/")
@@ -228,7 +233,16 @@ def checkout(arg: str, folder: Path) -> Path:
     entries = _tree(rev, inside or ".", Path(top))
     if not entries:
         raise ValueError(f"{path!r} does not exist at revision {rev!r}")
-    if [name for _, name in entries] == [inside]:  # a root file: its folder too, for the files it includes
+    wider: str | None = None
+    if include_root is not None:
+        wider = os.path.relpath(os.path.realpath(include_root), os.path.realpath(top)).replace(os.sep, "/")
+        if wider.startswith(".."):
+            raise ValueError(f"the include root {include_root!r} is outside the repository at {top}")
+        wider = "" if wider == "." else wider
+        if wider and inside != wider and not inside.startswith(wider + "/"):
+            raise ValueError(f"{path!r} is not inside the include root {include_root!r}")
+        entries = _tree(rev, wider or ".", Path(top))
+    elif [name for _, name in entries] == [inside]:  # a root file: its folder too, for the files it includes
         entries = _tree(rev, os.path.dirname(inside) or ".", Path(top))
     wanted = [(obj, name) for obj, name in entries if name.endswith((".yaml", ".yml"))]
     base = os.path.realpath(folder)
@@ -237,7 +251,8 @@ def checkout(arg: str, folder: Path) -> Path:
         os.makedirs(os.path.dirname(target), exist_ok=True)
         with open(target, "xb") as fh:  # never through a file or link already there
             fh.write(data)
-    return folder / inside if inside else folder
+    root = None if wider is None else (folder / wider if wider else folder)
+    return (folder / inside if inside else folder), root
 
 
 def _tree(rev: str, where: str, top: Path) -> list[tuple[str, str]]:
@@ -249,8 +264,10 @@ def _tree(rev: str, where: str, top: Path) -> list[tuple[str, str]]:
             continue
         meta, _, name = record.partition("\t")
         mode, kind, obj = meta.split(" ")
-        if kind == "blob" and mode in ("100644", "100755"):  # no links, no submodules
+        if kind == "blob" and mode in ("100644", "100755"):  # no submodules
             entries.append((obj, name))
+        elif mode == "120000" and name.endswith((".yaml", ".yml")):
+            raise ValueError(f"the revision holds {name!r} as a symbolic link; links in a revision are not followed")
     return entries
 
 

@@ -145,3 +145,40 @@ def test_non_ascii_file_names_are_read_from_git(tmp_path: Path) -> None:
         code, out, err = run_cli("diff", "HEAD~1:strategy/strategy.yaml", "HEAD:strategy/strategy.yaml")
     assert code == 1, err
     assert "~ item sales_monthly/mix_volume: weight 40 -> 50" in out
+
+
+@pytest.mark.skipif(shutil.which("git") is None, reason="git is not installed")
+def test_a_monorepo_revision_reads_includes_under_the_include_root(tmp_path: Path) -> None:
+    git = _repo(tmp_path / "repo")
+    repo = tmp_path / "repo"
+    shutil.copytree(EXAMPLES / "manufacturing", repo / "m")
+    (repo / "shared").mkdir()
+    (repo / "m" / "departments" / "supply.yaml").rename(repo / "shared" / "supply.yaml")
+    root = repo / "m" / "strategy.yaml"
+    root.write_text(
+        root.read_text(encoding="utf-8").replace(
+            "  - departments/*.yaml\n", "  - departments/*.yaml\n  - ../shared/*.yaml\n"
+        ),
+        encoding="utf-8",
+    )
+    git("add", ".")
+    git("commit", "-qm", "v1")
+    with chdir(repo):
+        code, out, err = run_cli("diff", "HEAD:m", "m", "--include-root", ".")
+        assert (code, out) == (0, "no differences\n"), err
+        code, _, err = run_cli("diff", "HEAD:m", "m")
+        assert code == 2 and "SM210" in err  # without the wider root the shared file is outside
+        code, _, err = run_cli("diff", "--", "-c:m", "m")
+        assert code == 2 and "'-c' is not a revision" in err
+
+
+@pytest.mark.skipif(shutil.which("git") is None, reason="git is not installed")
+def test_a_link_in_a_revision_is_refused(tmp_path: Path) -> None:
+    git = _repo(tmp_path / "repo")
+    link = git("hash-object", "-w", "--stdin", stdin="/etc/passwd")
+    blob = git("hash-object", "-w", "--stdin", stdin="stratmap: 1\n")
+    tree = git("mktree", stdin=f"100644 blob {blob}\tstrategy.yaml\n120000 blob {link}\tlink.yaml\n")
+    commit = git("commit-tree", tree, "-m", "a link")
+    with chdir(tmp_path / "repo"):
+        code, _, err = run_cli("diff", f"{commit}:.", f"{commit}:.")
+    assert code == 2 and "'link.yaml' as a symbolic link" in err

@@ -173,3 +173,11 @@ def test_a_glob_is_bounded(tmp_path: Path) -> None:
     found = check(tmp_path / "strategy.yaml", limits=Limits(max_glob_entries=10))
     assert [(d.code, d.location.line) for d in found] == [("SM211", 5)]
     assert "more than 10 folder entries" in found[0].message("en")
+
+
+def test_a_fifo_given_as_a_data_file_is_read_only_while_written(tmp_path: Path) -> None:
+    pipe = tmp_path / "actuals.csv"
+    os.mkfifo(pipe)
+    table = _within(10, lambda: read_table(pipe, "actuals"))  # nobody writes to it: no hang
+    assert [d.code for d in table.problems] == ["SM501"]
+    assert "nothing was written to" in table.problems[0].message("en")

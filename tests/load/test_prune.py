@@ -103,6 +103,18 @@ def test_an_error_in_the_organisation_leaves_no_model_to_check(tmp_path: Path) -
     assert "the model checks (SM3xx)" in found[0].message("en")
 
 
+def test_a_bad_key_of_the_organisation_is_taken_out_alone(production: Path) -> None:
+    root = production / "strategy.yaml"
+    # an unknown key, and one bad entry of the severity table beside one in force
+    _edit(root, "organisation:\n", "organisation:\n  curency: CNY\n  severity: {SM318: loud, SM306: warning}\n")
+    prod = production / "departments" / "production.yaml"
+    _edit(prod, "        weight: 30", "        weight: 35")
+    found = check(production)
+    assert {"SM121", "SM123", "SM306"} <= {d.code for d in found}
+    [weights] = [d for d in found if d.code == "SM306"]
+    assert weights.severity.value == "warning"  # the override beside the bad entry still holds
+
+
 def test_sound_parts_take_out_as_little_as_they_can(tmp_path: Path) -> None:
     path = tmp_path / "s.yaml"
     path.write_text(

@@ -417,3 +417,42 @@ def test_a_comma_in_an_unquoted_flow_value_says_to_quote_it(tmp_path: Path) -> N
     # a key with a value of its own is a key of its own
     path.write_text(text.replace("note: 年度优秀,优先晋升}", "note: 年度优秀, 优先晋升: 1}"), encoding="utf-8")
     assert [d.code for d in check(path)] == ["SM121"]
+
+
+def test_bonus_rules_that_pay_a_better_result_less(tmp_path: Path) -> None:
+    found = run_on(
+        tmp_path, _bonus_table(1, {"min": 110, "factor": 0.1}, {"min": 95, "factor": 1}, {"min": 0, "factor": 0})
+    )
+    assert codes(found) == ["SM320"] and "a better score is paid less" in found[0].message("en")
+    found = run_on(
+        tmp_path,
+        _bonus_table(0, *({**r, "factor": 2} if r["grade"] == "B" else r for r in BASE["bonus_rules"][0]["table"])),
+    )
+    assert codes(found) == ["SM320"] and "grade A pays a factor of 1.5, less than the 2 of grade B" in found[0].message(
+        "en"
+    )
+
+
+def test_a_by_score_table_without_a_bottom_row(tmp_path: Path) -> None:
+    found = run_on(tmp_path, _bonus_table(1, {"min": 110, "factor": 1.2}, {"min": 60, "factor": 1}))
+    assert codes(found) == ["SM323"] and "pays scores below 60" in found[0].message("en")
+
+
+def test_bands_and_formulas_against_the_direction(tmp_path: Path) -> None:
+    bands = [{"to": 95, "score": 120}, {"from": 95, "score": 100}]
+    found = run_on(tmp_path, lambda d: _item(d).update(scoring={"policy": "bands", "bands": bands}))
+    assert codes(found) == ["SM325"] and "a better result scores lower" in found[0].message("en")
+    formula = {"policy": "formula", "formula": "100 + (target - actual) * 5"}
+    found = run_on(tmp_path, lambda d: _item(d).update(scoring=formula))
+    assert codes(found) == ["SM325"] and "the formula scores" in found[0].message("en")
+    capped = {"policy": "formula", "formula": "max(0, min(110, 100 - (target - actual) * 5))"}
+    assert run_on(tmp_path, lambda d: _item(d).update(scoring=capped)) == []
+
+
+def test_a_revision_to_the_value_in_force_changes_nothing(tmp_path: Path) -> None:
+    revision = {
+        "id": "r1", "scorecard": "sales_m", "kpi": "volume", "field": "target", "value": 100,
+        "effective": "2026Q2", "reason": "确认", "approved_by": "总经理",
+    }  # fmt: skip
+    found = run_on(tmp_path, lambda d: d.update(revisions=[revision]))
+    assert codes(found) == ["SM328"] and "is 100 already before 2026Q2" in found[0].message("en")

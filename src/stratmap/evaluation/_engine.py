@@ -220,17 +220,18 @@ class _Evaluator:
         if not strangers:
             return
         rows = sum(len(at) for at in strangers.values())
-        if not self.data.people.rows and not self.data.people.source:
+        people = self.data.people
+        if not people.rows and (not people.source or any(d.code in TABLE_PROBLEMS for d in people.problems)):
             first, at = next(iter(strangers.items()))
             names = ", ".join(list(strangers)[:5]) + (", ..." if len(strangers) > 5 else "")
-            more = (
-                f" (so are {rows - 1} more rows, naming {len(strangers)} entities: {names}); no people table "
-                "was given: if these are people, pass it (--people FILE, columns entity, holds)"
-            )
-            more_zh = (
-                f"(另有 {rows - 1} 行同样如此,共 {len(strangers)} 个对象:{names});未提供人员表:"
-                "若这些是人员,请提供人员表(--people FILE,列 entity、holds)"
-            )
+            if people.source:  # given, but it could not be read: said above
+                why = f"the people table {people.source} could not be read (see above)"
+                why_zh = f"人员表 {people.source} 无法读取(见上文)"
+            else:
+                why = "no people table was given: if these are people, pass it (--people FILE, columns entity, holds)"
+                why_zh = "未提供人员表:若这些是人员,请提供人员表(--people FILE,列 entity、holds)"
+            more = f" (so are {rows - 1} more rows, naming {len(strangers)} entities: {names}); {why}"
+            more_zh = f"(另有 {rows - 1} 行同样如此,共 {len(strangers)} 个对象:{names});{why_zh}"
             self.diagnostics.append(Diagnostic.make("SM505", at[0], entity=first, more=more, more_zh=more_zh))
             return
         for entity, at in strangers.items():
@@ -740,7 +741,17 @@ def evaluate(
             totals[r.scorecard] = totals.get(r.scorecard, ZERO) + r.bonus
     # the total is rounded once; with `point: total` the lines above it are not
     bonus_totals = {card: quantize(amount, money) for card, amount in sorted(totals.items())}
-    return Evaluation(p.text, tier, tuple(final), tuple(sort_diagnostics(ev.diagnostics)), rows, bonus_totals)
+    return Evaluation(p.text, tier, tuple(final), tuple(_causes_first(ev.diagnostics)), rows, bonus_totals)
+
+
+#: Problems of a whole data table (unreadable, ambiguous, read in a doubtful encoding):
+#: said before the problems of rows they cause (unknown entities, unused rows...).
+TABLE_PROBLEMS = frozenset({"SM501", "SM502", "SM513", "SM515"})
+
+
+def _causes_first(diagnostics: Iterable[Diagnostic]) -> list[Diagnostic]:
+    ordered = sort_diagnostics(diagnostics)
+    return [d for d in ordered if d.code in TABLE_PROBLEMS] + [d for d in ordered if d.code not in TABLE_PROBLEMS]
 
 
 def _group_key(card: Scorecard, result: Result) -> str:

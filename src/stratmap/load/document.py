@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -27,8 +28,16 @@ class Limits:
 
     max_bytes: int = 64 * 1024 * 1024
     max_depth: int = 48
-    include_root: str | None = None
+    include_root: str | os.PathLike[str] | None = None
     max_glob_entries: int = 100_000
+
+    def __post_init__(self) -> None:
+        for name in ("max_bytes", "max_depth", "max_glob_entries"):
+            value = getattr(self, name)
+            if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+                raise TypeError(f"Limits.{name} is a whole number of at least 1, not {value!r}")
+        if self.include_root is not None and not isinstance(self.include_root, str | os.PathLike):
+            raise TypeError(f"Limits.include_root is a folder path, not {type(self.include_root).__name__}")
 
 
 #: The limits used when none are given.

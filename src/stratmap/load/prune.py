@@ -119,9 +119,10 @@ class _Pruning:
             return "gone"
         last_index = max((i for i, part in enumerate(path) if isinstance(part, int)), default=None)
         if last_index is None:
-            if path[0] in ESSENTIAL:
+            if len(path) == 1 and path[0] in ESSENTIAL:
                 return "essential"
-            target = path[:2]  # a key of a top-level section, or the section
+            # a key of a top-level section (one entry of the severity table), or the section
+            target = path[:3] if path[:2] == ("organisation", "severity") else path[:2]
         elif last_index == len(path) - 1 and len(path) >= 2 and path[-2] in REFERENCE_LISTS:
             target = path  # one reference of a list of references
         elif last_index < len(path) - 1:

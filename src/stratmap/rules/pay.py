@@ -15,7 +15,7 @@ from collections.abc import Iterator, Sequence
 from decimal import Decimal
 
 from stratmap.diagnostics import decimal_text
-from stratmap.model import Item, Kpi, Scorecard
+from stratmap.model import Item, Kpi, Revision, Scorecard
 from stratmap.model.revisions import in_force
 from stratmap.model.scorecard import DEFAULT_GRADES
 from stratmap.periods import Period, from_months, parse_period
@@ -24,7 +24,7 @@ from stratmap.rules.registry import Context, Finding, rule
 #: Policies with a cap and a floor.
 _CAPPED = frozenset({"ratio", "linear", "closeness"})
 #: Policies whose scores can run against the KPI's direction.
-_DIRECTED = frozenset({"closeness", "linear", "yes_no", "goal"})
+_DIRECTED = frozenset({"closeness", "linear", "yes_no", "goal", "bands", "formula"})
 _ANCHORS = ("target", "threshold", "stretch")
 #: Frequencies from the finest to the coarsest.
 FREQUENCIES = ("monthly", "quarterly", "half_yearly", "yearly")
@@ -41,8 +41,8 @@ def _problem(en: str, zh: str, **more: str) -> dict[str, str]:
     return {"problem": en, "problem_zh": zh, **more}
 
 
-def _n(x: Decimal) -> str:
-    return decimal_text(x)
+def _n(x: Decimal | None) -> str:
+    return "-" if x is None else decimal_text(x)
 
 
 # ---- SM320 / SM321: tables in their documented order, each grade once ------------------
@@ -88,13 +88,61 @@ def table_order(ctx: Context) -> Iterator[Finding]:
                 )
         rows = [(f"factor {_n(row.factor)}", row.min) for row in bonus.table if row.min is not None]
         indexes = [i for i, row in enumerate(bonus.table) if row.min is not None]
-        for index, en, zh in _unreachable(rows, "row", "行"):
+        unreachable = list(_unreachable(rows, "row", "行"))
+        for index, en, zh in unreachable:
             yield Finding(
                 "SM320",
                 bonus.where.at("table", indexes[index], "min"),
                 bonus.id,
                 _problem(en, zh, table=f"bonus rule {bonus.id}", table_zh=f"奖金规则 {bonus.id}"),
             )
+        if unreachable:
+            continue
+        scored = [row for row in bonus.table if row.min is not None]
+        for upper, lower in itertools.pairwise(scored):  # best first: a higher score never pays less
+            if upper.factor < lower.factor:
+                yield Finding(
+                    "SM320",
+                    bonus.where.at("table", bonus.table.index(upper), "factor"),
+                    bonus.id,
+                    _problem(
+                        f"scores from {_n(upper.min)} up pay a factor of {_n(upper.factor)}, less than the "
+                        f"{_n(lower.factor)} of scores from {_n(lower.min)}: a better score is paid less",
+                        f"{_n(upper.min)} 分及以上的系数 {_n(upper.factor)} 低于 {_n(lower.min)} 分及以上的系数 "
+                        f"{_n(lower.factor)}:得分越高奖金反而越少",
+                        table=f"bonus rule {bonus.id}",
+                        table_zh=f"奖金规则 {bonus.id}",
+                    ),
+                )
+    yield from _grade_factors_out_of_order(ctx)
+
+
+def _grade_factors_out_of_order(ctx: Context) -> Iterator[Finding]:
+    """A by-grade rule that pays a better grade of a scorecard less than a worse one."""
+    rules = {rule.id: rule for rule in ctx.strategy.bonus_rules if rule.by == "grade" and not rule.formula}
+    said: set[tuple[str, str, str]] = set()
+    for card in ctx.strategy.scorecards:
+        bonus = rules.get(card.bonus or "")
+        if bonus is None or next(_unreachable([(b.grade, b.min) for b in card.grading.bands], "", ""), None):
+            continue  # a grading out of order is reported as such
+        factor = {row.grade: (i, row.factor) for i, row in reversed(list(enumerate(bonus.table))) if row.grade}
+        paid = [(band.grade, factor[band.grade]) for band in card.grading.bands if band.grade in factor]
+        for (better, (i, high)), (worse, (_, low)) in itertools.pairwise(paid):
+            if high < low and (bonus.id, better, worse) not in said:
+                said.add((bonus.id, better, worse))
+                yield Finding(
+                    "SM320",
+                    bonus.where.at("table", i, "factor"),
+                    bonus.id,
+                    _problem(
+                        f"grade {better} pays a factor of {_n(high)}, less than the {_n(low)} of grade {worse} "
+                        f"below it in the grading of {card.id}: a better grade is paid less",
+                        f"等级 {better} 的系数 {_n(high)} 低于 {card.id} 等级中排在其后的 {worse} 的系数 {_n(low)}:"
+                        "等级越高奖金反而越少",
+                        table=f"bonus rule {bonus.id}",
+                        table_zh=f"奖金规则 {bonus.id}",
+                    ),
+                )
 
 
 def _graded(ctx: Context) -> list[Scorecard]:
@@ -250,6 +298,21 @@ def bonus_rule_gaps(ctx: Context) -> Iterator[Finding]:
                 ),
             )
             continue
+        if bonus.by == "score" and not bonus.formula and all(row.min is not None for row in bonus.table):
+            lowest = min((row.min for row in bonus.table if row.min is not None), default=None)
+            if lowest is not None and lowest > 0:  # (a row without 'min' is SM320)
+                at = next(i for i, row in enumerate(bonus.table) if row.min == lowest)
+                yield Finding(
+                    "SM323",
+                    bonus.where.at("table", at, "min"),
+                    bonus.id,
+                    _problem(
+                        f"no row of bonus rule {bonus.id} pays scores below {_n(lowest)}: they get a factor of 0 by "
+                        "omission; add a last row with min: 0 (factor: 0 if that is meant)",
+                        f"奖金规则 {bonus.id} 没有适用于 {_n(lowest)} 分以下的行:这些得分会因遗漏而系数为 0;"
+                        "请在最后增加 min: 0 的一行(确为 0 时写 factor: 0)",
+                    ),
+                )
         if bonus.by != "grade" or bonus.formula:
             continue
         paid = {row.grade for row in bonus.table if row.grade is not None}
@@ -406,7 +469,7 @@ def policy_against_direction(ctx: Context) -> Iterator[Finding]:
             if kpi is None:
                 continue
             s = item.scoring
-            problem: tuple[str, str, tuple[str, ...]] | None = None
+            problem: tuple[str, str, tuple[str | int, ...]] | None = None
             if s.policy == "closeness" and kpi.direction in ("higher_is_better", "lower_is_better"):
                 problem = (
                     f"'closeness' scores distance from the target either way, so a result better than the "
@@ -438,6 +501,8 @@ def policy_against_direction(ctx: Context) -> Iterator[Finding]:
                     "达成得分低于未达成得分",
                     ("scoring",),
                 )
+            elif kpi.direction in ("higher_is_better", "lower_is_better") and s.policy in ("bands", "formula"):
+                problem = _backwards(item, kpi.direction)
             if problem is not None:
                 yield Finding(
                     "SM325",
@@ -445,6 +510,62 @@ def policy_against_direction(ctx: Context) -> Iterator[Finding]:
                     card.id,
                     {"kpi": item.kpi, "problem": problem[0], "problem_zh": problem[1]},
                 )
+
+
+def _backwards(item: Item, direction: str) -> tuple[str, str, tuple[str | int, ...]] | None:
+    """Bands or a formula under which a better result of a directed KPI scores lower."""
+    higher = direction == "higher_is_better"
+    s = item.scoring
+    if s.policy == "bands":
+        infinity = Decimal("Infinity")
+        bands = sorted(s.bands, key=lambda b: -infinity if b.lower is None else b.lower)
+        for low, high in itertools.pairwise(bands):  # ordered by result: scores rise with it (or fall)
+            if (high.score < low.score) if higher else (high.score > low.score):
+                i = s.bands.index(high)
+                return (
+                    f"results from {_n(high.lower)} score {_n(high.score)}, "
+                    f"{'less' if higher else 'more'} than the {_n(low.score)} of the band below, but {item.kpi} is "
+                    f"{direction.replace('_', '-')}: a better result scores lower",
+                    f"{_n(high.lower)} 及以上的结果得 {_n(high.score)} 分,{'低于' if higher else '高于'}下一区间的 "
+                    f"{_n(low.score)} 分,但 {item.kpi} 为{'越高越好' if higher else '越低越好'}:结果越好得分越低",
+                    ("scoring", "bands", i, "score"),
+                )
+        return None
+    return _formula_backwards(item, higher, direction)
+
+
+def _formula_backwards(item: Item, higher: bool, direction: str) -> tuple[str, str, tuple[str | int, ...]] | None:
+    """A scoring formula sampled at the anchors and 10% either side of the target: when a
+    better result there scores lower, the formula runs against the KPI's direction."""
+    from stratmap.formula import ITEM_NAMES, FormulaError, parse_cached
+
+    target = item.target if item.target is not None else next(iter(item.targets.values()), None)
+    if item.scoring.formula is None or target is None or target == 0:
+        return None
+    try:
+        formula = parse_cached(item.scoring.formula, ITEM_NAMES)
+    except FormulaError:
+        return None  # SM40x reports it
+    anchors = {"target": target, "threshold": item.threshold, "stretch": item.stretch}
+    tenth = abs(target) / 10
+    points = sorted({target - tenth, target, target + tenth, *(a for a in anchors.values() if a is not None)})
+    scores = []
+    for x in points:
+        value = formula.evaluate({n: ({"actual": x} | anchors)[n] for n in formula.names})
+        if not isinstance(value, Decimal):
+            return None  # missing somewhere: no judgement
+        scores.append((x, value))
+    for (x0, s0), (x1, s1) in itertools.pairwise(scores):
+        better, worse = ((x1, s1), (x0, s0)) if higher else ((x0, s0), (x1, s1))
+        if better[1] < worse[1]:
+            return (
+                f"the formula scores {_n(better[0])} at {_n(better[1])} and {_n(worse[0])} at {_n(worse[1])}, "
+                f"but {item.kpi} is {direction.replace('_', '-')}: a better result scores lower",
+                f"公式对 {_n(better[0])} 给 {_n(better[1])} 分,对 {_n(worse[0])} 给 {_n(worse[1])} 分,但 {item.kpi} 为"
+                f"{'越高越好' if higher else '越低越好'}:结果越好得分越低",
+                ("scoring", "formula"),
+            )
+    return None
 
 
 # ---- SM326 / SM327: vetoes that can fire ----------------------------------------------
@@ -553,7 +674,21 @@ def revision_breaks_card(ctx: Context) -> Iterator[Finding]:
             )
             continue
         start = parse_period(rev.effective)
-        if rev.field == "weight" and start is not None:
+        if start is None:
+            continue
+        before = _in_force_before(ctx, card, rev, start)
+        if before is not None and before == rev.value:
+            yield Finding(
+                "SM328",
+                rev.where.at("value"),
+                rev.id,
+                _problem(
+                    f"the {rev.field} of {rev.kpi} on {card.id} is {_n(before)} already before {rev.effective}, "
+                    "so this revision changes nothing",
+                    f"{card.id} 上 {rev.kpi} 的 {rev.field} 在 {rev.effective} 之前已是 {_n(before)},此调整不起作用",
+                ),
+            )
+        if rev.field == "weight":
             weight_revisions.setdefault(card.id, []).append((start.year * 12 + start.first, rev.id))
     by_id = {rev.id: rev for rev in ctx.strategy.revisions}
     for card_id, starts in weight_revisions.items():
@@ -578,6 +713,30 @@ def revision_breaks_card(ctx: Context) -> Iterator[Finding]:
                         "请在同一期间一并调整其他考核项的权重",
                     ),
                 )
+
+
+def _in_force_before(ctx: Context, card: Scorecard, rev: Revision, start: Period) -> Decimal | None:
+    """The value of the revised field in force just before the revision takes effect."""
+    item = next((i for i in card.items if i.kpi == rev.kpi), None)
+    if item is None:
+        return None
+    month = from_months(start.year, start.first, start.first)
+    earlier = [
+        r
+        for r in ctx.revisions_of.get((card.id, rev.kpi), [])
+        if r.field == rev.field and r is not rev and _starts(r) < start.year * 12 + start.first
+    ]
+    if earlier:
+        return earlier[-1].value
+    if rev.field == "target":
+        return item.target_for(month.text)
+    value: Decimal | None = getattr(item, rev.field)
+    return value
+
+
+def _starts(rev: Revision) -> int:
+    p = parse_period(rev.effective)
+    return p.year * 12 + p.first if p is not None else 0
 
 
 def _weight_in_force(ctx: Context, card: Scorecard, item: Item, month: Period) -> Decimal:
