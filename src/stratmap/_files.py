@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import errno
 import os
+import select
 import stat
 
 
@@ -43,13 +44,21 @@ def read_regular(path: str | os.PathLike[str], size: int = -1) -> bytes:
         return fh.read(size)
 
 
-def read_pipe(path: str | os.PathLike[str]) -> bytes:
-    """All bytes a pipe's writer sends (``--actuals <(query)``); nothing, at once, without one.
+def read_pipe(path: str | os.PathLike[str], grace: float = 0.5) -> bytes:
+    """All bytes a pipe's writer sends (``--actuals <(query)``); nothing when it has none.
 
-    Opened without blocking, then read blocking: with no process holding the pipe open for
-    writing, a read ends at once, so a FIFO nobody writes to cannot hang the reader.
+    Opened without blocking; a writer has ``grace`` seconds to connect. With a writer (a
+    slow query is fine), the pipe is read to its end; with none, a read ends at once, so
+    a FIFO nobody writes to cannot hang the reader.
     """
     fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK)
-    os.set_blocking(fd, True)
-    with os.fdopen(fd, "rb") as fh:
-        return fh.read()
+    with os.fdopen(fd, "rb", buffering=0) as fh:
+        select.select([fd], [], [], grace)
+        try:
+            first = os.read(fd, 1 << 16)
+        except BlockingIOError:  # a writer is there, with nothing written yet
+            first = None
+        if first == b"":
+            return b""  # no writer
+        os.set_blocking(fd, True)
+        return (first or b"") + fh.read()

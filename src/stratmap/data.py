@@ -218,6 +218,7 @@ class _Raw:
     where: dict[str, Location]
     row: Location
     source: int = 0  # id() of the mapping it was read from, when it was one
+    header: int = 0  # the line of the header its columns come from (CSV), when it has one
 
 
 def read_table(source: Source, table: TableName, *, encoding: str = "utf-8") -> Table:
@@ -364,6 +365,7 @@ def _read_csv(file: str, text: str) -> tuple[list[_Raw], list[Diagnostic]]:
     raws: list[_Raw] = []
     problems: list[Diagnostic] = []
     header: list[str] | None = None
+    header_line = 0
     spans: list[tuple[int, int]] = []  # (first, last) 1-based lines of records that span lines
     failures: dict[int, tuple[str, int]] = {}  # line index inside a quoted field -> (error, last index read)
     records = 0
@@ -406,6 +408,7 @@ def _read_csv(file: str, text: str) -> tuple[list[_Raw], list[Diagnostic]]:
         at[1] = -1
         if header is None:
             header = [h.strip() for h in cells]
+            header_line = first + 1
             problems.extend(_duplicate_columns(file, header, first + 1))
             continue
         if not any(c.strip() for c in cells):
@@ -418,14 +421,14 @@ def _read_csv(file: str, text: str) -> tuple[list[_Raw], list[Diagnostic]]:
             raws.append(_Raw({"__shape__": len(cells)}, {}, row))
             continue
         where = {h: Location(file, first + 1, i + 1, path=(first + 1, h)) for i, h in enumerate(header)}
-        raws.append(_Raw(dict(zip(header, cells, strict=True)), where, row))
+        raws.append(_Raw(dict(zip(header, cells, strict=True)), where, row, header=header_line))
     if header is None:
         return [], [
             Diagnostic.make(
                 "SM502",
                 Location(file, 1, 1),
-                columns="every required column",
-                found="none",
+                columns="all of them",
+                found="none (no header line)",
                 repeated="",
                 repeated_zh="",
             )
@@ -659,8 +662,8 @@ def _read_excel(path: Path) -> tuple[list[_Raw], list[Diagnostic]]:
                 Diagnostic.make(
                     "SM502",
                     Location(file, 1, 1),
-                    columns="every required column",
-                    found="none",
+                    columns="all of them",
+                    found="none (no header line)",
                     repeated="",
                     repeated_zh="",
                 )
@@ -739,22 +742,17 @@ def _typed(
         ]
     problems: list[Diagnostic] = []
     missing = [c for c in required if c not in raw.cells]
-    if missing:
-        return None, [
-            Diagnostic.make(
-                "SM502",
-                raw.row,
-                columns=", ".join(missing),
-                found=", ".join(raw.cells) or "none",
-                repeated="",
-                repeated_zh="",
-            )
-        ]
+    header = Location(raw.row.file, raw.header, 1, path=(raw.header,)) if raw.header else raw.row
+    if missing:  # a problem of the header, when there is one: said there
+        found = ", ".join(raw.cells) or "none"
+        lacking = Diagnostic.make("SM502", header, columns=", ".join(missing), found=found, repeated="", repeated_zh="")
+        return None, [lacking]
     unknown = [c for c in raw.cells if c not in required and c not in optional]
     for c in unknown:
-        problems.append(
-            Diagnostic.make("SM508", raw.where.get(c, raw.row), column=c, table=table, repeated="", repeated_zh="")
-        )
+        at = raw.where.get(c, raw.row)
+        if raw.header:
+            at = Location(at.file, raw.header, at.column, path=(raw.header, c))
+        problems.append(Diagnostic.make("SM508", at, column=c, table=table, repeated="", repeated_zh=""))
     try:
         record = _build(table, raw)
     except _Bad as bad:

@@ -83,7 +83,7 @@ def test_a_problem_of_the_header_is_said_once(tmp_path: Path) -> None:
     f.write_text("entity,kpi,period,valu\n" + "x,k,2026,1\n" * 340, encoding="utf-8")
     table = read_table(f, "actuals")
     assert [d.code for d in table.problems] == ["SM502"]
-    assert table.problems[0].location.line == 2  # the first row that lacks it
+    assert table.problems[0].location.line == 1  # at the header, which every row takes its columns from
     assert "(and in 339 more rows, said once)" in table.problems[0].message("en")
     f.write_text("entity,kpi,period,value,comment\n" + "x,k,2026,1,hi\n" * 340, encoding="utf-8")
     table = read_table(f, "actuals")

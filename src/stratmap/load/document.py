@@ -23,7 +23,7 @@ class Limits:
     ``include_root`` is the folder every included file must lie in (after following
     symbolic links); ``None`` means the folder of the strategy's root file. Widen it for a
     monorepo whose strategies share files above their own folders. ``max_glob_entries``
-    bounds the folder entries one ``include:`` glob may look at.
+    bounds the folder entries the ``include:`` globs of one run may look at, together.
     """
 
     max_bytes: int = 64 * 1024 * 1024

@@ -84,6 +84,8 @@ def _looks_like_strategy(path: Path, limits: Limits) -> bool:
 class _Reader:
     def __init__(self, limits: Limits) -> None:
         self.limits = limits
+        #: folder entries the globs of the whole run may still look at
+        self.glob_budget = limits.max_glob_entries
         self.docs: dict[str, LocatedDocument] = {}
         self.diagnostics: list[Diagnostic] = []
 
@@ -146,18 +148,34 @@ def _not_regular(path: str) -> str | None:
     return None if stat.S_ISREG(mode) else not_regular(mode)
 
 
-def _outside(where: Location, shown: str, real: str, boundary: str) -> Diagnostic:
+#: Why an include is outside the folder: (en, zh), completed by "the strategy's folder".
+_WHY = {
+    "leads": ("leads outside", "指向"),
+    "absolute": (
+        "is an absolute path; includes are relative to the including file and stay inside",
+        "是绝对路径;include 相对于当前文件,且只能位于",
+    ),
+    "wildcard": (
+        "has '..' after a wildcard, which could lead anywhere; includes stay inside",
+        "在通配符之后含有“..”,可能指向任何位置;include 只能位于",
+    ),
+}
+
+
+def _outside(where: Location, shown: str, real: str, boundary: str, why: str = "leads") -> Diagnostic:
     via = f" (to {real})" if real != shown else ""
     via_zh = f"(实际为 {real})" if real != shown else ""
-    return Diagnostic.make("SM210", where, path=shown, real=via, real_zh=via_zh, root=boundary)
+    en, zh = _WHY[why]
+    return Diagnostic.make("SM210", where, path=shown, real=via, real_zh=via_zh, root=boundary, why=en, why_zh=zh)
 
 
-def _match_glob(start: str, parts: Sequence[str], budget: int) -> tuple[list[str], bool]:
+def _match_glob(start: str, parts: Sequence[str], budget: int) -> tuple[list[str], bool, int]:
     """Paths under ``start`` matching the glob ``parts`` (shell rules, ``**`` any depth).
 
     Names starting with ``.`` match only a part that starts with ``.``, as in ``glob``;
     ``**`` does not descend into symbolic links to folders, so a link cycle cannot make
-    the walk endless. Returns the matches and whether ``budget`` folder entries ran out.
+    the walk endless. Returns the matches, whether ``budget`` folder entries ran out, and
+    the budget left.
     """
     found: list[str] = []
     pending: list[tuple[str, int]] = [(start, 0)]
@@ -186,7 +204,7 @@ def _match_glob(start: str, parts: Sequence[str], budget: int) -> tuple[list[str
             continue
         budget -= len(listing)
         if budget < 0:
-            return found, True
+            return found, True, 0
         for entry in listing:
             name = entry.name
             if name.startswith(".") and not part.startswith("."):
@@ -201,7 +219,7 @@ def _match_glob(start: str, parts: Sequence[str], budget: int) -> tuple[list[str
                     found.append(entry.path)
                 elif entry.is_dir():
                     pending.append((entry.path, index + 1))
-    return found, False
+    return found, False, budget
 
 
 def _includes(doc: LocatedDocument, reader: _Reader, boundary: str) -> list[tuple[int, Path, str]]:
@@ -223,11 +241,11 @@ def _includes(doc: LocatedDocument, reader: _Reader, boundary: str) -> list[tupl
             continue  # the schema reports it
         where = doc.locate(("include", i), key=False)
 
-        def outside(shown: str, real: str, *, where: Location = where) -> None:
-            reader.diagnostics.append(_outside(where, shown, real, boundary))
+        def outside(shown: str, real: str, why: str = "leads", *, where: Location = where) -> None:
+            reader.diagnostics.append(_outside(where, shown, real, boundary, why))
 
         if os.path.isabs(pattern) or pattern.startswith("~"):
-            outside(pattern, pattern)
+            outside(pattern, pattern, "absolute")
             continue
         parts = [p for p in pattern.replace(os.sep, "/").split("/") if p not in ("", ".")]
         fixed = 0
@@ -237,13 +255,14 @@ def _includes(doc: LocatedDocument, reader: _Reader, boundary: str) -> list[tupl
         if fixed == len(parts):  # a plain path
             candidates, overflow = [start], False
         elif ".." in parts[fixed:]:
-            outside(pattern, pattern)  # '..' after a wildcard: where it lands depends on the match
+            outside(pattern, pattern, "wildcard")  # where it lands depends on the match
             continue
         elif not _inside(os.path.realpath(start), boundary):
             outside(pattern, os.path.realpath(start))
             continue
         else:
-            candidates, overflow = _match_glob(start, parts[fixed:], reader.limits.max_glob_entries)
+            candidates, overflow, left = _match_glob(start, parts[fixed:], reader.glob_budget)
+            reader.glob_budget = left
             if overflow:
                 reader.diagnostics.append(
                     Diagnostic.make("SM211", where, pattern=pattern, limit=reader.limits.max_glob_entries)
