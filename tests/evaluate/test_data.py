@@ -269,7 +269,7 @@ def test_a_quoted_field_across_lines_is_read_with_a_warning(tmp_path: Path) -> N
     table = read_table(f, "actuals")
     assert [r.entity for r in table.rows] == ["a1"]
     assert [(d.code, d.severity.value, d.location.line) for d in table.problems] == [("SM512", "warning", 2)]
-    assert "lines 2-3" in table.problems[0].message() and "1 records on 3 lines" in table.problems[0].message()
+    assert "lines 2-3" in table.problems[0].message() and "1 record(s) on 3 lines" in table.problems[0].message()
 
 
 def test_identical_event_and_rating_rows_are_duplicates(tmp_path: Path) -> None:
