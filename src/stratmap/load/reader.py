@@ -128,9 +128,11 @@ class _Builder:
             if cls is ScalarEvent:
                 if event.anchor is not None:
                     self._anchor(event)
+                in_list = False
                 if not containers:
                     path: Path = ()
                 elif seen[-1] is None:  # in a list
+                    in_list = True
                     path = (*paths[-1], len(containers[-1]))
                 elif pending[-1] is None:  # a mapping key
                     key: str = event.value
@@ -164,7 +166,10 @@ class _Builder:
                     value = text
                 sm, em = event.start_mark, event.end_mark
                 values[path] = (sm.line + 1, sm.column + 1, em.line + 1, em.column + 1)
-                self._place(value)
+                if in_list:
+                    containers[-1].append(value)  # _place, inlined for the common case
+                else:
+                    self._place(value)
             elif cls is MappingStartEvent or cls is SequenceStartEvent:
                 self._start(event, mapping=cls is MappingStartEvent)
                 if self.aborted:
