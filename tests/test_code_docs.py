@@ -41,6 +41,7 @@ NO_FILE_FIXTURE = {
     "SM509": "tests/evaluate/test_engine.py::test_unused_rows_are_reported",
     "SM510": "tests/evaluate/test_engine.py::test_rated_item_without_ratings_fails_the_result",
     "SM511": "tests/evaluate/test_engine.py::test_unscorable_rating_is_reported",
+    "SM516": "tests/evaluate/test_measures.py::test_a_reported_value_of_a_computed_kpi_is_checked_or_refused",
     "SM520": "tests/evaluate/test_engine.py::test_manufacturing_example_exercises_every_gate",
 }
 

@@ -1295,6 +1295,18 @@ _ALL = (
         "若文件为 UTF-8(现今多数编辑器与导出均如此),请用 --encoding utf-8(默认)读取。",
     ),
     Code(
+        "SM516",
+        "reported-computed",
+        E,
+        "A reported value of a derived or rolled-up KPI disagrees with the computed one, or is refused.",
+        "派生或汇总指标的上报值与计算值不一致,或被拒绝。",
+        "the reported value {value} of {kpi} is left out: {why}",
+        "{kpi} 的上报值 {value} 不被采用:{why}",
+        "Leave the value to be computed (remove the row), or fix the inputs it is computed from; "
+        "'reported: refuse' on the KPI refuses every reported value.",
+        "请让该值由计算得出(删除此行),或更正其计算所依据的数据;在 KPI 上写 reported: refuse 则拒绝所有上报值。",
+    ),
+    Code(
         "SM520",
         "distribution-quota",
         W,

@@ -25,6 +25,7 @@ import numpy as np
 import numpy.typing as npt
 
 from stratmap.evaluation._engine import FACTOR_PLACES, EvaluationError, publish_factor
+from stratmap.evaluation._measures import DERIVED_PLACES
 from stratmap.evaluation._policies import policy_formula
 from stratmap.evaluation._scoring import anchors_for
 from stratmap.formula import ITEM_NAMES, Formula, parse_cached
@@ -210,6 +211,7 @@ class _Run:
         self.events = {k: self.column(v, f"events[{k!r}]") for k, v in events.items()}
         self.amounts = {k: self.column(v, f"event_amounts[{k!r}]") for k, v in amounts.items()}
         self.history = history
+        self._deriving: set[str] = set()
         self.places = strategy.organisation.score_rounding.places
         self.point = strategy.organisation.score_rounding.point
 
@@ -221,7 +223,24 @@ class _Run:
 
     def actual(self, kpi: str) -> F64:
         col = self.actuals.get(kpi)
-        return col if col is not None else np.full(self.n, np.nan)
+        if col is None:
+            col = self.actuals[kpi] = self._derived(kpi)
+        return col
+
+    def _derived(self, kpi: str) -> F64:
+        """A derived KPI not given as a column: its formula over its inputs' columns, at the
+        measures stage's places (the one-entity path's value, row for row); else missing."""
+        k = next((k for k in self.s.kpis if k.id == kpi), None)
+        if k is None or k.formula is None or kpi in self._deriving:
+            return np.full(self.n, np.nan)
+        self._deriving.add(kpi)
+        try:
+            f = parse_cached(k.formula, tuple(x.id for x in self.s.kpis))
+            inputs = {name: self.actual(name) for name in f.names}
+        finally:
+            self._deriving.discard(kpi)
+        result: F64 = f.evaluate_batch(inputs, places=DERIVED_PLACES)
+        return result
 
     def count(self, event: str | None) -> F64:
         col = self.events.get(event) if event else None

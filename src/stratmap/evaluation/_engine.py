@@ -18,6 +18,7 @@ from typing import Any, Literal
 
 from stratmap.data import Actual, BonusBase, Dataset, Event, Person, Rating, cell
 from stratmap.diagnostics import Diagnostic, Location, sort_diagnostics
+from stratmap.evaluation._measures import Measure, Measures
 from stratmap.evaluation._results import Evaluation, Gate, ItemResult, Result, RowCount, changed
 from stratmap.evaluation._scoring import ZERO, Anchors, anchors_for, rated, score, yes_no
 from stratmap.formula import ITEM_NAMES, parse_cached
@@ -25,7 +26,7 @@ from stratmap.model import Strategy
 from stratmap.model.revisions import revision_records, revisions_in_force
 from stratmap.model.scorecard import BonusRule, HighVoltageLine, Item, KeyIndicator, Scorecard
 from stratmap.model.types import Department, Kpi, Position, Rounding
-from stratmap.periods import Period, parse_period, periods_within
+from stratmap.periods import Period, parse_period
 
 TierName = Literal["short_term", "annual", "major_responsibility"]
 
@@ -83,9 +84,30 @@ class _Evaluator:
             for ki in card.key_indicators:
                 if card.frequency:
                     self.frequencies[ki.kpi].add(card.frequency)
+        self._feeding_frequencies(strategy)
         self.ix = _Index()
         self._revised: dict[tuple[str, str], dict[str, Decimal]] = {}
         self.diagnostics: list[Diagnostic] = list(data.problems)
+
+    def _feeding_frequencies(self, strategy: Strategy) -> None:
+        """A derived KPI's inputs and a rolled-up KPI's contributions may be reported in any
+        period kind the KPI they feed may: they are read for it."""
+        ids = tuple(self.kpis)
+        feeds: list[tuple[str, str]] = []  # (input, the KPI it feeds)
+        for k in strategy.kpis:
+            if k.formula:
+                feeds.extend((name, k.id) for name in parse_cached(k.formula, ids).names)
+            if k.parent and k.link == "contributes" and k.parent in self.kpis:
+                feeds.append((k.id, k.parent))
+        for _ in range(len(feeds)):  # a chain of feeds settles in at most as many rounds
+            changed_any = False
+            for source, target in feeds:
+                missing = self.frequencies[target] - self.frequencies[source]
+                if missing:
+                    self.frequencies[source] |= missing
+                    changed_any = True
+            if not changed_any:
+                break
 
     # ---- data against the strategy ---------------------------------------------------
     def reject(self, row: Any, code: str, at: Location, **args: Any) -> None:
@@ -181,6 +203,7 @@ class _Evaluator:
             if entity not in self.units:
                 ix.entities.setdefault(entity)
         self._strangers_said()
+        self.measures = Measures(self.s, ix.actuals, ix.holds)
 
     def _value_for(self, row: Actual) -> Decimal | None:
         """The row's value as a number for its KPI: a yes/no KPI takes yes/no (or 1/0)."""
@@ -287,35 +310,26 @@ class _Evaluator:
 
     # ---- one entity -------------------------------------------------------------------
     def actual(self, entity: str, kpi: str, period: Period) -> tuple[Decimal | str | None, list[Actual]]:
-        """The actual of ``kpi`` for ``period``: reported for it, or aggregated from shorter periods."""
-        row = self.ix.actuals.get((entity, kpi, period.text))
-        if row is not None:
-            return row.value, [row]
-        k = self.kpis[kpi]
-        for kind in ("half_yearly", "quarterly", "monthly"):
-            parts = periods_within(period, kind)
-            if len(parts) <= 1:
+        """The value of ``kpi`` for ``period`` (the measures stage) and the rows it read."""
+        m = self.measure(entity, kpi, period)
+        return m.value, list(m.rows)
+
+    def measure(self, entity: str, kpi: str, period: Period) -> Measure:
+        """The measures stage's value of ``kpi``: reported, aggregated, derived or rolled up.
+
+        A reported row of a computed KPI that disagrees with it, or whose KPI refuses
+        reported values, is reported (SM516) and left out, once."""
+        m = self.measures.get(entity, kpi, period)
+        for row, refused in ((m.conflict, False), (m.refused, True)):
+            if row is None or id(row) in self.ix.rejected:
                 continue
-            rows = [r for p in parts if (r := self.ix.actuals.get((entity, kpi, p.text))) is not None]
-            if rows and kind == k.frequency:
-                values = [r.value for r in rows]
-                if not all(isinstance(v, Decimal) for v in values):
-                    return None, []
-                nums: list[Decimal] = values  # type: ignore[assignment]
-                agg = k.aggregation
-                value = (
-                    sum(nums, ZERO)
-                    if agg == "sum"
-                    else sum(nums, ZERO) / len(nums)
-                    if agg == "mean"
-                    else nums[-1]
-                    if agg == "last"
-                    else min(nums)
-                    if agg == "min"
-                    else max(nums)
-                )
-                return value, rows
-        return None, []
+            if refused:
+                why = f"KPI '{kpi}' is computed ({m.how}) and refuses reported values (reported: refuse)"
+            else:
+                computed = _trim(m.value) if isinstance(m.value, Decimal) else m.value
+                why = f"it differs from the computed {computed} ({m.how})"
+            self.reject(row, "SM516", cell(row, "value"), value=str(row.value), kpi=kpi, why=why)
+        return m
 
     def revised(self, card: Scorecard, kpi: str) -> dict[str, Decimal]:
         key = (card.id, kpi)
@@ -423,10 +437,13 @@ class _Evaluator:
             base = changed(base, inputs=tuple(detail))
             actual: Decimal | str | None = None
         else:
-            actual, rows_used = self.actual(entity, item.kpi, self.period)
+            measured = self.measure(entity, item.kpi, self.period)
+            actual = measured.value
+            if measured.how:
+                base = changed(base, measured=measured.how)
             if actual is None:
                 return self.missing(item, base)
-            self.ix.used.update(id(r) for r in rows_used)
+            self.ix.used.update(id(r) for r in measured.rows)
             formula = parse_cached(item.scoring.formula, ITEM_NAMES) if item.scoring.formula else None
             scored = score(item.scoring, kpi.direction, actual, anchors, formula)
         if scored.score is None:

@@ -45,6 +45,7 @@ class ItemResult:
     note: str | None = None
     inputs: tuple[Mapping[str, str], ...] = ()
     revision: str | None = None  # e.g. "target 15 -> 8 from 2026Q3 (rev_id: reason)"
+    measured: str | None = None  # how the actual was reached when not reported as is (derived, rolled up...)
 
     def as_dict(self) -> dict[str, Any]:
         out: dict[str, Any] = {
@@ -68,6 +69,8 @@ class ItemResult:
             out["note"] = self.note
         if self.revision:
             out["revision"] = self.revision
+        if self.measured:
+            out["measured"] = self.measured
         return out
 
 

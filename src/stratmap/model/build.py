@@ -180,6 +180,7 @@ class _Ctx:
             formula=raw.get("formula"),
             parent=raw.get("parent"),
             link=raw.get("link", "aligns"),
+            reported=raw.get("reported", "check"),
             conflicts_with=_ids(raw.get("conflicts_with")),
             suppress=self.suppress(raw, path),
         )

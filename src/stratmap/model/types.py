@@ -185,6 +185,8 @@ class Kpi:
     formula: str | None = None
     parent: str | None = None
     link: Literal["aligns", "contributes"] = "aligns"
+    #: a derived or rolled-up KPI's reported values: checked against the computed one, or refused
+    reported: Literal["check", "refuse"] = "check"
     conflicts_with: tuple[str, ...] = ()
     suppress: tuple[Suppression, ...] = ()
 

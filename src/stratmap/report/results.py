@@ -112,6 +112,8 @@ def render_explanation(result: Result) -> str:
         ).rstrip()
     )
     for i in result.items:
+        if i.measured:
+            lines.append(f"measured: {i.kpi}: {i.measured}")
         if i.revision:
             lines.append(f"revised: {i.kpi}: {i.revision}")
     lines.append(f"weighted sum: {_cell(result.base_score)}")
