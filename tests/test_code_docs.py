@@ -42,6 +42,7 @@ NO_FILE_FIXTURE = {
     "SM510": "tests/evaluate/test_engine.py::test_rated_item_without_ratings_fails_the_result",
     "SM511": "tests/evaluate/test_engine.py::test_unscorable_rating_is_reported",
     "SM516": "tests/evaluate/test_measures.py::test_a_reported_value_of_a_computed_kpi_is_checked_or_refused",
+    "SM517": "tests/evaluate/test_engine.py::test_bad_rows_are_rejected_and_the_rest_evaluated",
     "SM520": "tests/evaluate/test_engine.py::test_manufacturing_example_exercises_every_gate",
 }
 

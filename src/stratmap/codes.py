@@ -1307,6 +1307,17 @@ _ALL = (
         "请让该值由计算得出(删除此行),或更正其计算所依据的数据;在 KPI 上写 reported: refuse 则拒绝所有上报值。",
     ),
     Code(
+        "SM517",
+        "no-data",
+        W,
+        "A holder of a scorecard has no data for any of its items in the period.",
+        "考核表的某一考核对象在本期没有任何考核项的数据。",
+        "{entity} has no data for any item of {scorecard} in {period}: listed with status no_data",
+        "{entity} 在 {period} 没有 {scorecard} 任何考核项的数据:以状态 no_data 列出",
+        "Report the period's actuals for it, or list only the people who hold the unit (people table).",
+        "请上报其本期实际值,或在人员表中只列出实际在岗的人员。",
+    ),
+    Code(
         "SM520",
         "distribution-quota",
         W,

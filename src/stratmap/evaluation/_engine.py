@@ -299,8 +299,11 @@ class _Evaluator:
         return out
 
     def entities_on(self, card: Scorecard) -> list[str]:
+        """Every holder of the card's unit: its people, or the unit itself when it has none;
+        listed whether or not the data name them (no data at all is a result too)."""
         ix = self.ix
-        return [e for e in ix.entities if ix.holds.get(e, e) == card.entity]
+        named = [e for e in ix.entities if ix.holds.get(e, e) == card.entity]
+        return list(dict.fromkeys([*named, *self.measures.holders_of(card.entity)]))
 
     def department_of(self, unit: str) -> str | None:
         obj = self.units.get(unit)
@@ -344,11 +347,12 @@ class _Evaluator:
         items: list[ItemResult] = []
         missing: list[str] = []
         incomplete = False
+        said: list[Diagnostic] = []
         for item in card.items:
             item_result = self.item(card, item, entity)
             if item_result.status in ("missing", "missing_zero", "skipped"):
                 missing.append(item.kpi)
-                self.diagnostics.append(
+                said.append(
                     Diagnostic.make(
                         "SM510",
                         item.where.node,
@@ -361,6 +365,11 @@ class _Evaluator:
             if item_result.status in ("missing", "unscorable"):
                 incomplete = True
             items.append(item_result)
+        if card.items and len(missing) == len(card.items):  # nothing at all: said once, not per item
+            said = [
+                Diagnostic.make("SM517", card.where.node, entity=entity, scorecard=card.id, period=self.period.text)
+            ]
+        self.diagnostics.extend(said)
         counted = [i for i in items if i.status in ("scored", "missing_zero")]
         total_weight = sum((i.weight for i in counted), ZERO)
         base: Decimal | None = None
@@ -387,7 +396,13 @@ class _Evaluator:
             period=self.period.text,
             tier=self.tier,
             # a major-responsibility card has no score: its result is the lines it was checked against
-            status="complete" if base is not None or card.tier == "major_responsibility" else "incomplete",
+            status=(
+                "complete"
+                if base is not None or card.tier == "major_responsibility"
+                else "no_data"
+                if items and all(i.status in ("missing", "missing_zero", "skipped") for i in items)
+                else "incomplete"
+            ),
             unit=unit,
             department=self.department_of(unit),
             base_score=base,

@@ -74,7 +74,11 @@ def render_table(ev: Evaluation) -> str:
 
 def summary(ev: Evaluation) -> str:
     complete = sum(1 for r in ev.results if r.status == "complete")
-    lines = [f"{len(ev.results)} results for {ev.period} ({ev.tier}): {complete} complete"]
+    empty = sum(1 for r in ev.results if r.status == "no_data")
+    lines = [
+        f"{len(ev.results)} results for {ev.period} ({ev.tier}): {complete} complete"
+        + (f", {empty} without any data (no_data)" if empty else "")
+    ]
     for card, amount in ev.bonus_totals.items():
         lines.append(f"bonus total, {card}: {amount}")
     for name, c in ev.rows.items():
