@@ -21,6 +21,7 @@ EXAMPLE = EXAMPLES / "manufacturing"
 def test_public_api_is_small() -> None:
     assert set(stratmap.__all__) == {
         "Diagnostic",
+        "EvaluationError",
         "Limits",
         "Location",
         "Severity",
@@ -182,3 +183,10 @@ def test_numbers_beyond_exact_arithmetic_never_crash_check(tmp_path: Path) -> No
     production.write_text(text.replace("target: 98\n", "target: 98." + "0" * 4999 + "1\n", 1), encoding="utf-8")
     found = {d.code for d in stratmap.check(copy)}
     assert {"SM406", "SM114"} <= found
+
+
+def test_evaluation_error_is_a_stratmap_error_in_the_public_api() -> None:
+    assert "EvaluationError" in stratmap.__all__
+    with pytest.raises(stratmap.StratmapError, match="is not a period"):
+        stratmap.evaluate(stratmap.load(EXAMPLE), {}, period="2026-13")
+    assert issubclass(stratmap.EvaluationError, ValueError)

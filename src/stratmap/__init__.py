@@ -21,7 +21,7 @@ from stratmap.load.document import Limits
 
 if TYPE_CHECKING:
     from stratmap.data import Dataset
-    from stratmap.evaluation import Evaluation, TierName
+    from stratmap.evaluation import Evaluation, EvaluationError, TierName
     from stratmap.model import Strategy
 
 __version__ = "0.1.0"
@@ -76,11 +76,16 @@ def __getattr__(name: str) -> Any:
         from stratmap.model import Strategy
 
         return Strategy
+    if name == "EvaluationError":
+        from stratmap.evaluation import EvaluationError
+
+        return EvaluationError
     raise AttributeError(f"module 'stratmap' has no attribute {name!r}")
 
 
 __all__ = [
     "Diagnostic",
+    "EvaluationError",
     "Limits",
     "Location",
     "Severity",

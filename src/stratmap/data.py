@@ -793,6 +793,11 @@ def _id(raw: _Raw, column: str) -> str:
 
 
 def _entity(raw: _Raw) -> str:
+    given = raw.cells.get("entity")
+    if type(given) is int or (
+        isinstance(given, Decimal) and given.is_finite() and given == given.to_integral_value() and given >= 0
+    ):  # an integer id from a database or JSON: its decimal text (123 -> "123")
+        raw.cells["entity"] = str(int(given))
     value = _text(raw, "entity")
     assert value is not None
     if len(value) > MAX_ENTITY or any(ch.isspace() or not ch.isprintable() for ch in value):

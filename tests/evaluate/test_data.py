@@ -101,13 +101,14 @@ def test_a_problem_of_the_header_is_said_once(tmp_path: Path) -> None:
 def test_json_yaml_and_mappings(tmp_path: Path) -> None:
     j = tmp_path / "a.json"
     j.write_text(
-        '[{"entity": "x1", "kpi": "k", "period": 2026, "value": 1.5}, {"entity": 123, "kpi": "k", '
-        '"period": "2026", "value": 1}]',
+        '[{"entity": "x1", "kpi": "k", "period": 2026, "value": 1.5}, {"entity": 12.5, "kpi": "k", '
+        '"period": "2026", "value": 1}, {"entity": 123, "kpi": "k", "period": "2026", "value": 2}]',
         encoding="utf-8",
     )
     table = read_table(j, "actuals")
-    assert [r.period for r in table.rows] == ["2026"] and [d.code for d in table.problems] == ["SM503"]
-    assert 'write "123"' in table.problems[0].message()
+    assert [r.period for r in table.rows] == ["2026", "2026"] and [d.code for d in table.problems] == ["SM503"]
+    assert 'write "12.5"' in table.problems[0].message()
+    assert table.rows[1].entity == "123"  # an integer id from a database is its decimal text
     y = tmp_path / "a.yaml"
     y.write_text(
         "- {entity: '00123', kpi: k, period: 2026-03, value: 95}\n- {entity: x, kpi: k, period: 2026-03, value: [1]}\n",
@@ -139,8 +140,10 @@ def test_pandas_and_polars_dataframes_are_read_with_row_and_column() -> None:
     assert [(r.entity, r.value) for r in table.rows] == [("00123", Decimal("95.5")), ("00125", Decimal("0.1"))]
     assert [(d.code, d.location.line, d.location.column) for d in table.problems] == [("SM503", 2, 4)]
     pl = pytest.importorskip("polars")
-    table = read_table(pl.DataFrame({"entity": [123], "kpi": ["k"], "period": [2026], "value": [1]}), "actuals")
+    table = read_table(pl.DataFrame({"entity": [1.5], "kpi": ["k"], "period": [2026], "value": [1]}), "actuals")
     assert [(d.code, d.location.line, d.location.column) for d in table.problems] == [("SM503", 1, 1)]
+    table = read_table(pl.DataFrame({"entity": [123], "kpi": ["k"], "period": [2026], "value": [1]}), "actuals")
+    assert [r.entity for r in table.rows] == ["123"]  # an integer id is its decimal text
 
 
 def test_excel_workbook_cells_are_located(tmp_path: Path) -> None:

@@ -308,3 +308,11 @@ def test_formula_ratio_bands_linear_and_closeness_by_hand() -> None:
     assert sales["mix_volume"].score == D("93.33")  # linear: 60 + (2900 - 2400) / (3000 - 2400) x 40
     assert sales["receivables"].score == D("106.67")  # lower is better: 100 + (6500 - 7000) / (5500 - 7000) x 20
     assert sales["finished_inventory"].score == D("96.00")  # closeness: 100 - 0.02 x (700 - 500)
+
+
+def test_yes_no_answers_count_as_used() -> None:
+    folder = EXAMPLES / "bank" / "data"
+    ev = run("bank", "2026Q1", actuals=folder / "actuals.csv", people=folder / "people.csv")
+    assert not [d for d in ev.diagnostics if d.code == "SM509"]  # 是 was "fed no result"
+    c = ev.rows["actuals"]
+    assert c.used == c.read and c.unused == 0

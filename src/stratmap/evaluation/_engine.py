@@ -17,7 +17,7 @@ from decimal import ROUND_DOWN, ROUND_HALF_EVEN, ROUND_HALF_UP, ROUND_UP, Contex
 from typing import Any, Literal
 
 from stratmap.data import Actual, BonusBase, Dataset, Event, Person, Rating, cell
-from stratmap.diagnostics import Diagnostic, Location, sort_diagnostics
+from stratmap.diagnostics import Diagnostic, Location, StratmapError, sort_diagnostics
 from stratmap.evaluation._measures import Measure, Measures
 from stratmap.evaluation._results import Evaluation, Gate, ItemResult, Result, RowCount, changed
 from stratmap.evaluation._scoring import ZERO, Anchors, anchors_for, rated, score, yes_no
@@ -43,8 +43,16 @@ def quantize(x: Decimal, rounding: Rounding) -> Decimal:
     return x.quantize(Decimal(1).scaleb(-rounding.places), rounding=_MODES[rounding.mode], context=WIDE)
 
 
-class EvaluationError(ValueError):
-    """The request itself cannot be evaluated (e.g. a period that is not one)."""
+class EvaluationError(StratmapError, ValueError):
+    """The request itself cannot be evaluated (e.g. a period that is not one).
+
+    A :class:`stratmap.StratmapError` (one ``except`` catches every stratmap refusal) and a
+    ``ValueError``; it carries no diagnostics, only its message.
+    """
+
+    def __init__(self, message: str) -> None:
+        self.diagnostics = ()
+        Exception.__init__(self, message)
 
 
 @dataclass
@@ -59,6 +67,8 @@ class _Index:
     entities: dict[str, None] = field(default_factory=dict)  # every entity seen, in first-seen order
     used: set[int] = field(default_factory=set)  # id() of the rows that fed a result
     rejected: set[int] = field(default_factory=set)
+    #: id() of a row read as another value (yes/no as 1 or 0) -> id() of the row it became
+    became: dict[int, int] = field(default_factory=dict)
 
 
 class _Evaluator:
@@ -139,7 +149,9 @@ class _Evaluator:
                 if value is None:
                     continue
                 if value is not row.value:
-                    row = Actual(row.entity, row.kpi, row.period, value, row.at)
+                    read_as = Actual(row.entity, row.kpi, row.period, value, row.at, row.cells)
+                    ix.became[id(row)] = id(read_as)
+                    row = read_as
                 key = (row.entity, row.kpi, row.period)
                 if key in ix.actuals:
                     first = ix.actuals[key].at
@@ -974,6 +986,7 @@ def _row_counts(ev: _Evaluator) -> dict[str, RowCount]:
         used = unused = outside = 0
         for row in table.rows:
             key = id(row)
+            key = ev.ix.became.get(key, key)  # a yes/no answer counts as the 1 or 0 it was read as
             if key in ev.ix.rejected:
                 rejected += 1
             elif key in ev.ix.used:
