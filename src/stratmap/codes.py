@@ -1318,6 +1318,17 @@ _ALL = (
         "请上报其本期实际值,或在人员表中只列出实际在岗的人员。",
     ),
     Code(
+        "SM518",
+        "no-bonus-base",
+        W,
+        "A result has a bonus factor but the bonus-base table has no row for it.",
+        "某结果有奖金系数,但奖金基数表中没有其对应行。",
+        "no bonus base for {entity} in {period} ({scorecard}): its bonus is missing and left out of the total",
+        "{period} 没有 {entity}({scorecard})的奖金基数:其奖金缺失,不计入合计",
+        "Add a row (entity, period, amount) for it to the bonus-base table.",
+        "请在奖金基数表中为其增加一行(entity、period、amount)。",
+    ),
+    Code(
         "SM520",
         "distribution-quota",
         W,

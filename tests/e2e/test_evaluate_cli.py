@@ -169,3 +169,26 @@ def test_an_unknown_entity_is_said_once_with_its_rows(tmp_path: Path) -> None:
     assert [line for line in err.splitlines() if "SM505" in line] == [
         f"{data / 'actuals.csv'}:15:1: error SM505 unknown entity '00123'; the row is left out (and 2 more rows of it)"
     ]
+
+
+def test_a_missing_bonus_base_is_said_and_the_total_says_what_it_leaves_out(tmp_path: Path) -> None:
+    data = EXAMPLES / "manufacturing" / "data"
+    bases = tmp_path / "bonus_base.csv"
+    lines = (data / "bonus_base.csv").read_text(encoding="utf-8").splitlines()
+    bases.write_text("\n".join(line for line in lines if not line.startswith("00124")) + "\n", encoding="utf-8")
+    code, out, err = run_cli(
+        "--lang", "en", "evaluate", str(EXAMPLES / "manufacturing"), "--actuals", str(data / "actuals.csv"),
+        "--people", str(data / "people.csv"), "--bonus-base", str(bases), "--period", "2026-03",
+    )  # fmt: skip
+    assert code == 0  # a warning: the run completes
+    assert "SM518 no bonus base for 00124 in 2026-03 (sales_rep_monthly)" in err
+    [row] = [line for line in out.splitlines() if line.startswith("00124")]
+    assert row.rstrip().endswith("missing")
+    assert "bonus total, sales_rep_monthly:" in out and "leaves out 1 result(s) without a bonus: 00124" in out
+    code, out, err = run_cli(
+        "--lang", "en", "evaluate", str(EXAMPLES / "manufacturing"), "--actuals", str(data / "actuals.csv"),
+        "--people", str(data / "people.csv"), "--period", "2026-03", "--format", "json",
+    )  # fmt: skip
+    doc = json.loads(out)
+    assert code == 0 and "SM518" not in err  # no table given: not one warning per result, but each bonus says why
+    assert {r["bonus_missing"] for r in doc["results"] if r["bonus_factor"]} == {"no bonus base table was given"}

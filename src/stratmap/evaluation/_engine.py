@@ -780,12 +780,23 @@ def evaluate(
     rows = _row_counts(ev)
     money = strategy.organisation.money_rounding
     totals: dict[str, Decimal] = {}
+    left_out: dict[str, list[str]] = {}
     for r in final:
         if r.bonus is not None:
             totals[r.scorecard] = totals.get(r.scorecard, ZERO) + r.bonus
+        elif r.bonus_missing is not None or (r.status != "complete" and r.tier != "major_responsibility"):
+            left_out.setdefault(r.scorecard, []).append(r.entity)
     # the total is rounded once; with `point: total` the lines above it are not
     bonus_totals = {card: quantize(amount, money) for card, amount in sorted(totals.items())}
-    return Evaluation(p.text, tier, tuple(final), tuple(_causes_first(ev.diagnostics)), rows, bonus_totals)
+    return Evaluation(
+        p.text,
+        tier,
+        tuple(final),
+        tuple(_causes_first(ev.diagnostics)),
+        rows,
+        bonus_totals,
+        {card: tuple(entities) for card, entities in sorted(left_out.items())},
+    )
 
 
 #: Problems of a whole data table (unreadable, ambiguous, read in a doubtful encoding):
@@ -943,6 +954,15 @@ def _bonus(ev: _Evaluator, r: Result, pending: _Pending, card: Scorecard) -> Res
         factor = ZERO
     base_row = ev.ix.bonus_base.get((r.entity, r.period))
     amount = None
+    missing: str | None = None
+    if base_row is None and factor is not None:
+        table = ev.data.bonus_base
+        if table.source:
+            missing = f"no bonus base for {r.entity} in {r.period}"
+            at = Location(table.source, 1, 1)
+            ev.diagnostics.append(Diagnostic.make("SM518", at, entity=r.entity, period=r.period, scorecard=card.id))
+        else:
+            missing = "no bonus base table was given"
     if base_row is not None and factor is not None:
         ev.ix.used.add(id(base_row))
         money = ev.s.organisation.money_rounding
@@ -960,7 +980,12 @@ def _bonus(ev: _Evaluator, r: Result, pending: _Pending, card: Scorecard) -> Res
             )
         )
     return changed(
-        r, bonus_factor=factor, bonus_base=base_row.amount if base_row else None, bonus=amount, gates=tuple(gates)
+        r,
+        bonus_factor=factor,
+        bonus_base=base_row.amount if base_row else None,
+        bonus=amount,
+        bonus_missing=missing,
+        gates=tuple(gates),
     )
 
 

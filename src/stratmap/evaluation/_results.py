@@ -120,6 +120,8 @@ class Result:
     bonus_factor: Decimal | None = None
     bonus_base: Decimal | None = None
     bonus: Decimal | None = None
+    #: why there is a bonus factor but no bonus (no bonus base), else None
+    bonus_missing: str | None = None
     items: tuple[ItemResult, ...] = ()
     gates: tuple[Gate, ...] = ()
     missing: tuple[str, ...] = ()
@@ -142,6 +144,7 @@ class Result:
             "bonus_factor": _text(self.bonus_factor),
             "bonus_base": _text(self.bonus_base),
             "bonus": _text(self.bonus),
+            "bonus_missing": self.bonus_missing,
             "missing": list(self.missing),
             "explanation": self.explanation(),
         }
@@ -190,6 +193,8 @@ class Evaluation:
     rows: Mapping[str, RowCount] = field(default_factory=dict)
     #: Each scorecard's bonuses added up, rounded once at the money places.
     bonus_totals: Mapping[str, Decimal] = field(default_factory=dict)
+    #: Each scorecard's results with a bonus factor but no bonus, which its total leaves out.
+    bonus_left_out: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
 
     def result(self, entity: str, scorecard: str | None = None) -> Result:
         """The result of ``entity`` (on ``scorecard`` when it has several)."""
@@ -220,6 +225,7 @@ class Evaluation:
                     "bonus_factor": _text(r.bonus_factor),
                     "bonus_base": _text(r.bonus_base),
                     "bonus": _text(r.bonus),
+                    "bonus_missing": r.bonus_missing or "",
                 }
             )
         return out
@@ -235,6 +241,7 @@ class Evaluation:
             "results": [r.as_dict() for r in self.results],
             "rows": {name: count.as_dict() for name, count in self.rows.items()},
             "bonus_totals": {card: str(amount) for card, amount in self.bonus_totals.items()},
+            "bonus_left_out": {card: list(left) for card, left in self.bonus_left_out.items()},
             "diagnostics": [
                 {
                     "code": d.code,

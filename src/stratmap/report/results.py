@@ -51,7 +51,7 @@ def _row(r: Result) -> list[str]:
         " ".join(r.flags),
         _cell(r.bonus_factor),
         _cell(r.bonus_base),
-        _cell(r.bonus),
+        "missing" if r.bonus_missing else _cell(r.bonus),
     ]
 
 
@@ -79,8 +79,11 @@ def summary(ev: Evaluation) -> str:
         f"{len(ev.results)} results for {ev.period} ({ev.tier}): {complete} complete"
         + (f", {empty} without any data (no_data)" if empty else "")
     ]
-    for card, amount in ev.bonus_totals.items():
-        lines.append(f"bonus total, {card}: {amount}")
+    for card in sorted({*ev.bonus_totals, *ev.bonus_left_out}):
+        left = ev.bonus_left_out.get(card, ())
+        shown = ", ".join(left[:5]) + (", ..." if len(left) > 5 else "")
+        leaves = f" (leaves out {len(left)} result(s) without a bonus: {shown})" if left else ""
+        lines.append(f"bonus total, {card}: {ev.bonus_totals.get(card, '0')}{leaves}")
     for name, c in ev.rows.items():
         lines.append(
             f"{name}: {c.read} rows read = {c.used} used + {c.unused} unused + {c.outside} outside the period"
