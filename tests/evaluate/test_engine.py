@@ -316,3 +316,17 @@ def test_yes_no_answers_count_as_used() -> None:
     assert not [d for d in ev.diagnostics if d.code == "SM509"]  # 是 was "fed no result"
     c = ev.rows["actuals"]
     assert c.used == c.read and c.unused == 0
+
+
+def test_a_cap_that_changes_nothing_says_so() -> None:
+    folder = EXAMPLES / "bank" / "data"
+    rows = [
+        r if not r.startswith("strategic_clients,sc_npl_ratio,") else "strategic_clients,sc_npl_ratio,2026Q1,3.5"
+        for r in (folder / "actuals.csv").read_text(encoding="utf-8").splitlines()
+    ]
+    header = rows[0].split(",")
+    table = [dict(zip(header, r.split(","), strict=True)) for r in rows[1:]]
+    ev = run("bank", "2026Q1", actuals=table, people=folder / "people.csv", events=folder / "events.csv")
+    gates = [g for g in ev.result("strategic_clients").gates if g.source == "hvl_npl_breach"]
+    assert [g.effect for g in gates] == ["no change: the score is at or below the cap of 60"]
+    assert gates[0].before == gates[0].after  # the compliance line had already set it to 0

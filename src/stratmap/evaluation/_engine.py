@@ -550,16 +550,12 @@ class _Evaluator:
             for outcome in line.outcome:
                 if outcome.action == "cap_score" and score_now is not None and outcome.cap is not None:
                     after = min(score_now, outcome.cap)
-                    gates.append(
-                        Gate(
-                            "high_voltage",
-                            line.id,
-                            f"score capped at {outcome.cap}",
-                            str(score_now),
-                            str(after),
-                            line.name,
-                        )
+                    effect = (
+                        f"score capped at {outcome.cap}"
+                        if after < score_now
+                        else f"no change: the score is at or below the cap of {outcome.cap}"
                     )
+                    gates.append(Gate("high_voltage", line.id, effect, str(score_now), str(after), line.name))
                     score_now = after
                 elif outcome.action == "zero_score" and score_now is not None:
                     gates.append(Gate("high_voltage", line.id, "score set to 0", str(score_now), "0", line.name))
