@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING
 from stratmap.i18n import LANGUAGES, default_lang
 
 if TYPE_CHECKING:
+    from stratmap.diagnostics import Diagnostic
     from stratmap.load import Limits
     from stratmap.model import Strategy
 
@@ -134,6 +135,14 @@ def _parser() -> argparse.ArgumentParser:
     data_in.add_argument("--people", metavar="FILE", help="entity, holds (the position or department), name")
     data_in.add_argument("--encoding", default="utf-8", help="of CSV files: utf-8 (default, BOM allowed) or gb18030")
     data_in.add_argument("--period", required=True, help="2026-03, 2026Q1, 2026H1 or 2026")
+    data_in.add_argument("--quiet", "-q", action="store_true", help="print only errors (warnings, notes counted)")
+    data_in.add_argument(
+        "--ignore",
+        type=_codes_arg,
+        default=[],
+        metavar="CODES",
+        help="do not report codes starting with these prefixes, e.g. SM509 (rows that fed no result)",
+    )
 
     ev = sub.add_parser(
         "evaluate", parents=[common, reading, data_in], help="compute scores, gates, grades, ranks and bonus"
@@ -318,9 +327,7 @@ def _evaluate(args: argparse.Namespace, lang: str) -> int:
     except EvaluationError as exc:
         print(f"stratmap: error: {exc}", file=sys.stderr)
         return EXIT_USAGE
-    if evaluation.diagnostics:
-        files = tuple(dict.fromkeys(d.location.file for d in evaluation.diagnostics))
-        sys.stderr.write(render_text(evaluation.diagnostics, files, lang, hints=False))
+    problems = _data_problems(list(evaluation.diagnostics), args, lang)
     if args.explain:
         chosen = [r for r in evaluation.results if r.entity == args.explain]
         if not chosen:
@@ -331,9 +338,27 @@ def _evaluate(args: argparse.Namespace, lang: str) -> int:
         text = RENDERERS[args.format](evaluation)
     if not _write(text, args.output):
         return EXIT_USAGE
-    failed = any(d.severity is Severity.ERROR for d in evaluation.diagnostics)
+    failed = any(d.severity is Severity.ERROR for d in problems)
     incomplete = any(r.status != "complete" for r in evaluation.results)
     return EXIT_PROBLEMS if failed or incomplete else EXIT_OK
+
+
+def _data_problems(problems: list[Diagnostic], args: argparse.Namespace, lang: str) -> list[Diagnostic]:
+    """The problems of a data run that ``--ignore`` keeps, written to standard error:
+    briefly (a code found many times: its first few and a count), errors only with ``--quiet``."""
+    from stratmap.diagnostics import Severity
+    from stratmap.report.text import render_text
+
+    kept = [d for d in problems if not any(d.code.startswith(prefix) for prefix in args.ignore)]
+    shown = [d for d in kept if d.severity is Severity.ERROR] if args.quiet else kept
+    text = ""
+    if shown:
+        files = tuple(dict.fromkeys(d.location.file for d in kept))
+        text = render_text(shown, files, lang, hints=False, brief=True)
+    if len(shown) < len(kept):
+        text += f"({len(kept) - len(shown)} warning(s) and note(s) not shown: --quiet)\n"
+    sys.stderr.write(text)
+    return kept
 
 
 def _review(args: argparse.Namespace, lang: str) -> int:
@@ -357,10 +382,7 @@ def _review(args: argparse.Namespace, lang: str) -> int:
     except EvaluationError as exc:
         print(f"stratmap: error: {exc}", file=sys.stderr)
         return EXIT_USAGE
-    problems = [*found.evaluation.diagnostics, *found.findings]
-    if problems:
-        files = tuple(dict.fromkeys(d.location.file for d in problems))
-        sys.stderr.write(render_text(problems, files, lang, hints=False))
+    problems = _data_problems([*found.evaluation.diagnostics, *found.findings], args, lang)
     render = review_report.render_json if args.format == "json" else review_report.render_markdown
     if not _write(render(found, lang), args.output):
         return EXIT_USAGE

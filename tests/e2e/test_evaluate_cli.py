@@ -192,3 +192,22 @@ def test_a_missing_bonus_base_is_said_and_the_total_says_what_it_leaves_out(tmp_
     doc = json.loads(out)
     assert code == 0 and "SM518" not in err  # no table given: not one warning per result, but each bonus says why
     assert {r["bonus_missing"] for r in doc["results"] if r["bonus_factor"]} == {"no bonus base table was given"}
+
+
+def test_quiet_ignore_and_many_alike_said_briefly(tmp_path: Path) -> None:
+    data = EXAMPLES / "manufacturing" / "data"
+    actuals = tmp_path / "actuals.csv"
+    others = ("output", "on_time_delivery", "first_grade_rate", "sales_volume", "mix_volume", "receivables")
+    unused = "".join(f"supply,{kpi},2026-03,1\n" for kpi in others)  # on no scorecard of supply
+    actuals.write_text((data / "actuals.csv").read_text(encoding="utf-8") + unused, encoding="utf-8")
+    base = ["--lang", "en", "evaluate", str(EXAMPLES / "manufacturing"), "--actuals", str(actuals)]
+    base += ["--people", str(data / "people.csv"), "--period", "2026-03"]
+    _, _, err = run_cli(*base)
+    notes = [line for line in err.splitlines() if ": info SM509 " in line]
+    assert len(notes) == 3 and "... and 3 more SM509 like these (--format json lists them all)" in err
+    _, out, _ = run_cli(*base, "--format", "json")
+    assert sum(1 for d in json.loads(out)["diagnostics"] if d["code"] == "SM509") == 6
+    _, _, err = run_cli(*base, "--ignore", "SM509")
+    assert "SM509" not in err
+    _, _, err = run_cli(*base, "--quiet")
+    assert "SM509" not in err and "warning(s) and note(s) not shown: --quiet" in err
