@@ -330,3 +330,36 @@ def test_a_cap_that_changes_nothing_says_so() -> None:
     gates = [g for g in ev.result("strategic_clients").gates if g.source == "hvl_npl_breach"]
     assert [g.effect for g in gates] == ["no change: the score is at or below the cap of 60"]
     assert gates[0].before == gates[0].after  # the compliance line had already set it to 0
+
+
+def test_an_enforced_minimum_that_cannot_be_met_is_reported_not_applied(tmp_path: Path) -> None:
+    import yaml
+
+    base = EXAMPLES / "manufacturing"
+    import shutil
+
+    shutil.copytree(base, tmp_path / "m")
+    sales = tmp_path / "m" / "departments" / "sales.yaml"
+    data = yaml.safe_load(sales.read_text(encoding="utf-8"))
+    card = next(c for c in data["scorecards"] if c["id"] == "sales_rep_monthly")
+    card["distribution"] = {"mode": "enforce", "quotas": [{"grade": "C", "min": 100}]}
+    sales.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False), encoding="utf-8")
+    folder = base / "data"
+    before = {r.entity: r.grade for r in run("manufacturing", "2026-03", actuals=folder / "actuals.csv",
+                                             people=folder / "people.csv").results}  # fmt: skip
+    ev = evaluate(
+        stratmap.load(tmp_path / "m"),
+        read_data(actuals=folder / "actuals.csv", people=folder / "people.csv"),
+        period="2026-03",
+    )
+    [said] = [d for d in ev.diagnostics if d.code == "SM520"]
+    assert "it cannot be met: 5 more are needed and only 4 hold a better grade" in said.message("en")
+    assert {r.entity: r.grade for r in ev.results} == before  # nobody moved through a wrapped slice
+
+
+def test_no_negative_zero_is_published() -> None:
+    from stratmap.evaluation._engine import publish_factor, quantize
+    from stratmap.model.types import Rounding
+
+    assert str(quantize(D("-0.001"), Rounding())) == "0.00"
+    assert str(publish_factor(D("-0.00001"))) == "0"

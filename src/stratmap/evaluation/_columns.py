@@ -72,7 +72,7 @@ class BatchResult:
         if value != value:
             return None
         places = {"score": self.places, "bonus": self.money_places}.get(column)
-        d = Decimal(repr(value))
+        d = Decimal(repr(value)).copy_abs() if value == 0 else Decimal(repr(value))  # never -0
         return d.quantize(Decimal(1).scaleb(-places)) if places is not None else d
 
     def to_frame(self, library: str = "pandas") -> Any:
@@ -566,8 +566,10 @@ class _Run:
                 needed = math.ceil(Decimal(n) * quota.min / 100)
                 if len(holders) < needed and level > 0:
                     better = [i for i in members if grades.index(grade[i]) < level]
-                    for i in better[len(better) - int(needed - len(holders)) :]:
-                        grade[i] = quota.grade
+                    short = int(needed - len(holders))
+                    if short <= len(better):  # else it cannot be met: grades unchanged, as in evaluate
+                        for i in better[-short:]:
+                            grade[i] = quota.grade
         return grade
 
     def factors(

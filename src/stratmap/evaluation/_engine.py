@@ -39,8 +39,10 @@ WIDE = Context(prec=80)
 
 
 def quantize(x: Decimal, rounding: Rounding) -> Decimal:
-    """``x`` at the declared places and mode (half up unless the model says otherwise)."""
-    return x.quantize(Decimal(1).scaleb(-rounding.places), rounding=_MODES[rounding.mode], context=WIDE)
+    """``x`` at the declared places and mode (half up unless the model says otherwise); never
+    ``-0.00``: a value that rounds to zero is zero."""
+    out = x.quantize(Decimal(1).scaleb(-rounding.places), rounding=_MODES[rounding.mode], context=WIDE)
+    return out.copy_abs() if out.is_zero() else out
 
 
 class EvaluationError(StratmapError, ValueError):
@@ -723,8 +725,9 @@ FACTOR_PLACES = 4
 
 
 def publish_factor(x: Decimal) -> Decimal:
-    """A bonus factor as published: 4 places, half up, without trailing zeros."""
-    return _trim(x.quantize(Decimal(1).scaleb(-FACTOR_PLACES), rounding=ROUND_HALF_UP, context=WIDE))
+    """A bonus factor as published: 4 places, half up, without trailing zeros (never -0)."""
+    out = x.quantize(Decimal(1).scaleb(-FACTOR_PLACES), rounding=ROUND_HALF_UP, context=WIDE)
+    return _trim(out.copy_abs() if out.is_zero() else out)
 
 
 @dataclass(frozen=True)
@@ -870,10 +873,18 @@ def _distribute(
         if quota.min is not None:
             needed = math.ceil(Decimal(n) * quota.min / HUNDRED)
             if len(holders) < needed:
-                ev.diagnostics.append(_quota(card, key, quota.grade, len(holders), n, f"at least {quota.min}%", mode))
-                if mode == "enforce" and level > 0:
-                    better = [i for i in members if grades.index(out[i][0].grade or grades[-1]) < level]
-                    for i in better[len(better) - (needed - len(holders)) :]:
+                short = needed - len(holders)
+                better = [i for i in members if grades.index(out[i][0].grade or grades[-1]) < level]
+                action = None
+                if mode == "enforce" and short > len(better):  # moving every better grade down would not do
+                    action = (
+                        f"it cannot be met: {short} more are needed and only {len(better)} hold a better grade; "
+                        "grades unchanged"
+                    )
+                limit = f"at least {quota.min}%"
+                ev.diagnostics.append(_quota(card, key, quota.grade, len(holders), n, limit, mode, action))
+                if mode == "enforce" and level > 0 and action is None:
+                    for i in better[-short:]:  # the lowest ranked of the better grades move to this one
                         _regrade(out, i, quota.grade, f"quota: at least {quota.min}% {quota.grade}")
 
 
@@ -883,7 +894,9 @@ def _regrade(out: list[tuple[Result, _Pending, Scorecard]], i: int, grade: str, 
     out[i] = (changed(r, grade=grade, gates=(*r.gates, gate)), pending, card)
 
 
-def _quota(card: Scorecard, key: str, grade: str, count: int, n: int, limit: str, mode: str) -> Diagnostic:
+def _quota(
+    card: Scorecard, key: str, grade: str, count: int, n: int, limit: str, mode: str, action: str | None = None
+) -> Diagnostic:
     severity = {"advise": "info", "warn": "warning", "enforce": "warning"}[mode]
     from stratmap.diagnostics import Severity
 
@@ -896,7 +909,7 @@ def _quota(card: Scorecard, key: str, grade: str, count: int, n: int, limit: str
         count=str(count),
         size=str(n),
         limit=limit,
-        action="grades were adjusted" if mode == "enforce" else f"mode {mode}: grades unchanged",
+        action=action or ("grades were adjusted" if mode == "enforce" else f"mode {mode}: grades unchanged"),
     )
 
 
