@@ -211,3 +211,20 @@ def test_quiet_ignore_and_many_alike_said_briefly(tmp_path: Path) -> None:
     assert "SM509" not in err
     _, _, err = run_cli(*base, "--quiet")
     assert "SM509" not in err and "warning(s) and note(s) not shown: --quiet" in err
+
+
+def test_results_that_need_an_unread_table_are_incomplete(tmp_path: Path) -> None:
+    data = EXAMPLES / "manufacturing" / "data"
+    events = tmp_path / "events.csv"
+    events.write_bytes((data / "events.csv").read_text(encoding="utf-8").replace("entity", "实体").encode("gb18030"))
+    code, out, err = run_cli(
+        "--lang", "en", "evaluate", str(EXAMPLES / "manufacturing"), "--actuals", str(data / "actuals.csv"),
+        "--people", str(data / "people.csv"), "--events", str(events), "--period", "2026-03", "--format", "json",
+    )  # fmt: skip
+    assert code == 1 and "SM501" in err
+    doc = json.loads(out)
+    production = next(r for r in doc["results"] if r["entity"] == "production")  # a card with deductions and lines
+    assert production["status"] == "incomplete"
+    assert any(
+        g["step"] == "data" and "could not be read: events" in g["reason"] for g in production["explanation"]["gates"]
+    )

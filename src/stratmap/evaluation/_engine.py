@@ -17,7 +17,7 @@ from decimal import ROUND_DOWN, ROUND_HALF_EVEN, ROUND_HALF_UP, ROUND_UP, Contex
 from typing import Any, Literal
 
 from stratmap.data import Actual, BonusBase, Dataset, Event, Person, Rating, cell
-from stratmap.diagnostics import Diagnostic, Location, StratmapError, sort_diagnostics
+from stratmap.diagnostics import Diagnostic, Location, Severity, StratmapError, sort_diagnostics
 from stratmap.evaluation._measures import Measure, Measures
 from stratmap.evaluation._results import Evaluation, Gate, ItemResult, Result, RowCount, changed
 from stratmap.evaluation._scoring import ZERO, Anchors, anchors_for, rated, score, yes_no
@@ -100,6 +100,12 @@ class _Evaluator:
         self.ix = _Index()
         self._revised: dict[tuple[str, str], dict[str, Decimal]] = {}
         self.diagnostics: list[Diagnostic] = list(data.problems)
+        #: the tables given that could not be read (a whole-table problem): what needs them is incomplete
+        self.unread = {
+            t.name
+            for t in data.tables()
+            if t.source and any(d.code in TABLE_PROBLEMS and d.severity is Severity.ERROR for d in t.problems)
+        }
 
     def _feeding_frequencies(self, strategy: Strategy) -> None:
         """A derived KPI's inputs and a rolled-up KPI's contributions may be reported in any
@@ -774,7 +780,7 @@ def evaluate(
             result, pending = ev.evaluate_card(card, entity)
             results.append((result, pending, card))
     ranked = _rank_and_distribute(ev, results)
-    final = [_bonus(ev, r, pending, card) for r, pending, card in ranked]
+    final = [_unread(ev, _bonus(ev, r, pending, card), card) for r, pending, card in ranked]
     final.sort(key=lambda r: (r.scorecard, r.rank if r.rank is not None else math.inf, r.entity))
     rows = _row_counts(ev)
     money = strategy.organisation.money_rounding
@@ -806,6 +812,23 @@ TABLE_PROBLEMS = frozenset({"SM501", "SM502", "SM513", "SM515"})
 def _causes_first(diagnostics: Iterable[Diagnostic]) -> list[Diagnostic]:
     ordered = sort_diagnostics(diagnostics)
     return [d for d in ordered if d.code in TABLE_PROBLEMS] + [d for d in ordered if d.code not in TABLE_PROBLEMS]
+
+
+def _unread(ev: _Evaluator, r: Result, card: Scorecard) -> Result:
+    """A result that needs a table that could not be read is incomplete, never complete
+    without its deductions, lines or ratings."""
+    needs = []
+    if "actuals" in ev.unread and card.items:
+        needs.append("actuals")
+    if "events" in ev.unread and (card.deductions or ev.lines_for(card.entity)):
+        needs.append("events")
+    if "ratings" in ev.unread and any(i.scoring.policy == "rating" for i in card.items):
+        needs.append("ratings")
+    if not needs or (r.status == "no_data" and needs == ["actuals"]):
+        return r
+    tables = ", ".join(f"{name} ({getattr(ev.data, name).source})" for name in needs)
+    gate = Gate("data", ",".join(needs), "incomplete", None, None, f"could not be read: {tables}")
+    return changed(r, status="incomplete", gates=(*r.gates, gate))
 
 
 def _group_key(card: Scorecard, result: Result) -> str:
@@ -966,7 +989,9 @@ def _bonus(ev: _Evaluator, r: Result, pending: _Pending, card: Scorecard) -> Res
     missing: str | None = None
     if base_row is None and factor is not None:
         table = ev.data.bonus_base
-        if table.source:
+        if "bonus_base" in ev.unread:
+            missing = f"the bonus-base table {table.source} could not be read"
+        elif table.source:
             missing = f"no bonus base for {r.entity} in {r.period}"
             at = Location(table.source, 1, 1)
             ev.diagnostics.append(Diagnostic.make("SM518", at, entity=r.entity, period=r.period, scorecard=card.id))
