@@ -363,3 +363,13 @@ def test_no_negative_zero_is_published() -> None:
 
     assert str(quantize(D("-0.001"), Rounding())) == "0.00"
     assert str(publish_factor(D("-0.00001"))) == "0"
+
+
+def test_a_veto_names_its_indicator_kpi_actual_and_bound() -> None:
+    folder = EXAMPLES / "bank" / "data"
+    ev = run("bank", "2026Q1", actuals=folder / "actuals.csv", people=folder / "people.csv")
+    [veto] = ev.result("M2005").vetoes
+    assert veto["reason"] == (
+        "key indicator ki_am_deposits (管户日均存款不足目标85%时否决当季绩效工资) on am_deposits: "
+        "actual 15.5, actual < 0.85 * target with target 20"
+    )

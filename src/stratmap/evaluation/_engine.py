@@ -695,7 +695,17 @@ class _Evaluator:
             consecutive += 1
         factor = ki.bonus_factor
         flags: list[str] = []
-        reason = "no actual reported" if actual is None else f"actual {actual}: {ki.veto_when}"
+        bounds = anchors_for(item, self.period.text, self.revised(card, ki.kpi)) if item else None
+        read = [
+            f"{name} {value}"
+            for name in formula.names
+            if name != "actual" and bounds is not None and (value := getattr(bounds, name)) is not None
+        ]
+        named = f"key indicator {ki.id}" + (f" ({ki.name})" if ki.name else "") + f" on {ki.kpi}"
+        if actual is None:
+            reason = f"{named}: no actual reported, so it is not shown to be met"
+        else:
+            reason = f"{named}: actual {actual}, {ki.veto_when}" + (f" with {', '.join(read)}" if read else "")
         escalated: list[str] = []
         for step in sorted(ki.escalation, key=lambda s: s.consecutive):
             if consecutive >= step.consecutive:
