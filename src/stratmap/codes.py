@@ -1329,6 +1329,19 @@ _ALL = (
         "请在奖金基数表中为其增加一行(entity、period、amount)。",
     ),
     Code(
+        "SM519",
+        "escalation-gap",
+        E,
+        "A run of vetoed periods has a period without an actual, and the key indicator says that is an error.",
+        "连续否决计数中某期缺少实际值,而关键战略指标规定此为错误。",
+        "{entity} has no actual of {kpi} in {period}, which the escalation of {indicator} counts back through "
+        "(missing_period: error); the run ends there",
+        "{entity} 在 {period} 没有 {kpi} 的实际值,而 {indicator} 的升级计数需要回溯该期(missing_period: error);"
+        "连续计数在此中断",
+        "Report the period's actual, or choose how a gap counts: missing_period: miss (the default) or break.",
+        "请补报该期实际值,或选择缺期的计法:missing_period: miss(默认)或 break。",
+    ),
+    Code(
         "SM520",
         "distribution-quota",
         W,

@@ -373,3 +373,65 @@ def test_a_veto_names_its_indicator_kpi_actual_and_bound() -> None:
         "key indicator ki_am_deposits (管户日均存款不足目标85%时否决当季绩效工资) on am_deposits: "
         "actual 15.5, actual < 0.85 * target with target 20"
     )
+
+
+def _gap_run(tmp_path: Path, policy: str | None) -> Evaluation:
+    import shutil
+
+    import yaml
+
+    shutil.copytree(EXAMPLES / "manufacturing", tmp_path / policy_name(policy))
+    folder = tmp_path / policy_name(policy)
+    prod = folder / "departments" / "production.yaml"
+    data = yaml.safe_load(prod.read_text(encoding="utf-8"))
+    card = next(c for c in data["scorecards"] if c["id"] == "production_monthly")
+    if policy is not None:
+        card["key_indicators"][0]["missing_period"] = policy
+    prod.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False), encoding="utf-8")
+    rows = (EXAMPLES / "manufacturing" / "data" / "actuals.csv").read_text(encoding="utf-8").splitlines()
+    header = rows[0].split(",")
+    table = [dict(zip(header, r.split(","), strict=True)) for r in rows[1:] if "key_contract_rate,2026-02" not in r]
+    return evaluate(stratmap.load(folder), read_data(actuals=table), period="2026-03")
+
+
+def policy_name(policy: str | None) -> str:
+    return policy or "default"
+
+
+def test_a_skipped_report_does_not_reset_escalation(tmp_path: Path) -> None:
+    ev = _gap_run(tmp_path, None)  # missing_period: miss, the default
+    p = ev.result("production")
+    [veto] = p.vetoes
+    assert veto["consecutive"] == "3" and "investigate:ki_key_contract_rate" in p.flags
+    assert veto["streak"] == "2026-01 (actual 94), 2026-02 (not reported: counted as a miss), 2026-03 (actual 93)"
+    assert ev.rows["actuals"].unused == 0
+    broken = _gap_run(tmp_path, "break").result("production")
+    assert broken.vetoes[0]["consecutive"] == "1" and "investigate:ki_key_contract_rate" not in broken.flags
+    errors = _gap_run(tmp_path, "error")
+    [gap] = [d for d in errors.diagnostics if d.code == "SM519"]
+    assert "has no actual of key_contract_rate in 2026-02" in gap.message("en")
+
+
+def test_escalation_gaps_agree_in_both_paths(tmp_path: Path) -> None:
+    import numpy as np
+
+    from stratmap.evaluation import evaluate_batch
+
+    for policy in (None, "break"):
+        ev = _gap_run(tmp_path / f"b{policy_name(policy)}", policy)
+        scalar = ev.result("production")
+        strategy = stratmap.load(tmp_path / f"b{policy_name(policy)}" / policy_name(policy))
+        cells = {r.kpi: float(r.value) for r in read_data(actuals=EXAMPLES / "manufacturing" / "data" / "actuals.csv")
+                 .actuals.rows if r.entity == "production" and r.period == "2026-03"}  # fmt: skip
+        batch = evaluate_batch(
+            strategy,
+            "production_monthly",
+            period="2026-03",
+            entities=["production"],
+            actuals={k: np.array([v]) for k, v in cells.items()},
+            history={
+                "2026-02": {"key_contract_rate": np.array([np.nan])},
+                "2026-01": {"key_contract_rate": np.array([94.0])},
+            },
+        )
+        assert batch.decimal("bonus_factor", 0) == scalar.bonus_factor

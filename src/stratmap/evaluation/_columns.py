@@ -493,7 +493,10 @@ class _Run:
                 if earlier is None:
                     break
                 col = self.column(earlier, f"history[{p.text!r}][{ki.kpi!r}]")
-                running &= fired(col, p) & ~np.isnan(col)  # a period not reported ends the run
+                if ki.missing_period == "miss":  # a period not reported counts as a miss (it fires)
+                    running &= fired(col, p)
+                else:  # break (and error, which the one-entity path reports): it ends the run
+                    running &= fired(col, p) & ~np.isnan(col)
                 if not running.any():
                     break
                 consecutive += running

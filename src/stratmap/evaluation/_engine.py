@@ -99,6 +99,7 @@ class _Evaluator:
         self._feeding_frequencies(strategy)
         self.ix = _Index()
         self._revised: dict[tuple[str, str], dict[str, Decimal]] = {}
+        self._history: dict[str, int] = {}  # KPI -> the first month the data report it in
         self.diagnostics: list[Diagnostic] = list(data.problems)
         #: the tables given that could not be read (a whole-table problem): what needs them is incomplete
         self.unread = {
@@ -688,10 +689,27 @@ class _Evaluator:
         if not hit:
             return None
         consecutive, p = 1, self.period
-        while consecutive < 36:
+        streak = [f"{p.text} (actual {actual})" if actual is not None else f"{p.text} (no actual)"]
+        while consecutive < 36 and ki.escalation:
             p = p.previous()
-            if not vetoed(p)[0] or not self._reported(entity, ki.kpi, p):
+            if not self._in_history(ki.kpi, p):
+                break  # the data go no further back for this KPI
+            if not self._reported(entity, ki.kpi, p):
+                if ki.missing_period == "error":
+                    self.diagnostics.append(
+                        Diagnostic.make(
+                            "SM519", ki.where.node, entity=entity, kpi=ki.kpi, period=p.text, indicator=ki.id
+                        )
+                    )
+                if ki.missing_period != "miss":
+                    break
+                streak.append(f"{p.text} (not reported: counted as a miss)")
+                consecutive += 1
+                continue
+            fired, earlier = vetoed(p)
+            if not fired:
                 break
+            streak.append(f"{p.text} (actual {earlier})")
             consecutive += 1
         factor = ki.bonus_factor
         flags: list[str] = []
@@ -720,11 +738,21 @@ class _Evaluator:
             "actual": "" if actual is None else str(actual),
             "condition": ki.veto_when,
             "consecutive": str(consecutive),
+            "streak": ", ".join(reversed(streak)),
             "bonus_factor": str(factor),
             "reason": reason,
             "escalated": ", ".join(escalated),
         }
         return factor, record, flags
+
+    def _in_history(self, kpi: str, period: Period) -> bool:
+        """Whether ``period`` is not before the first the data report ``kpi`` in (for anyone):
+        how far back a run of vetoed periods can be counted."""
+        first = self._history.get(kpi)
+        if first is None:
+            starts = [p.year * 12 + p.first for key in self.ix.actuals if key[1] == kpi if (p := parse_period(key[2]))]
+            first = self._history[kpi] = min(starts, default=10**9)
+        return period.year * 12 + period.first >= first
 
     def _reported(self, entity: str, kpi: str, period: Period) -> bool:
         return (entity, kpi, period.text) in self.ix.actuals

@@ -239,6 +239,7 @@ class _Ctx:
                     sc.Escalation(e["consecutive"], _opt_dec(e.get("bonus_factor")), self.outcomes(e.get("outcome")))
                     for e in k.get("escalation") or ()
                 ),
+                missing_period=k.get("missing_period", "miss"),
                 suppress=self.suppress(k, (*path, "key_indicators", i)),
             )
             for i, k in enumerate(raw.get("key_indicators") or ())

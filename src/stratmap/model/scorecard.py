@@ -109,6 +109,8 @@ class KeyIndicator:
     name: str | None = None
     bonus_factor: Decimal = Decimal(0)
     escalation: tuple[Escalation, ...] = ()
+    #: a past period without an actual, in the run of vetoed periods escalation counts
+    missing_period: Literal["miss", "break", "error"] = "miss"
     suppress: tuple[Suppression, ...] = ()
 
 
