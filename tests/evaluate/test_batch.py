@@ -274,3 +274,19 @@ def test_enforced_distribution_agrees_in_both_paths(team: list[tuple[Any, Any, A
         r = scalar[e]
         assert (batch.decimal("score", i), batch.grade[i], int(batch.rank[i])) == (r.score, r.grade, r.rank)
         assert batch.decimal("bonus_factor", i) == r.bonus_factor
+
+
+def test_the_batch_path_refuses_what_the_one_entity_path_refuses() -> None:
+    good = {"material_on_time_rate": [95.0], "material_fill_rate": [99.0], "incoming_pass_rate": [98.0]}
+    for base in ([-1.0], [float("inf")]):
+        with pytest.raises(EvaluationError, match="a base is a finite amount of 0 or more"):
+            evaluate_batch(
+                manufacturing(), "supply_monthly", period=PERIOD, entities=["x"], actuals=good, bonus_base=base
+            )
+    with pytest.raises(EvaluationError, match="unknown KPIs: material_fil"):
+        evaluate_batch(
+            manufacturing(), "supply_monthly", period=PERIOD, entities=["x"], actuals={"material_fil": [1.0]}
+        )
+    result = evaluate_batch(manufacturing(), "supply_monthly", period=PERIOD, entities=["x"], actuals=good,
+                            bonus_base=[float("nan")])  # fmt: skip
+    assert len(result) == 1  # NaN: no base given, as before

@@ -190,7 +190,23 @@ def evaluate_batch(
         )
     ids = np.asarray(entities, dtype=str)  # entity ids are text; C-speed comparisons for the ranking
     n = len(ids)
+    known = {k.id for k in strategy.kpis}
+    for columns, what in (
+        (actuals, "actuals"),
+        *((cols, f"history[{key!r}]") for key, cols in (history or {}).items()),
+    ):
+        unknown = sorted(set(columns) - known)
+        if unknown:  # as the one-entity path refuses a row of an unknown KPI (SM504)
+            raise EvaluationError(f"{what} has columns of unknown KPIs: {', '.join(unknown)}")
     run = _Run(strategy, card, p, n, actuals, events or {}, event_amounts or {}, history or {})
+    if bonus_base is not None:
+        base = run.column(bonus_base, "bonus_base")
+        bad = ~np.isnan(base) & (~np.isfinite(base) | (base < 0))
+        if bad.any():  # as the one-entity path refuses such a row (SM503)
+            row = int(np.flatnonzero(bad)[0])
+            raise EvaluationError(
+                f"bonus_base row {row + 1} ({ids[row]}) is {base[row]}: a base is a finite amount of 0 or more"
+            )
     return run.evaluate(ids, bonus_base)
 
 
