@@ -435,3 +435,11 @@ def test_escalation_gaps_agree_in_both_paths(tmp_path: Path) -> None:
             },
         )
         assert batch.decimal("bonus_factor", 0) == scalar.bonus_factor
+
+
+def test_deductions_and_bonus_rules_show_what_they_read() -> None:
+    p = manufacturing().result("production")
+    [deduction] = [g for g in p.gates if g.step == "deductions"]
+    assert "customer_quality_complaint x" in deduction.reason and " at 2 = " in deduction.reason
+    [rule] = [g for g in p.gates if g.step == "bonus_rule"]
+    assert rule.reason == f"by score: the published score {p.score}" or rule.reason.startswith("by grade: grade ")

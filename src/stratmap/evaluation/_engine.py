@@ -518,11 +518,23 @@ class _Evaluator:
                     continue
                 points = rule.points * count
                 applied = min(points, rule.max) if rule.max is not None else points
+                shown = f"{rule.event} x{count} at {rule.points} = {points}"
+                if applied != points:
+                    shown += f", capped at {rule.max}"
                 deductions.append(
-                    {"event": rule.event, "count": str(count), "points": str(points), "applied": str(applied)}
+                    {
+                        "event": rule.event,
+                        "count": str(count),
+                        "rate": str(rule.points),
+                        "points": str(points),
+                        "applied": str(applied),
+                        "shown": shown,
+                    }
                 )
                 total += applied
+            capped = ""
             if card.deductions.cap is not None and total > card.deductions.cap:
+                capped = f"; {total} in all, capped at {card.deductions.cap}"
                 total = card.deductions.cap
             if total > 0:
                 after = max(ZERO, score_now - total)
@@ -533,7 +545,7 @@ class _Evaluator:
                         f"-{total} points",
                         str(score_now),
                         str(after),
-                        "; ".join(f"{d['event']} x{d['count']}" for d in deductions),
+                        "; ".join(d["shown"] for d in deductions) + capped,
                     )
                 )
                 score_now = after
@@ -995,7 +1007,8 @@ def _bonus(ev: _Evaluator, r: Result, pending: _Pending, card: Scorecard) -> Res
             gates.append(Gate("bonus_rule", rule.id, "no factor", None, None, f"formula at score {r.score}"))
             return changed(r, status="incomplete", gates=tuple(gates))
         factor = publish_factor(found)
-        gates.append(Gate("bonus_rule", rule.id, f"factor {factor}", None, str(factor), f"by {rule.by}"))
+        read = f"grade {r.grade}" if rule.by == "grade" else f"the published score {r.score}"
+        gates.append(Gate("bonus_rule", rule.id, f"factor {factor}", None, str(factor), f"by {rule.by}: {read}"))
     if pending.veto_factor is not None:
         before = factor if factor is not None else Decimal(1)
         factor = publish_factor(before * pending.veto_factor)
