@@ -333,7 +333,7 @@ def _evaluate(args: argparse.Namespace, lang: str) -> int:
         if not chosen:
             print(f"stratmap: error: no result for entity {args.explain!r} in {args.period}", file=sys.stderr)
             return EXIT_USAGE
-        text = "\n".join(render_explanation(r) for r in chosen)
+        text = "\n".join(render_explanation(r, lang) for r in chosen)
     else:
         text = RENDERERS[args.format](evaluation)
     if not _write(text, args.output):

@@ -443,3 +443,12 @@ def test_deductions_and_bonus_rules_show_what_they_read() -> None:
     assert "customer_quality_complaint x" in deduction.reason and " at 2 = " in deduction.reason
     [rule] = [g for g in p.gates if g.step == "bonus_rule"]
     assert rule.reason == f"by score: the published score {p.score}" or rule.reason.startswith("by grade: grade ")
+
+
+def test_a_result_explains_itself_as_text_in_english_and_chinese() -> None:
+    p = manufacturing().result("production")
+    en, zh = p.explanation_text(), p.explanation_text("zh")
+    assert en.startswith("production on production_monthly for 2026-03 (short_term): complete\n")
+    assert "weighted sum: " in en and f"score {p.score}, grade {p.grade}" in en
+    assert zh.startswith("production 在 production_monthly 上的 2026-03(short_term)结果:complete\n")
+    assert "加权合计: " in zh and f"得分 {p.score},等级 {p.grade}" in zh

@@ -92,9 +92,36 @@ def summary(ev: Evaluation) -> str:
     return "\n".join(lines) + "\n"
 
 
-def render_explanation(result: Result) -> str:
-    """One result's arithmetic, step by step, for a terminal."""
-    lines = [f"{result.entity} on {result.scorecard} for {result.period} ({result.tier}): {result.status}"]
+#: The explanation's own words, by language (the rules and reasons it quotes are English).
+_WORDS = {
+    "en": {
+        "head": "{entity} on {scorecard} for {period} ({tier}): {status}",
+        "columns": ("kpi", "actual", "target", "policy", "rule", "raw", "score", "share %", "contribution"),
+        "measured": "measured",
+        "revised": "revised",
+        "sum": "weighted sum",
+        "tail": "score {score}, grade {grade}, rank {rank}, bonus factor {factor}, bonus {bonus}",
+        "missing": "missing",
+    },
+    "zh": {
+        "head": "{entity} 在 {scorecard} 上的 {period}({tier})结果:{status}",
+        "columns": ("指标", "实际值", "目标值", "计分方式", "规则", "原始分", "得分", "权重占比 %", "贡献"),
+        "measured": "取值",
+        "revised": "目标调整",
+        "sum": "加权合计",
+        "tail": "得分 {score},等级 {grade},排名 {rank},奖金系数 {factor},奖金 {bonus}",
+        "missing": "缺失",
+    },
+}
+
+
+def render_explanation(result: Result, lang: str = "en") -> str:
+    """One result's arithmetic, step by step, for a terminal, in English or Chinese."""
+    words = _WORDS["zh" if lang == "zh" else "en"]
+    head = str(words["head"]).format(
+        entity=result.entity, scorecard=result.scorecard, period=result.period, tier=result.tier, status=result.status
+    )
+    lines = [head]
     rows: list[Sequence[object]] = []
     for i in result.items:
         actual = i.actual if isinstance(i.actual, str) else _cell(i.actual)
@@ -111,29 +138,28 @@ def render_explanation(result: Result) -> str:
                 _cell(i.contribution),
             ]
         )
-    lines.append(
-        text_table(
-            ["kpi", "actual", "target", "policy", "rule", "raw", "score", "share %", "contribution"],
-            rows,
-            right=(1, 2, 5, 6, 7, 8),
-        ).rstrip()
-    )
+    lines.append(text_table(list(words["columns"]), rows, right=(1, 2, 5, 6, 7, 8)).rstrip())
     for i in result.items:
         if i.measured:
-            lines.append(f"measured: {i.kpi}: {i.measured}")
+            lines.append(f"{words['measured']}: {i.kpi}: {i.measured}")
         if i.revision:
-            lines.append(f"revised: {i.kpi}: {i.revision}")
-    lines.append(f"weighted sum: {_cell(result.base_score)}")
+            lines.append(f"{words['revised']}: {i.kpi}: {i.revision}")
+    lines.append(f"{words['sum']}: {_cell(result.base_score)}")
     for g in result.gates:
         change = f" ({g.before} -> {g.after})" if g.before is not None and g.after is not None else ""
         reason = f": {g.reason}" if g.reason else ""
         lines.append(f"{g.step} [{g.source}] {g.effect}{change}{reason}")
-    lines.append(
-        f"score {_cell(result.score)}, grade {_cell(result.grade)}, rank {_cell(result.rank)}"
-        f", bonus factor {_cell(result.bonus_factor)}, bonus {_cell(result.bonus)}"
+    bonus = "missing" if result.bonus_missing else _cell(result.bonus)
+    tail = str(words["tail"]).format(
+        score=_cell(result.score),
+        grade=_cell(result.grade),
+        rank=_cell(result.rank),
+        factor=_cell(result.bonus_factor),
+        bonus=bonus,
     )
+    lines.append(tail)
     if result.missing:
-        lines.append(f"missing: {', '.join(result.missing)}")
+        lines.append(f"{words['missing']}: {', '.join(result.missing)}")
     return "\n".join(lines) + "\n"
 
 
