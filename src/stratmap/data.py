@@ -423,16 +423,7 @@ def _read_csv(file: str, text: str) -> tuple[list[_Raw], list[Diagnostic]]:
         where = {h: Location(file, first + 1, i + 1, path=(first + 1, h)) for i, h in enumerate(header)}
         raws.append(_Raw(dict(zip(header, cells, strict=True)), where, row, header=header_line))
     if header is None:
-        return [], [
-            Diagnostic.make(
-                "SM502",
-                Location(file, 1, 1),
-                columns="all of them",
-                found="none (no header line)",
-                repeated="",
-                repeated_zh="",
-            )
-        ]
+        return [], [_no_header(file)]
     if any(d.severity is Severity.ERROR for d in problems):
         return [], problems  # which of two same-named columns holds the data cannot be told
     for first, last in spans:
@@ -442,6 +433,13 @@ def _read_csv(file: str, text: str) -> tuple[list[_Raw], list[Diagnostic]]:
             )
         )
     return raws, problems
+
+
+def _no_header(file: str) -> Diagnostic:
+    """SM502 for a table without a header line (an empty file or sheet)."""
+    return Diagnostic.make(
+        "SM502", Location(file, 1, 1), columns="all of them", found="none (no header line)", repeated="", repeated_zh=""
+    )
 
 
 def _duplicate_columns(file: str, header: list[str], line: int) -> list[Diagnostic]:
@@ -658,16 +656,7 @@ def _read_excel(path: Path) -> tuple[list[_Raw], list[Diagnostic]]:
         rows = sheet.iter_rows(values_only=True)
         header = next(rows, None)
         if header is None:
-            return [], [
-                Diagnostic.make(
-                    "SM502",
-                    Location(file, 1, 1),
-                    columns="all of them",
-                    found="none (no header line)",
-                    repeated="",
-                    repeated_zh="",
-                )
-            ]
+            return [], [_no_header(file)]
         columns = [str(h).strip() if h is not None else "" for h in header]
         raws = []
         for r, values in enumerate(rows, start=2):

@@ -175,24 +175,20 @@ class Measures:
             return Measure(row.value, (row,))
         if k.id in self.formulas:
             return NONE  # a ratio of the sub-periods' ratios is not the period's ratio
-        for kind in ("half_yearly", "quarterly", "monthly"):
-            if kind != k.frequency:
-                continue
-            parts = periods_within(period, kind)
-            if len(parts) <= 1:
-                continue
-            rows = [r for p in parts if (r := self.reported.get((entity, k.id, p.text))) is not None]
-            if not rows:
-                continue
-            values = [r.value for r in rows]
-            if not all(isinstance(v, Decimal) for v in values):
-                return NONE
-            nums: list[Decimal] = values  # type: ignore[assignment]
-            value = _aggregate(k.aggregation, nums)
-            shown = ", ".join(f"{r.period} {_text(r.value)}" for r in rows)
-            of = f"{len(rows)} of {len(parts)}"
-            return Measure(value, tuple(rows), f"{k.aggregation} of {of} {kind.replace('_', '-')} values: {shown}")
-        return NONE
+        if k.frequency == "yearly":
+            return NONE  # nothing shorter to aggregate
+        parts = periods_within(period, k.frequency)
+        rows = [r for p in parts if (r := self.reported.get((entity, k.id, p.text))) is not None]
+        if len(parts) <= 1 or not rows:
+            return NONE
+        values = [r.value for r in rows]
+        if not all(isinstance(v, Decimal) for v in values):
+            return NONE
+        nums: list[Decimal] = values  # type: ignore[assignment]
+        value = _aggregate(k.aggregation, nums)
+        shown = ", ".join(f"{r.period} {_text(r.value)}" for r in rows)
+        of = f"{len(rows)} of {len(parts)}"
+        return Measure(value, tuple(rows), f"{k.aggregation} of {of} {k.frequency.replace('_', '-')} values: {shown}")
 
 
 def _plain(x: Decimal) -> Decimal:

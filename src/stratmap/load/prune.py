@@ -112,8 +112,8 @@ class _Pruning:
         return tuple(out)
 
     def take_out(self, written: Path) -> str:
-        """Take out what an error at ``written`` is about: 'entry', 'key', 'essential', or
-        'gone' when it was taken out already."""
+        """Take out what an error at ``written`` is about: 'taken', 'essential' (it is what
+        makes a strategy: nothing is taken), or 'gone' when it was taken out already."""
         path = self._current(written)
         if path is None or not _exists(self.data, path):
             return "gone"
@@ -136,10 +136,10 @@ class _Pruning:
             parent.pop(key)
             written_list = written[: len(target) - 1]
             self.removed.setdefault(written_list, []).append(written[len(target) - 1])  # type: ignore[arg-type]
-            return "key" if target[-2:-1] and target[-2] in REFERENCE_LISTS else "entry"
+            return "taken"
         if isinstance(parent, dict):
             del parent[key]
-            return "entry" if len(target) == 1 else "key"
+            return "taken"
         return "gone"
 
     def _touch(self, written: Path, target: Path) -> None:

@@ -14,7 +14,7 @@ import itertools
 from collections.abc import Iterator, Sequence
 from decimal import Decimal
 
-from stratmap.diagnostics import decimal_text
+from stratmap.diagnostics import Location, decimal_text
 from stratmap.model import Item, Kpi, Revision, Scorecard
 from stratmap.model.revisions import in_force
 from stratmap.model.scorecard import DEFAULT_GRADES
@@ -379,7 +379,7 @@ def _anchor_sets(ctx: Context, card: Scorecard, item: Item) -> Iterator[tuple[st
         yield f"revision {rev.id}", anchors
 
 
-def _where(card: Scorecard, item: Item, ctx: Context, source: str, name: str) -> tuple[object, str]:
+def _where(card: Scorecard, item: Item, ctx: Context, source: str, name: str) -> tuple[Location, str]:
     """The location of anchor ``name`` as ``source`` gives it, and a phrase for the message."""
     if source.startswith("targets."):
         period = source.removeprefix("targets.")
@@ -427,7 +427,7 @@ def anchor_order(ctx: Context) -> Iterator[Finding]:
                     reported.add(key)
                     yield Finding(
                         "SM324",
-                        location,  # type: ignore[arg-type]
+                        location,
                         card.id,
                         {"kpi": item.kpi, "problem": problem + context, "problem_zh": problem_zh + context},
                     )
