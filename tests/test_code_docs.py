@@ -46,6 +46,7 @@ NO_FILE_FIXTURE = {
     "SM518": "tests/e2e/test_evaluate_cli.py::test_a_missing_bonus_base_is_said_and_the_total_says_what_it_leaves_out",
     "SM519": "tests/evaluate/test_engine.py::test_a_skipped_report_does_not_reset_escalation",
     "SM520": "tests/evaluate/test_engine.py::test_manufacturing_example_exercises_every_gate",
+    "SM521": "tests/evaluate/test_partial_year.py::test_a_partial_year_is_refused_by_default",
 }
 
 

@@ -872,6 +872,19 @@ _ALL = (
         "请按考核表的期间书写(月度 2026-03,季度 2026Q1,年度 2026)。",
     ),
     Code(
+        "SM330",
+        "outcome-cannot-act",
+        E,
+        "An outcome names an action that has nothing to act on where it is written.",
+        "后果所列的动作在其所在之处无从生效。",
+        "{what} '{action}' {why}",
+        "{what_zh}“{action}”{why_zh}",
+        "Give the unit the scorecard the action acts on (a bonus rule, an annual scorecard, a scored "
+        "scorecard), or use an action that acts there; in an escalation, cancel the bonus with bonus_factor: 0.",
+        "请为该单位设置该动作所作用的考核表(奖金规则、年度考核表、有计分项的考核表),或改用在此能生效的动作;"
+        "在升级规则中取消奖金请用 bonus_factor: 0。",
+    ),
+    Code(
         "SM340",
         "suppression-without-reason",
         E,
@@ -1351,6 +1364,18 @@ _ALL = (
         "{group}:{size} 人中 {count} 人为 {grade},比例要求为 {limit};{action}",
         "Review the grades, or set distribution.mode to enforce to adjust them by rank.",
         "请复核等级,或将 distribution.mode 设为 enforce 以按排名调整。",
+    ),
+    Code(
+        "SM521",
+        "partial-year",
+        W,
+        "An annual result reads KPIs whose data cover only part of the year.",
+        "年度结果所读指标的数据只覆盖部分年度。",
+        "{entity} on {scorecard} for {period}: {kpis} cover only {months} of 12 months; {action}",
+        "{entity} 在 {period} 的 {scorecard}:{kpis} 只覆盖 12 个月中的 {months} 个月;{action}",
+        "Report the missing months (or the year's value), or declare on the scorecard how a partial year "
+        "counts: partial_year: refuse (the default), prorate or accept.",
+        "请补报缺少的月份(或全年值),或在考核表上声明不足一年时的计法:partial_year: refuse(默认)、prorate 或 accept。",
     ),
 )
 

@@ -180,6 +180,9 @@ class Dataset:
 
 
 #: Codes that reject the row they are reported on.
+#: The tables an evaluation reads, by the name ``read_data`` takes them under.
+TABLES = ("actuals", "events", "ratings", "bonus_base", "people")
+
 ROW_CODES = frozenset({"SM503", "SM504", "SM505", "SM506", "SM507", "SM514"})
 
 
@@ -191,11 +194,16 @@ def read_data(
     bonus_base: Source | None = None,
     people: Source | None = None,
     encoding: str = "utf-8",
+    **unknown: object,
 ) -> Dataset:
     """Read each table given; never raises for bad data (problems are in each table).
 
-    Raises ``TypeError`` for an argument of the wrong type, naming it.
+    Raises ``TypeError`` for an argument of the wrong type, naming it, and for a table
+    name that is not one of :data:`TABLES`, listing them.
     """
+    if unknown:
+        names = ", ".join(sorted(unknown))
+        raise TypeError(f"no table called {names}: the tables are {', '.join(TABLES)} (and encoding=)")
     if not isinstance(encoding, str):
         raise TypeError(f"encoding must be the name of a text encoding (e.g. 'gb18030'), not {type(encoding).__name__}")
     given = {"actuals": actuals, "events": events, "ratings": ratings, "bonus_base": bonus_base, "people": people}

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import shutil
+import tempfile
 from decimal import Decimal
 from functools import cache
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -21,8 +24,18 @@ PERIOD = "2026-03"
 
 
 @cache
-def manufacturing() -> Strategy:
-    return stratmap.load(EXAMPLES / "manufacturing")
+def manufacturing(point: str = "line") -> Strategy:
+    """The bundled example; ``point="total"`` rounds only each score's total."""
+    if point == "line":
+        return stratmap.load(EXAMPLES / "manufacturing")
+    folder = Path(tempfile.mkdtemp(prefix="stratmap-point-")) / "manufacturing"
+    shutil.copytree(EXAMPLES / "manufacturing", folder)
+    root = folder / "strategy.yaml"
+    text = root.read_text(encoding="utf-8")
+    assert "organisation:\n" in text
+    rounding = f"organisation:\n  rounding: {{score: {{places: 2, point: {point}}}}}\n"
+    root.write_text(text.replace("organisation:\n", rounding, 1), encoding="utf-8")
+    return stratmap.load(folder)
 
 
 def _value(kind: str) -> st.SearchStrategy[Decimal | None]:
@@ -72,7 +85,7 @@ def teams(draw: st.DrawFn) -> tuple[str, list[dict[str, Any]]]:
     return card, people
 
 
-def _scalar(card: str, team: list[dict[str, Any]]) -> dict[str, Any]:
+def _scalar(card: str, team: list[dict[str, Any]], point: str = "line") -> dict[str, Any]:
     spec = CARDS[card]
     actuals, events, bases = [], [], []
     for row in team:
@@ -95,7 +108,7 @@ def _scalar(card: str, team: list[dict[str, Any]]) -> dict[str, Any]:
             bases.append({"entity": row["entity"], "period": PERIOD, "amount": str(row["base"])})
     people = [{"entity": r["entity"], "holds": spec["unit"]} for r in team if r["entity"] != spec["unit"]]
     data = read_data(actuals=actuals, events=events, bonus_base=bases, people=people)
-    ev = evaluate(manufacturing(), data, period=PERIOD)
+    ev = evaluate(manufacturing(point), data, period=PERIOD)
     return {r.entity: r for r in ev.results if r.scorecard == card}
 
 
@@ -104,13 +117,13 @@ def _column(team: list[dict[str, Any]], key: str) -> Any:
 
 
 @settings(max_examples=120, deadline=None)
-@given(drawn=teams())
-def test_batch_and_scalar_paths_publish_the_same_figures(drawn: tuple[str, list[dict[str, Any]]]) -> None:
+@given(drawn=teams(), point=st.sampled_from(("line", "line", "total")))
+def test_batch_and_scalar_paths_publish_the_same_figures(drawn: tuple[str, list[dict[str, Any]]], point: str) -> None:
     card, team = drawn
     spec = CARDS[card]
-    scalar = _scalar(card, team)
+    scalar = _scalar(card, team, point)
     batch = evaluate_batch(
-        manufacturing(),
+        manufacturing(point),
         card,
         period=PERIOD,
         entities=[r["entity"] for r in team],

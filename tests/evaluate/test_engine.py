@@ -208,9 +208,17 @@ def test_results_as_dataframes() -> None:
     ev = manufacturing()
     df = ev.to_frame()
     assert isinstance(df, pd.DataFrame) and len(df) == len(ev.results)
-    assert df.loc[df.entity == "production", "score"].item() == "92.07"
-    pytest.importorskip("polars")
-    assert ev.to_frame("polars").height == len(ev.results)
+    assert df.loc[df.entity == "production", "score"].item() == D("92.07")  # a number, exact
+    assert list(df.columns) == list(ev.result_rows()[0]) and list(df.columns)[-1] == "bonus_missing"
+    assert df["score"].sum() == sum((r.score for r in ev.results if r.score is not None), D(0))
+    assert str(df["rank"].dtype) == "Int64"
+    from stratmap.report.results import render_csv
+
+    assert render_csv(ev).splitlines()[0].lstrip("\ufeff").split(",") == list(df.columns)  # the CSV's columns
+    pl = pytest.importorskip("polars")
+    frame = ev.to_frame("polars")
+    assert frame.height == len(ev.results) and frame.schema["score"] == pl.Decimal(38, 2)
+    assert frame["bonus"].sum() == sum((r.bonus for r in ev.results if r.bonus is not None), D(0))
     with pytest.raises(ValueError, match="library"):
         ev.to_frame("excel")
 
@@ -452,3 +460,30 @@ def test_a_result_explains_itself_as_text_in_english_and_chinese() -> None:
     assert "weighted sum: " in en and f"score {p.score}, grade {p.grade}" in en
     assert zh.startswith("production 在 production_monthly 上的 2026-03(short_term)结果:complete\n")
     assert "加权合计: " in zh and f"得分 {p.score},等级 {p.grade}" in zh
+
+
+def test_point_total_rounds_only_the_total(tmp_path: Path) -> None:
+    import shutil
+
+    folder = tmp_path / "m"
+    shutil.copytree(EXAMPLES / "manufacturing", folder)
+    root = folder / "strategy.yaml"
+    text = root.read_text(encoding="utf-8")
+    root.write_text(
+        text.replace("organisation:\n", "organisation:\n  rounding: {score: {places: 2, point: total}}\n", 1),
+        encoding="utf-8",
+    )
+    values = {"key_contract_rate": 96, "output": 10800, "on_time_delivery": "96.2", "first_grade_rate": "96.5"}
+    rows = actuals("production", "2026-03", **values)
+    total = evaluate(stratmap.load(folder), read_data(actuals=rows), period="2026-03").result("production")
+    line = run("manufacturing", "2026-03", actuals=rows).result("production")
+    output_total = next(i for i in total.items if i.kpi == "output")
+    output_line = next(i for i in line.items if i.kpi == "output")
+    assert output_line.score == D("102.86")  # 10800 / 10500 x 100 at the published places
+    assert output_total.score == D("102.8571428571")  # kept at the working places, not rounded first
+    exact = sum(
+        (i.score * i.weight / sum((j.weight for j in total.items), D(0)) for i in total.items if i.score is not None),
+        D(0),
+    )
+    assert total.score == exact.quantize(D("0.01"), rounding=ROUND_HALF_UP)
+    assert line.score == sum((i.contribution for i in line.items if i.contribution is not None), D(0))

@@ -244,3 +244,35 @@ def test_the_fast_food_example_derives_its_complaint_rate_in_both_paths() -> Non
     batch = evaluate_batch(s, "sd_monthly", period="2026-03", entities=["service_dept"],
                            actuals={k: np.array([v]) for k, v in cells.items()})  # fmt: skip
     assert batch.decimal("score", 0) == scalar.score
+
+
+@pytest.mark.parametrize(("how", "expected", "shown"), [("mean", D("525"), "mean of b1 600"), ("min", D(450), "min of"),
+                                                        ("max", D(600), "max of")])  # fmt: skip
+def test_a_roll_up_combines_its_holders_as_the_kpi_declares(tmp_path: Path, how: str, expected: D, shown: str) -> None:
+    s = load(tmp_path, lambda d: d["kpis"][3].update(roll_up=how))
+    actuals = rows("b1", "buyer_volume", {"2026Q1": 600}) + rows("b2", "buyer_volume", {"2026Q1": 450})
+    actuals += rows("fb", "fb_profit", {"2026Q1": 1}) + rows("fb", "fb_sales", {"2026Q1": 5})
+    ev = evaluate(s, read_data(actuals=actuals, people=PEOPLE), period="2026Q1")
+    volume = item(ev, "fb", "fb_volume")
+    assert volume.actual == expected
+    assert volume.measured.startswith(f"rolled up: {shown}")
+    # the batch path takes the rolled-up column as given: the same total gives the same score
+    batch = evaluate_batch(s, "fb_q", period="2026Q1", entities=["fb"],
+                           actuals={"fb_profit": np.array([1.0]), "fb_sales": np.array([5.0]),
+                                    "fb_volume": np.array([float(expected)])})  # fmt: skip
+    [scalar] = [r for r in ev.results if r.scorecard == "fb_q"]
+    assert batch.decimal("score", 0) == scalar.score
+
+
+def test_a_mean_roll_up_is_rounded_like_a_derived_value(tmp_path: Path) -> None:
+    s = load(tmp_path, lambda d: d["kpis"][3].update(roll_up="mean"))
+    people = [*PEOPLE, {"entity": "b3", "holds": "buyer"}]
+    actuals = [*rows("b1", "buyer_volume", {"2026Q1": 1}), *rows("b2", "buyer_volume", {"2026Q1": 1})]
+    actuals += rows("b3", "buyer_volume", {"2026Q1": 0})
+    ev = evaluate(s, read_data(actuals=actuals, people=people), period="2026Q1")
+    assert item(ev, "fb", "fb_volume").actual == D("0.6666666667")
+
+
+def test_read_data_names_the_tables_it_knows() -> None:
+    with pytest.raises(TypeError, match="no table called actual: the tables are actuals, events, ratings"):
+        stratmap.read_data(actual=[])

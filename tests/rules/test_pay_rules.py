@@ -456,3 +456,49 @@ def test_a_revision_to_the_value_in_force_changes_nothing(tmp_path: Path) -> Non
     }  # fmt: skip
     found = run_on(tmp_path, lambda d: d.update(revisions=[revision]))
     assert codes(found) == ["SM328"] and "is 100 already before 2026Q2" in found[0].message("en")
+
+
+def _major(*actions: str) -> Edit:
+    line = {"id": "hvl", "name": "虚报", "event": "fraud", "outcome": [{"action": a} for a in actions]}
+    card = {"id": "sales_major", "for": "sales", "tier": "major_responsibility", "frequency": "yearly",
+            "high_voltage_lines": [line]}  # fmt: skip
+    return lambda d: d["scorecards"].append(card)
+
+
+@pytest.mark.parametrize(
+    ("actions", "expected"),
+    [
+        (("forfeit_period_bonus", "lowest_grade", "zero_score", "investigate"), []),  # sales_m has a bonus
+        (("forfeit_annual_bonus",), ["no annual bonus to forfeit: sales has no annual scorecard with a bonus rule"]),
+    ],
+)
+def test_a_line_outcome_acts_on_what_the_unit_has(
+    tmp_path: Path, actions: tuple[str, ...], expected: list[str]
+) -> None:
+    found = run_on(tmp_path, _major(*actions))
+    assert [d.message("en").split(" has ", 1)[1] for d in found if d.code == "SM330"] == expected
+    assert set(codes(found)) <= {"SM330"}
+
+
+def test_a_line_outcome_without_a_bonus_or_a_score_to_act_on(tmp_path: Path) -> None:
+    def no_bonus(d: dict[str, Any]) -> None:
+        _card(d).pop("bonus")
+        _major("forfeit_period_bonus", "cap_score")(d)
+        d["scorecards"][1]["high_voltage_lines"][0]["outcome"][1]["cap"] = 60
+
+    found = run_on(tmp_path, no_bonus)
+    assert [d.code for d in found if d.code == "SM330"] == ["SM330"]
+    assert "'forfeit_period_bonus' has no bonus to forfeit: no scorecard of sales has a bonus rule" in found[0].message(
+        "en"
+    )
+
+
+def test_an_escalation_outcome_that_an_escalation_does_not_carry_out(tmp_path: Path) -> None:
+    def escalate(*actions: str) -> Edit:
+        step = {"consecutive": 3, "bonus_factor": 0, "outcome": [{"action": a} for a in actions]}
+        return lambda d: _card(d)["key_indicators"][0].update(escalation=[step])
+
+    assert run_on(tmp_path, escalate("lowest_grade", "investigate")) == []
+    found = run_on(tmp_path, escalate("investigate", "forfeit_period_bonus"))
+    assert codes(found) == ["SM330"]
+    assert found[0].location.line > 0 and "is not carried out by an escalation" in found[0].message("en")

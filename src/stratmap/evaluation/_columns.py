@@ -32,6 +32,7 @@ from stratmap.formula import ITEM_NAMES, Formula, parse_cached
 from stratmap.model import Strategy
 from stratmap.model.revisions import revisions_in_force
 from stratmap.model.scorecard import Scorecard
+from stratmap.model.types import Kpi
 from stratmap.periods import Period, parse_period
 
 F64 = npt.NDArray[np.float64]
@@ -162,6 +163,7 @@ def evaluate_batch(
     event_amounts: Mapping[str, Any] | None = None,
     bonus_base: Any = None,
     history: Mapping[str, Mapping[str, Any]] | None = None,
+    months: Mapping[str, Any] | None = None,
 ) -> BatchResult:
     """Evaluate every entity of ``entities`` on ``scorecard`` for ``period`` at once.
 
@@ -169,7 +171,10 @@ def evaluate_batch(
     yes/no KPI as 1 and 0); ``events`` and ``event_amounts`` map an event type to counts
     and amounts; ``bonus_base`` is a column of base amounts; ``history`` maps an earlier
     period (e.g. ``"2026-02"``) to its actuals, for vetoes that escalate over consecutive
-    periods. Rated items are not evaluated here (use :func:`stratmap.evaluation.evaluate`).
+    periods; ``months`` maps a KPI id to a column of the months of the year its annual
+    actuals cover (1 to 12; absent or NaN: the whole year), for the scorecard's
+    ``partial_year`` policy. Rated items are not evaluated here (use
+    :func:`stratmap.evaluation.evaluate`).
     """
     card = strategy.get(scorecard)
     if not isinstance(card, Scorecard):
@@ -198,7 +203,14 @@ def evaluate_batch(
         unknown = sorted(set(columns) - known)
         if unknown:  # as the one-entity path refuses a row of an unknown KPI (SM504)
             raise EvaluationError(f"{what} has columns of unknown KPIs: {', '.join(unknown)}")
-    run = _Run(strategy, card, p, n, actuals, events or {}, event_amounts or {}, history or {})
+    for kpi, values in (months or {}).items():
+        if kpi not in known:
+            raise EvaluationError(f"months has a column of an unknown KPI: {kpi}")
+        col = np.asarray(values, dtype=np.float64)
+        given = col[~np.isnan(col)]
+        if ((given < 1) | (given > 12) | (given != np.round(given))).any():
+            raise EvaluationError(f"months[{kpi!r}] holds a value that is not a whole number of months from 1 to 12")
+    run = _Run(strategy, card, p, n, actuals, events or {}, event_amounts or {}, history or {}, months or {})
     if bonus_base is not None:
         base = run.column(bonus_base, "bonus_base")
         bad = ~np.isnan(base) & (~np.isfinite(base) | (base < 0))
@@ -221,13 +233,16 @@ class _Run:
         events: Mapping[str, Any],
         amounts: Mapping[str, Any],
         history: Mapping[str, Mapping[str, Any]],
+        months: Mapping[str, Any],
     ) -> None:
         self.s, self.card, self.period, self.n = strategy, card, period, n
         self.actuals = {k: self.column(v, f"actuals[{k!r}]") for k, v in actuals.items()}
         self.events = {k: self.column(v, f"events[{k!r}]") for k, v in events.items()}
         self.amounts = {k: self.column(v, f"event_amounts[{k!r}]") for k, v in amounts.items()}
         self.history = history
+        self.months = {k: self.column(v, f"months[{k!r}]") for k, v in months.items()}
         self._deriving: set[str] = set()
+        self._derived_here: set[str] = set()  # derived KPIs computed here, not given as columns
         self.places = strategy.organisation.score_rounding.places
         self.point = strategy.organisation.score_rounding.point
 
@@ -241,6 +256,7 @@ class _Run:
         col = self.actuals.get(kpi)
         if col is None:
             col = self.actuals[kpi] = self._derived(kpi)
+            self._derived_here.add(kpi)
         return col
 
     def _derived(self, kpi: str) -> F64:
@@ -257,6 +273,35 @@ class _Run:
             self._deriving.discard(kpi)
         result: F64 = f.evaluate_batch(inputs, places=DERIVED_PLACES)
         return result
+
+    def covered(self, kpi: str) -> F64 | None:
+        """The months of the year ``kpi``'s actuals cover (None: the whole year for every row);
+        a derived KPI not given covers the least of its inputs, as in the measures stage."""
+        col = self.months.get(kpi)
+        if col is not None or (kpi in self.actuals and kpi not in self._derived_here):
+            return col
+        k = self.s.kpi(kpi)
+        if k.formula is None:
+            return None
+        names = parse_cached(k.formula, tuple(x.id for x in self.s.kpis)).names
+        found = [c for name in names if (c := self.covered(name)) is not None]
+        return np.fmin.reduce(found) if found else None
+
+    def partial_year(self, kpi: Kpi, actual: F64) -> tuple[F64, npt.NDArray[np.bool_]]:
+        """An annual actual under the card's ``partial_year``: annualised (prorate, a summed
+        KPI), and where it is refused (refuse)."""
+        refused = np.zeros(self.n, dtype=bool)
+        covered = self.covered(kpi.id) if self.period.kind == "yearly" else None
+        if covered is None:
+            return actual, refused
+        short = ~np.isnan(actual) & (covered < 12)
+        if self.card.partial_year == "refuse":
+            return actual, short
+        if self.card.partial_year == "prorate" and kpi.aggregation == "sum":
+            safe = np.where(short, covered, 12.0)
+            annual = _formula("a * 12 / m", ("a", "m")).evaluate_batch({"a": actual, "m": safe}, places=DERIVED_PLACES)
+            return np.where(short, annual, actual), refused
+        return actual, refused
 
     def count(self, event: str | None) -> F64:
         col = self.events.get(event) if event else None
@@ -283,6 +328,7 @@ class _Run:
         sub.actuals = {k: v[part] for k, v in self.actuals.items()}
         sub.events = {k: v[part] for k, v in self.events.items()}
         sub.amounts = {k: v[part] for k, v in self.amounts.items()}
+        sub.months = {k: v[part] for k, v in self.months.items()}
         sub.history = {
             p: {k: np.asarray(v, dtype=np.float64)[part] for k, v in cols.items()} for p, cols in self.history.items()
         }
@@ -290,7 +336,9 @@ class _Run:
 
     def per_row(self) -> tuple[F64, list[F64], Any, Any, Any, F64, Any]:
         """Everything that depends on one row only: item scores to vetoes."""
-        n, card, places = self.n, self.card, self.places
+        n, card = self.n, self.card
+        # item scores at the published places (point: line) or the working places (point: total)
+        item_places = self.places if self.point == "line" else DERIVED_PLACES
         scores: list[F64] = []
         weights: list[F64] = []
         declared: list[Decimal] = []
@@ -301,12 +349,12 @@ class _Run:
             kpi = self.s.kpi(item.kpi)
             rev = revisions_in_force(self.s, card, item.kpi, self.period)
             a = anchors_for(item, self.period.text, rev)
-            actual = self.actual(item.kpi)
+            actual, refused = self.partial_year(kpi, self.actual(item.kpi))
             f = _formula(policy_formula(item.scoring, kpi.direction, a), ITEM_NAMES)
             columns = {"actual": actual}
             if set(f.names) - {"actual"}:  # a custom formula reading the anchors
                 columns.update(self.anchors(item.kpi))
-            s = f.evaluate_batch({k: columns[k] for k in f.names} or {"actual": actual}, places=places)
+            s = f.evaluate_batch({k: columns[k] for k in f.names} or {"actual": actual}, places=item_places)
             missing = np.isnan(actual)
             unscorable = ~missing & np.isnan(s)
             declared.append(rev.get("weight", item.weight))
@@ -318,7 +366,8 @@ class _Run:
                 s = np.where(missing, 0.0, s)
             else:
                 incomplete |= missing
-            incomplete |= unscorable
+            incomplete |= unscorable | refused
+            s = np.where(refused, np.nan, s)
             scores.append(s)
             weights.append(w)
         total_w = np.sum(weights, axis=0) if weights else np.zeros(n)

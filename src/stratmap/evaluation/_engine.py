@@ -18,7 +18,7 @@ from typing import Any, Literal
 
 from stratmap.data import Actual, BonusBase, Dataset, Event, Person, Rating, cell
 from stratmap.diagnostics import Diagnostic, Location, Severity, StratmapError, sort_diagnostics
-from stratmap.evaluation._measures import Measure, Measures
+from stratmap.evaluation._measures import DERIVED_PLACES, Measure, Measures, plain
 from stratmap.evaluation._results import Evaluation, Gate, ItemResult, Result, RowCount, changed
 from stratmap.evaluation._scoring import ZERO, Anchors, anchors_for, rated, score, yes_no
 from stratmap.formula import ITEM_NAMES, parse_cached
@@ -43,6 +43,34 @@ def quantize(x: Decimal, rounding: Rounding) -> Decimal:
     ``-0.00``: a value that rounds to zero is zero."""
     out = x.quantize(Decimal(1).scaleb(-rounding.places), rounding=_MODES[rounding.mode], context=WIDE)
     return out.copy_abs() if out.is_zero() else out
+
+
+#: What each partial_year policy does to a KPI covering part of the year, for SM521.
+_PARTIAL_YEAR = {
+    "refuse": "the items are incomplete (partial_year: refuse)",
+    "prorate": "summed KPIs are annualised, x 12 / months covered (partial_year: prorate)",
+    "accept": "scored as reported (partial_year: accept)",
+}
+
+
+def _partial_year(card: Scorecard, kpi: Kpi, actual: Decimal, covered: int) -> tuple[Decimal, str]:
+    """An annual actual that covers ``covered`` months of 12, under the card's policy."""
+    of = f"partial year: {covered} of 12 months reported"
+    if card.partial_year == "refuse":
+        return actual, f"{of} (partial_year: refuse)"
+    if card.partial_year == "prorate" and kpi.aggregation == "sum":
+        annual = plain((actual * 12 / covered).quantize(Decimal(1).scaleb(-DERIVED_PLACES), rounding=ROUND_HALF_UP))
+        return annual, f"{of}, annualised: {actual} x 12 / {covered} = {annual} (partial_year: prorate)"
+    if card.partial_year == "prorate":
+        kept = f"the {kpi.aggregation} of the periods reported, not annualised (only a sum is)"
+        return actual, f"{of}; {kept} (partial_year: prorate)"
+    return actual, f"{of}, scored as reported (partial_year: accept)"
+
+
+def item_rounding(score: Rounding) -> Rounding:
+    """How item scores and contributions are kept: at the score's places under ``point: line``;
+    under ``point: total`` at the working places (10), so that only the total is rounded."""
+    return score if score.point == "line" else Rounding(DERIVED_PLACES, score.mode, "total")
 
 
 class EvaluationError(StratmapError, ValueError):
@@ -383,9 +411,24 @@ class _Evaluator:
                         policy=item.missing,
                     )
                 )
-            if item_result.status in ("missing", "unscorable"):
+            if item_result.status in ("missing", "unscorable", "partial"):
                 incomplete = True
             items.append(item_result)
+        months = [i.months for i in items if i.months is not None]
+        short = sorted({i.kpi for i in items if i.months is not None and i.months < 12})
+        if short:
+            said.append(
+                Diagnostic.make(
+                    "SM521",
+                    card.where.node,
+                    entity=entity,
+                    scorecard=card.id,
+                    period=self.period.text,
+                    kpis=", ".join(short),
+                    months=str(min(months)),
+                    action=_PARTIAL_YEAR[card.partial_year],
+                )
+            )
         if card.items and len(missing) == len(card.items):  # nothing at all: said once, not per item
             said = [
                 Diagnostic.make("SM517", card.where.node, entity=entity, scorecard=card.id, period=self.period.text)
@@ -396,6 +439,10 @@ class _Evaluator:
         base: Decimal | None = None
         if not incomplete and counted and total_weight > 0:
             shares = []
+            # point: line sums the published contributions; point: total sums them exactly
+            # and rounds only the total (each is shown at the working places)
+            kept = item_rounding(org.score_rounding)
+            base = ZERO
             for i in items:
                 if i.status in ("scored", "missing_zero"):
                     assert i.score is not None
@@ -403,11 +450,11 @@ class _Evaluator:
                     contribution = i.score * i.weight / total_weight
                     if org.score_rounding.point == "line":
                         contribution = quantize(contribution, org.score_rounding)
-                    shares.append(changed(i, share=_trim(share), contribution=contribution))
+                    base += contribution
+                    shares.append(changed(i, share=_trim(share), contribution=quantize(contribution, kept)))
                 else:
                     shares.append(i)
             items = shares
-            base = sum((i.contribution for i in items if i.contribution is not None), ZERO)
             base = quantize(base, org.score_rounding)
         elif not card.items:
             base = None
@@ -430,6 +477,7 @@ class _Evaluator:
             score=base,
             items=tuple(items),
             missing=tuple(missing),
+            months_used=min(months) if months else None,
         )
         return self.gates(card, result)
 
@@ -463,7 +511,7 @@ class _Evaluator:
                     for r in revised
                 ),
             )
-        rounding = self.s.organisation.score_rounding
+        rounding = item_rounding(self.s.organisation.score_rounding)
         if item.scoring.policy == "rating":
             rows = self.ix.ratings.get((entity, item.kpi, self.period.text), [])
             if not rows:
@@ -480,6 +528,14 @@ class _Evaluator:
             if actual is None:
                 return self.missing(item, base)
             self.ix.used.update(id(r) for r in measured.rows)
+            if self.period.kind == "yearly":
+                covered = measured.short[0] if measured.short else 12
+                base = changed(base, months=covered)
+                if measured.short and isinstance(actual, Decimal):
+                    actual, note = _partial_year(card, kpi, actual, covered)
+                    base = changed(base, measured=f"{measured.how}; {note}")
+                    if card.partial_year == "refuse":
+                        return changed(base, actual=actual, status="partial", rule=note)
             formula = parse_cached(item.scoring.formula, ITEM_NAMES) if item.scoring.formula else None
             scored = score(item.scoring, kpi.direction, actual, anchors, formula)
         if scored.score is None:

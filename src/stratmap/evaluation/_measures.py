@@ -5,8 +5,9 @@ A KPI's value comes from one of three places, in this order:
 - **derived** (``formula``): the formula over the values of the KPIs it names, each for the
   same entity and the same period. Over a quarter or a year the inputs are aggregated
   first, so a ratio is total over total, never a mean of monthly ratios;
-- **rolled up** (a KPI that ``contributes`` KPIs of positions or departments below): the
-  sum of those KPIs' values for every holder of their units, for the unit that owns it;
+- **rolled up** (a KPI that KPIs of positions or departments below ``contribute`` to): those
+  KPIs' values for every holder of their units combined by the KPI's ``roll_up`` (``sum`` by
+  default, ``mean``, ``min`` or ``max``; rounded like a derived value), for the unit that owns it;
 - **reported**: the actual for the period, or the actuals of its sub-periods at the KPI's
   frequency, combined by its ``aggregation``.
 
@@ -45,6 +46,8 @@ class Measure:
     how: str = ""  # how it was reached, for the explanation ("" for a value reported as is)
     conflict: Actual | None = None  # a reported row that disagrees with the computed value
     refused: Actual | None = None  # a reported row of a KPI whose reported values are refused
+    #: the months of the period its rows cover, when fewer than the period has (a partial year)
+    short: tuple[int, int] | None = None
 
 
 NONE = Measure(None)
@@ -125,11 +128,13 @@ class Measures:
         rows: list[Actual] = []
         parts: list[str] = []
         missing: list[str] = []
+        shorts: list[tuple[int, int] | None] = []
         for name in formula.names:
             m = self.get(entity, name, period)
             value = m.value if isinstance(m.value, Decimal) else None
             values[name] = value
             rows.extend(m.rows)
+            shorts.append(m.short)
             if value is None:
                 missing.append(name)
             parts.append(f"{name} {_text(value)}" + (f" ({m.how})" if m.how else ""))
@@ -138,16 +143,20 @@ class Measures:
         result = formula.evaluate(values)
         if not isinstance(result, Decimal):
             return Measure(None, (), f"derived: {k.formula} gives no number ({'; '.join(parts)})")
-        result = _plain(result.quantize(_QUANTUM, rounding=ROUND_HALF_UP))
+        result = plain(result.quantize(_QUANTUM, rounding=ROUND_HALF_UP))
         return Measure(
-            result, tuple(rows), f"derived: {k.formula} = {_text(result)} over {period.text}, from {'; '.join(parts)}"
+            result,
+            tuple(rows),
+            f"derived: {k.formula} = {_text(result)} over {period.text}, from {'; '.join(parts)}",
+            short=_shortest(shorts),
         )
 
     def _rolled_up(self, entity: str, k: Kpi, period: Period) -> Measure:
-        total = ZERO
+        values: list[Decimal] = []
         rows: list[Actual] = []
         parts: list[str] = []
         missing: list[str] = []
+        shorts: list[tuple[int, int] | None] = []
         for child in self.children[k.id]:
             listed = self.holders.get(child.owner)
             expected = self.headcount.get(child.owner)
@@ -159,14 +168,17 @@ class Measures:
                 if not isinstance(m.value, Decimal):
                     missing.append(f"{holder} ({child.id})")
                     continue
-                total += m.value
+                values.append(m.value)
+                shorts.append(m.short)
                 rows.extend(m.rows)
                 parts.append(f"{holder} {_text(m.value)} ({child.id})")
         if missing:
             return Measure(None, (), f"rolled up: contributions missing from {', '.join(missing)}")
         if not parts:
             return Measure(None, (), "rolled up: no holder of a contributing unit")
-        return Measure(total, tuple(rows), f"rolled up: {' + '.join(parts)} = {_text(total)}")
+        total = plain(_aggregate(k.roll_up, values).quantize(_QUANTUM, rounding=ROUND_HALF_UP))
+        shown = " + ".join(parts) if k.roll_up == "sum" else f"{k.roll_up} of {', '.join(parts)}"
+        return Measure(total, tuple(rows), f"rolled up: {shown} = {_text(total)}", short=_shortest(shorts))
 
     def _reported(self, entity: str, k: Kpi, period: Period) -> Measure:
         """Reported for the period, or aggregated from the sub-periods at its frequency."""
@@ -188,10 +200,23 @@ class Measures:
         value = _aggregate(k.aggregation, nums)
         shown = ", ".join(f"{r.period} {_text(r.value)}" for r in rows)
         of = f"{len(rows)} of {len(parts)}"
-        return Measure(value, tuple(rows), f"{k.aggregation} of {of} {k.frequency.replace('_', '-')} values: {shown}")
+        covered = sum(len(p.months()) for p in parts if (entity, k.id, p.text) in self.reported)
+        short = (covered, len(period.months())) if covered < len(period.months()) else None
+        return Measure(
+            value,
+            tuple(rows),
+            f"{k.aggregation} of {of} {k.frequency.replace('_', '-')} values: {shown}",
+            short=short,
+        )
 
 
-def _plain(x: Decimal) -> Decimal:
+def _shortest(shorts: Sequence[tuple[int, int] | None]) -> tuple[int, int] | None:
+    """The least coverage among a computed value's inputs (None: every input covers its period)."""
+    found = [x for x in shorts if x is not None]
+    return min(found) if found else None
+
+
+def plain(x: Decimal) -> Decimal:
     """``x`` without trailing zeros and never in exponent form (1.600 -> 1.6, 100.0 -> 100)."""
     return x.quantize(Decimal(1)) if x == x.to_integral_value() else x.normalize()
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any, TypeVar
@@ -31,7 +31,7 @@ class ItemResult:
 
     kpi: str
     weight: Decimal
-    status: str  # scored, missing_zero, skipped, missing, unscorable
+    status: str  # scored, missing_zero, skipped, missing, unscorable, partial (a partial year refused)
     policy: str
     actual: Decimal | str | None = None
     target: Decimal | None = None
@@ -46,6 +46,8 @@ class ItemResult:
     inputs: tuple[Mapping[str, str], ...] = ()
     revision: str | None = None  # e.g. "target 15 -> 8 from 2026Q3 (rev_id: reason)"
     measured: str | None = None  # how the actual was reached when not reported as is (derived, rolled up...)
+    #: annual tier: the months of the year its actual covers (12: the whole year; None: not read)
+    months: int | None = None
 
     def as_dict(self) -> dict[str, Any]:
         out: dict[str, Any] = {
@@ -71,6 +73,8 @@ class ItemResult:
             out["revision"] = self.revision
         if self.measured:
             out["measured"] = self.measured
+        if self.months is not None:
+            out["months"] = self.months
         return out
 
 
@@ -125,6 +129,8 @@ class Result:
     items: tuple[ItemResult, ...] = ()
     gates: tuple[Gate, ...] = ()
     missing: tuple[str, ...] = ()
+    #: annual tier: the fewest months of the year any item's actual covers (12: a whole year)
+    months_used: int | None = None
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -146,6 +152,7 @@ class Result:
             "bonus": _text(self.bonus),
             "bonus_missing": self.bonus_missing,
             "missing": list(self.missing),
+            "months_used": self.months_used,
             "explanation": self.explanation(),
         }
 
@@ -211,7 +218,8 @@ class Evaluation:
         return found[0]
 
     def result_rows(self) -> list[dict[str, Any]]:
-        """One flat row per result (Decimals as strings): for CSV, spreadsheets and DataFrames."""
+        """One flat row per result (Decimals as strings), the columns of :data:`RESULT_COLUMNS`:
+        the CSV's rows, and the DataFrames' (which type the numbers)."""
         out = []
         for r in self.results:
             out.append(
@@ -226,7 +234,9 @@ class Evaluation:
                     "rank": r.rank,
                     "group": r.group,
                     "vetoes": " ".join(v["id"] for v in r.vetoes),
-                    "deductions": str(sum((Decimal(d["applied"]) for d in r.deductions), Decimal(0))),
+                    "deductions": str(sum((Decimal(d["applied"]) for d in r.deductions), Decimal(0)))
+                    if r.deductions
+                    else None,
                     "high_voltage": " ".join(h["id"] for h in r.high_voltage),
                     "flags": " ".join(r.flags),
                     "bonus_factor": _text(r.bonus_factor),
@@ -238,8 +248,9 @@ class Evaluation:
         return out
 
     def to_frame(self, library: str = "pandas") -> Any:
-        """The rows as a pandas (default) or polars DataFrame; the library is an optional extra."""
-        return frame(self.result_rows(), library)
+        """The CSV's rows as a pandas (default) or polars DataFrame (an optional extra), with
+        the numbers as exact decimals and ``rank`` as whole numbers (see :func:`frame`)."""
+        return frame(self.result_rows(), library, RESULT_COLUMNS)
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -264,11 +275,75 @@ class Evaluation:
         }
 
 
-def frame(rows: list[dict[str, Any]], library: str) -> Any:
-    """Rows as a DataFrame of ``library`` (pandas or polars), imported only here."""
+#: The columns of a result row: the CSV's header and the DataFrames' columns, in order.
+RESULT_COLUMNS = (
+    "entity",
+    "scorecard",
+    "period",
+    "tier",
+    "status",
+    "score",
+    "grade",
+    "rank",
+    "group",
+    "vetoes",
+    "deductions",
+    "high_voltage",
+    "flags",
+    "bonus_factor",
+    "bonus_base",
+    "bonus",
+    "bonus_missing",
+)
+#: Columns of exact decimals in a frame (text in the rows), and of whole numbers.
+DECIMAL_COLUMNS = frozenset({"score", "deductions", "bonus_factor", "bonus_base", "bonus"})
+INTEGER_COLUMNS = frozenset({"rank"})
+
+
+def _decimals(values: list[Any]) -> tuple[list[Decimal | None], int]:
+    """The column's values as Decimals (None for blank) and the most places any of them has."""
+    out = [None if v is None or v == "" else Decimal(str(v)) for v in values]
+    places = [-int(d.as_tuple().exponent) for d in out if d is not None]
+    return out, max([0, *places])
+
+
+def frame(rows: list[dict[str, Any]], library: str, columns: Sequence[str] | None = None) -> Any:
+    """Rows as a DataFrame of ``library`` (pandas or polars), imported only here.
+
+    Numbers stay exact: the columns of :data:`DECIMAL_COLUMNS` are decimals at the most
+    places any value has (polars ``Decimal(38, places)``; pandas Arrow ``decimal128`` when
+    pyarrow is installed, else Python ``Decimal`` objects, exact either way), ``rank`` is a
+    nullable whole number; a blank is null. Everything else is text as in the CSV.
+    """
     import importlib
 
-    if library in ("pandas", "polars"):
-        module = importlib.import_module(library)  # an optional extra: pip install 'stratmap[pandas]'
-        return module.DataFrame(rows)
-    raise ValueError(f"library must be 'pandas' or 'polars', not {library!r}")
+    if library not in ("pandas", "polars"):
+        raise ValueError(f"library must be 'pandas' or 'polars', not {library!r}")
+    module = importlib.import_module(library)  # an optional extra: pip install 'stratmap[pandas]'
+    names = list(columns) if columns is not None else list(rows[0]) if rows else []
+    data: dict[str, Any] = {}
+    for name in names:
+        values = [row.get(name) for row in rows]
+        if name in DECIMAL_COLUMNS:
+            decimals, places = _decimals(values)
+            data[name] = _decimal_column(module, library, name, decimals, places)
+        elif name in INTEGER_COLUMNS:
+            whole = [None if v is None or v == "" else int(v) for v in values]
+            data[name] = (
+                module.Series(name, whole, dtype=module.Int64)
+                if library == "polars"
+                else (module.array(whole, dtype="Int64"))
+            )
+        else:
+            data[name] = values
+    return module.DataFrame(data)
+
+
+def _decimal_column(module: Any, library: str, name: str, values: list[Decimal | None], places: int) -> Any:
+    if library == "polars":
+        return module.Series(name, values, dtype=module.Decimal(38, places))
+    try:
+        import pyarrow as pa  # type: ignore[import-not-found,unused-ignore]
+    except ImportError:
+        return module.array(values, dtype=object)  # exact Decimals; pyarrow gives a decimal dtype
+    return module.array(values, dtype=module.ArrowDtype(pa.decimal128(38, places)))

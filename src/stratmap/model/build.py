@@ -181,6 +181,7 @@ class _Ctx:
             parent=raw.get("parent"),
             link=raw.get("link", "aligns"),
             reported=raw.get("reported", "check"),
+            roll_up=raw.get("roll_up", "sum"),
             conflicts_with=_ids(raw.get("conflicts_with")),
             suppress=self.suppress(raw, path),
         )
@@ -293,6 +294,7 @@ class _Ctx:
             name=raw.get("name"),
             frequency=raw.get("frequency"),
             weight_policy=raw.get("weight_policy", "must_total_100"),
+            partial_year=raw.get("partial_year", "refuse"),
             items=items,
             key_indicators=vetoes,
             deductions=deductions,

@@ -185,6 +185,8 @@ class Scorecard:
     name: str | None = None
     frequency: Frequency | None = None
     weight_policy: Literal["must_total_100", "normalise"] = "must_total_100"
+    #: annual tier: a KPI whose sub-periods cover part of the year is refused, annualised or accepted
+    partial_year: Literal["refuse", "prorate", "accept"] = "refuse"
     items: tuple[Item, ...] = ()
     key_indicators: tuple[KeyIndicator, ...] = ()
     deductions: Deductions | None = None

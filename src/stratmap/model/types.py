@@ -187,6 +187,8 @@ class Kpi:
     link: Literal["aligns", "contributes"] = "aligns"
     #: a derived or rolled-up KPI's reported values: checked against the computed one, or refused
     reported: Literal["check", "refuse"] = "check"
+    #: how the values of the KPIs contributing to this one combine over their holders
+    roll_up: Literal["sum", "mean", "min", "max"] = "sum"
     conflicts_with: tuple[str, ...] = ()
     suppress: tuple[Suppression, ...] = ()
 

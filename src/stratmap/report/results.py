@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable, Sequence
+from decimal import ROUND_HALF_UP, Decimal
 
 from stratmap.evaluation import Evaluation, Result
+from stratmap.evaluation._results import RESULT_COLUMNS
 from stratmap.report.tabular import text_table, to_csv
 
 HEADER = (
@@ -30,6 +32,23 @@ HEADER = (
 
 def _cell(value: object) -> str:
     return "" if value is None else str(value)
+
+
+#: Weight shares print at 2 places (the exact share is in the JSON).
+_SHARE = Decimal("0.01")
+
+
+def _published(value: Decimal | None, like: Decimal | None) -> str:
+    """``value`` at the places of the published ``like`` (a raw score beside its score):
+    the exact value is in the JSON."""
+    if value is None:
+        return ""
+    if like is None:
+        return str(value)
+    exponent = like.as_tuple().exponent
+    assert isinstance(exponent, int)
+    shown = value.quantize(Decimal(1).scaleb(exponent), rounding=ROUND_HALF_UP)
+    return str(shown.copy_abs() if shown.is_zero() else shown)
 
 
 def _row(r: Result) -> list[str]:
@@ -60,7 +79,10 @@ def render_json(ev: Evaluation) -> str:
 
 
 def render_csv(ev: Evaluation) -> str:
-    return to_csv(HEADER, [_row(r) for r in ev.results])
+    """The result rows (``Evaluation.result_rows()``, the DataFrames' columns): numbers as
+    plain decimals, blank when absent; ``bonus_missing`` says why a bonus is blank."""
+    rows = ev.result_rows()
+    return to_csv(RESULT_COLUMNS, [[_cell(row[c]) for c in RESULT_COLUMNS] for row in rows])
 
 
 def render_table(ev: Evaluation) -> str:
@@ -132,9 +154,9 @@ def render_explanation(result: Result, lang: str = "en") -> str:
                 _cell(i.target),
                 i.policy,
                 i.rule,
-                _cell(i.raw),
+                _published(i.raw, i.score),
                 _cell(i.score),
-                _cell(i.share),
+                _published(i.share, _SHARE),
                 _cell(i.contribution),
             ]
         )

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import contextlib
 import itertools
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from decimal import Decimal
 
 from stratmap.diagnostics import Location, decimal_text
@@ -770,3 +770,82 @@ def unused_period_targets(ctx: Context) -> Iterator[Finding]:
                         "kinds_zh": "、".join(_ZH_FREQ[k] for k in kinds),
                     },
                 )
+
+
+# ---- SM330: every outcome acts where it is written ----------------------------------------
+
+#: What a high-voltage line's action needs among the unit's other scorecards, and why not.
+_LINE_NEEDS: dict[str, tuple[Callable[[Scorecard], bool], str, str]] = {
+    "forfeit_period_bonus": (
+        lambda c: c.bonus is not None,
+        "has no bonus to forfeit: no scorecard of {unit} has a bonus rule",
+        "无奖金可取消:{unit} 的考核表均无奖金规则",
+    ),
+    "forfeit_annual_bonus": (
+        lambda c: c.bonus is not None and c.tier == "annual",
+        "has no annual bonus to forfeit: {unit} has no annual scorecard with a bonus rule",
+        "无年度奖金可取消:{unit} 没有带奖金规则的年度考核表",
+    ),
+    "lowest_grade": (
+        lambda c: bool(c.items),
+        "has no grade to force: {unit} has no scored short-term or annual scorecard",
+        "无等级可强制:{unit} 没有计分的短期或年度考核表",
+    ),
+    "cap_score": (
+        lambda c: bool(c.items),
+        "has no score to cap: {unit} has no scored short-term or annual scorecard",
+        "无得分可封顶:{unit} 没有计分的短期或年度考核表",
+    ),
+    "zero_score": (
+        lambda c: bool(c.items),
+        "has no score to set to 0: {unit} has no scored short-term or annual scorecard",
+        "无得分可清零:{unit} 没有计分的短期或年度考核表",
+    ),
+}
+#: The actions an escalation step carries out (its bonus is set by its bonus_factor).
+_ESCALATION_ACTS = frozenset({"lowest_grade", "investigate"})
+
+
+@rule("SM330")
+def outcome_cannot_act(ctx: Context) -> Iterator[Finding]:
+    """A line's outcome with nothing of its unit to act on, and an escalation outcome that
+    an escalation does not carry out: each looks in force and changes nothing."""
+    cards = ctx.strategy.scorecards
+    for card in cards:
+        others = [c for c in cards if c.entity == card.entity and c.tier != "major_responsibility"]
+        if card.tier == "major_responsibility":
+            for line in card.high_voltage_lines:
+                for i, outcome in enumerate(line.outcome):
+                    need = _LINE_NEEDS.get(outcome.action)
+                    if need is None or any(need[0](c) for c in others):
+                        continue
+                    yield Finding(
+                        "SM330",
+                        line.where.at("outcome", i, "action"),
+                        line.id,
+                        {
+                            "what": f"high-voltage line '{line.id}': the outcome",
+                            "what_zh": f"高压线“{line.id}”的后果",
+                            "action": outcome.action,
+                            "why": need[1].format(unit=card.entity),
+                            "why_zh": need[2].format(unit=card.entity),
+                        },
+                    )
+        for ki in card.key_indicators:
+            for j, step in enumerate(ki.escalation):
+                for i, outcome in enumerate(step.outcome):
+                    if outcome.action in _ESCALATION_ACTS:
+                        continue
+                    yield Finding(
+                        "SM330",
+                        ki.where.at("escalation", j, "outcome", i, "action"),
+                        ki.id,
+                        {
+                            "what": f"key indicator '{ki.id}': the escalation outcome",
+                            "what_zh": f"关键战略指标“{ki.id}”的升级后果",
+                            "action": outcome.action,
+                            "why": "is not carried out by an escalation, which acts through its bonus_factor, "
+                            "lowest_grade and investigate",
+                            "why_zh": "不由升级规则执行:升级规则只通过 bonus_factor、lowest_grade 与 investigate 生效",
+                        },
+                    )
