@@ -335,7 +335,7 @@ def _evaluate(args: argparse.Namespace, lang: str) -> int:
             return EXIT_USAGE
         text = "\n".join(render_explanation(r, lang) for r in chosen)
     else:
-        text = RENDERERS[args.format](evaluation)
+        text = RENDERERS[args.format](evaluation, lang)
     if not _write(text, args.output):
         return EXIT_USAGE
     failed = any(d.severity is Severity.ERROR for d in problems)

@@ -1361,7 +1361,7 @@ _ALL = (
         "A group's grades break a distribution quota.",
         "某组的等级分布不符合强制分布比例。",
         "{group}: {count} of {size} graded {grade}, the quota is {limit}; {action}",
-        "{group}:{size} 人中 {count} 人为 {grade},比例要求为 {limit};{action}",
+        "{group}:{size} 人中 {count} 人为 {grade},比例要求为 {limit_zh};{action_zh}",
         "Review the grades, or set distribution.mode to enforce to adjust them by rank.",
         "请复核等级,或将 distribution.mode 设为 enforce 以按排名调整。",
     ),
@@ -1372,7 +1372,7 @@ _ALL = (
         "An annual result reads KPIs whose data cover only part of the year.",
         "年度结果所读指标的数据只覆盖部分年度。",
         "{entity} on {scorecard} for {period}: {kpis} cover only {months} of 12 months; {action}",
-        "{entity} 在 {period} 的 {scorecard}:{kpis} 只覆盖 12 个月中的 {months} 个月;{action}",
+        "{entity} 在 {period} 的 {scorecard}:{kpis} 只覆盖 12 个月中的 {months} 个月;{action_zh}",
         "Report the missing months (or the year's value), or declare on the scorecard how a partial year "
         "counts: partial_year: refuse (the default), prorate or accept.",
         "请补报缺少的月份(或全年值),或在考核表上声明不足一年时的计法:partial_year: refuse(默认)、prorate 或 accept。",

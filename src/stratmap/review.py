@@ -17,7 +17,7 @@ from typing import Any
 
 from stratmap.data import Dataset, Person
 from stratmap.diagnostics import Diagnostic
-from stratmap.evaluation import Evaluation, ItemResult, Result, TierName, evaluate
+from stratmap.evaluation import Evaluation, ItemResult, Result, TierName, evaluate, say
 from stratmap.model import Strategy
 from stratmap.model.types import Plan
 from stratmap.periods import Period, parse_period
@@ -228,16 +228,14 @@ def _entity(
         if a.status == "open" and a.due is not None and a.due <= end
     ]
     gates = (
-        [f"deductions -{sum((Decimal(d['applied']) for d in result.deductions), Decimal(0))}"]
+        [say("review_deductions", points=sum((Decimal(d["applied"]) for d in result.deductions), Decimal(0)))]
         if result.deductions
         else []
     )
-    gates += [
-        f"veto {v['id']}: {v['reason']}, bonus factor {v['bonus_factor']}"
-        + (f", {v['consecutive']} periods in a row" if v["consecutive"] != "1" else "")
-        for v in result.vetoes
-    ]
-    gates += [f"high-voltage line {h['id']} ({h['name']}): {h['outcome']}" for h in result.high_voltage]
+    for v in result.vetoes:
+        run = "" if v["consecutive"] == "1" else say("review_run", n=v["consecutive"])
+        gates.append(say("review_veto", id=v["id"], reason=v["reason"], factor=v["bonus_factor"], run=run))
+    gates += [say("review_line", id=h["id"], name=h["name"], outcome=h["outcome"]) for h in result.high_voltage]
     return EntityReview(
         result.entity,
         name,

@@ -228,3 +228,44 @@ def test_results_that_need_an_unread_table_are_incomplete(tmp_path: Path) -> Non
     assert any(
         g["step"] == "data" and "could not be read: events" in g["reason"] for g in production["explanation"]["gates"]
     )
+
+
+def _english_words(text: str, strategy: Path) -> set[str]:
+    """The words of ``text`` in Latin letters that are not ids, names of the format or formulas."""
+    import re
+
+    import stratmap
+
+    s = stratmap.load(strategy)
+    known = {k.id for k in s.kpis} | {c.id for c in s.scorecards} | {p.id for p in s.plans}
+    known |= {d.id for d in s.departments} | {p.id for p in s.positions} | {b.id for b in s.bonus_rules}
+    known |= {e.strip() for e in (MFG / "data" / "people.csv").read_text(encoding="utf-8").split()}
+    for card in s.scorecards:
+        known |= {k.id for k in card.key_indicators} | {h.id for h in card.high_voltage_lines}
+        known |= {o.action for h in card.high_voltage_lines for o in h.outcome}
+        known |= {o.action for k in card.key_indicators for step in k.escalation for o in step.outcome}
+        known |= {d.event for d in (card.deductions.rules if card.deductions else ())}
+    # formulas' names, a group's kind, the currency and the table names are the same in both languages
+    known |= {"actual", "target", "threshold", "stretch", "scorecard", "department", "position", "CNY"}
+    known |= {"actuals", "events", "people", "ratings", "bonus_base", "grading", "deductions", "lowest_grade"}
+    known |= {"warn", "enforce", "advise"}  # a distribution's mode, as written
+    text = re.sub(r"\S+\.(yaml|csv)\S*|SM\d{3}", "", text)  # locations and codes
+    words = set(re.findall(r"[A-Za-z][A-Za-z0-9_]*[A-Za-z0-9]", text))
+    return words - known
+
+
+def test_lang_zh_translates_the_table_the_explanation_and_the_review() -> None:
+    code, table, _ = run_cli("--lang", "zh", *_args(MFG / "data"))
+    assert code == 0 and "短期" in table and "完整" in table and "采用" in table
+    code, explained, _ = run_cli("--lang", "zh", *_args(MFG / "data", "--explain", "production"))
+    assert code == 0 and "介于门槛值与目标值之间" in explained and "等级强制为 D" in explained
+    data = MFG / "data"
+    review = ["review", str(MFG), "--actuals", str(data / "actuals.csv"), "--events", str(data / "events.csv"),
+              "--people", str(data / "people.csv"), "--period", "2026-03"]  # fmt: skip
+    code, reviewed, _ = run_cli("--lang", "zh", *review)
+    assert code == 0 and "扣分 -4" in reviewed and "连续 3 期" in reviewed
+    for text in (table, explained, reviewed):
+        assert _english_words(text, MFG) == set()
+    # the English output is unchanged, and says the same things
+    code, out, _ = run_cli(*_args(MFG / "data", "--explain", "production"))
+    assert "between threshold and target" in out and "grade forced to D" in out

@@ -458,7 +458,8 @@ def test_a_result_explains_itself_as_text_in_english_and_chinese() -> None:
     en, zh = p.explanation_text(), p.explanation_text("zh")
     assert en.startswith("production on production_monthly for 2026-03 (short_term): complete\n")
     assert "weighted sum: " in en and f"score {p.score}, grade {p.grade}" in en
-    assert zh.startswith("production 在 production_monthly 上的 2026-03(short_term)结果:complete\n")
+    assert zh.startswith("production 在 production_monthly 上的 2026-03(短期)结果:完整\n")
+    assert "扣分 [deductions] 扣 4 分 (96.07 -> 92.07):customer_quality_complaint 2 次,每次 2 分 = 4" in zh
     assert "加权合计: " in zh and f"得分 {p.score},等级 {p.grade}" in zh
 
 

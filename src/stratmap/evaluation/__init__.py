@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any
 
 from stratmap.evaluation._engine import EvaluationError, TierName, evaluate
 from stratmap.evaluation._results import Evaluation, Gate, ItemResult, Result, RowCount
+from stratmap.evaluation._words import Text, in_lang, label, say
 
 if TYPE_CHECKING:
     from stratmap.evaluation._columns import BatchResult, evaluate_batch
@@ -38,7 +39,11 @@ __all__ = [
     "ItemResult",
     "Result",
     "RowCount",
+    "Text",
     "TierName",
     "evaluate",
     "evaluate_batch",
+    "in_lang",
+    "label",
+    "say",
 ]

@@ -21,6 +21,7 @@ from stratmap.diagnostics import Diagnostic, Location, Severity, StratmapError, 
 from stratmap.evaluation._measures import DERIVED_PLACES, Measure, Measures, plain
 from stratmap.evaluation._results import Evaluation, Gate, ItemResult, Result, RowCount, changed
 from stratmap.evaluation._scoring import ZERO, Anchors, anchors_for, rated, score, yes_no
+from stratmap.evaluation._words import Text, in_zh, say
 from stratmap.formula import ITEM_NAMES, parse_cached
 from stratmap.model import Strategy
 from stratmap.model.revisions import revision_records, revisions_in_force
@@ -46,25 +47,20 @@ def quantize(x: Decimal, rounding: Rounding) -> Decimal:
 
 
 #: What each partial_year policy does to a KPI covering part of the year, for SM521.
-_PARTIAL_YEAR = {
-    "refuse": "the items are incomplete (partial_year: refuse)",
-    "prorate": "summed KPIs are annualised, x 12 / months covered (partial_year: prorate)",
-    "accept": "scored as reported (partial_year: accept)",
-}
+_PARTIAL_YEAR = {policy: say(f"partial_action_{policy}") for policy in ("refuse", "prorate", "accept")}
 
 
-def _partial_year(card: Scorecard, kpi: Kpi, actual: Decimal, covered: int) -> tuple[Decimal, str]:
+def _partial_year(card: Scorecard, kpi: Kpi, actual: Decimal, covered: int) -> tuple[Decimal, Text]:
     """An annual actual that covers ``covered`` months of 12, under the card's policy."""
-    of = f"partial year: {covered} of 12 months reported"
+    of = say("partial_of", covered=covered)
     if card.partial_year == "refuse":
-        return actual, f"{of} (partial_year: refuse)"
+        return actual, say("partial_refuse", of=of)
     if card.partial_year == "prorate" and kpi.aggregation == "sum":
         annual = plain((actual * 12 / covered).quantize(Decimal(1).scaleb(-DERIVED_PLACES), rounding=ROUND_HALF_UP))
-        return annual, f"{of}, annualised: {actual} x 12 / {covered} = {annual} (partial_year: prorate)"
+        return annual, say("partial_prorate", of=of, actual=actual, covered=covered, annual=annual)
     if card.partial_year == "prorate":
-        kept = f"the {kpi.aggregation} of the periods reported, not annualised (only a sum is)"
-        return actual, f"{of}; {kept} (partial_year: prorate)"
-    return actual, f"{of}, scored as reported (partial_year: accept)"
+        return actual, say("partial_kept", of=of, how=say(kpi.aggregation))
+    return actual, say("partial_accept", of=of)
 
 
 def item_rounding(score: Rounding) -> Rounding:
@@ -427,6 +423,7 @@ class _Evaluator:
                     kpis=", ".join(short),
                     months=str(min(months)),
                     action=_PARTIAL_YEAR[card.partial_year],
+                    action_zh=in_zh(_PARTIAL_YEAR[card.partial_year]),
                 )
             )
         if card.items and len(missing) == len(card.items):  # nothing at all: said once, not per item
@@ -504,10 +501,15 @@ class _Evaluator:
             }
             base = changed(
                 base,
-                revision="; ".join(
-                    f"{r.field} {originals[r.field]} -> {r.value} from {r.effective} ({r.id}"
-                    + (f": {r.reason}" if r.reason else "")
-                    + ")"
+                revision=Text("; ", ";").join(
+                    say(
+                        "revision",
+                        field=r.field,
+                        before=originals[r.field],
+                        after=r.value,
+                        effective=r.effective,
+                        why=f"{r.id}: {r.reason}" if r.reason else r.id,
+                    )
                     for r in revised
                 ),
             )
@@ -533,7 +535,7 @@ class _Evaluator:
                 base = changed(base, months=covered)
                 if measured.short and isinstance(actual, Decimal):
                     actual, note = _partial_year(card, kpi, actual, covered)
-                    base = changed(base, measured=f"{measured.how}; {note}")
+                    base = changed(base, measured=measured.how + Text("; ", ";") + note)
                     if card.partial_year == "refuse":
                         return changed(base, actual=actual, status="partial", rule=note)
             formula = parse_cached(item.scoring.formula, ITEM_NAMES) if item.scoring.formula else None
@@ -541,7 +543,11 @@ class _Evaluator:
         if scored.score is None:
             self.diagnostics.append(
                 Diagnostic.make(
-                    "SM511", item.where.node, entity=entity, kpi=item.kpi, reason=scored.problem or "cannot be scored"
+                    "SM511",
+                    item.where.node,
+                    entity=entity,
+                    kpi=item.kpi,
+                    reason=scored.problem or say("cannot_be_scored"),
                 )
             )
             return changed(base, actual=actual, status="unscorable", rule=scored.rule, note=scored.problem)
@@ -555,10 +561,10 @@ class _Evaluator:
 
     def missing(self, item: Item, base: ItemResult) -> ItemResult:
         if item.missing == "zero":
-            return changed(base, status="missing_zero", score=ZERO, rule="no actual: scored 0 (missing: zero)")
+            return changed(base, status="missing_zero", score=ZERO, rule=say("missing_zero"))
         if item.missing == "skip":
-            return changed(base, status="skipped", rule="no actual: left out, weights re-normalised (missing: skip)")
-        return changed(base, status="missing", rule="no actual (missing: fail)")
+            return changed(base, status="skipped", rule=say("missing_skip"))
+        return changed(base, status="missing", rule=say("missing_fail"))
 
     # ---- gates --------------------------------------------------------------------------
     def gates(self, card: Scorecard, result: Result) -> tuple[Result, _Pending]:
@@ -574,9 +580,9 @@ class _Evaluator:
                     continue
                 points = rule.points * count
                 applied = min(points, rule.max) if rule.max is not None else points
-                shown = f"{rule.event} x{count} at {rule.points} = {points}"
+                shown = say("deduction", event=rule.event, count=count, rate=rule.points, points=points)
                 if applied != points:
-                    shown += f", capped at {rule.max}"
+                    shown = say("deduction_capped", shown=shown, max=rule.max)
                 deductions.append(
                     {
                         "event": rule.event,
@@ -588,9 +594,9 @@ class _Evaluator:
                     }
                 )
                 total += applied
-            capped = ""
+            capped = Text("")
             if card.deductions.cap is not None and total > card.deductions.cap:
-                capped = f"; {total} in all, capped at {card.deductions.cap}"
+                capped = say("deductions_capped", total=total, cap=card.deductions.cap)
                 total = card.deductions.cap
             if total > 0:
                 after = max(ZERO, score_now - total)
@@ -598,15 +604,15 @@ class _Evaluator:
                     Gate(
                         "deductions",
                         "deductions",
-                        f"-{total} points",
+                        say("minus_points", total=total),
                         str(score_now),
                         str(after),
-                        "; ".join(d["shown"] for d in deductions) + capped,
+                        Text("; ", ";").join(d["shown"] for d in deductions) + capped,
                     )
                 )
                 score_now = after
         lowest = False
-        lowest_by: list[str] = []  # what forced the lowest grade, for the explanation
+        lowest_by: list[Text] = []  # what forced the lowest grade, for the explanation
         forfeit_period = forfeit_annual = False
         flags: list[str] = []
         lines: list[dict[str, str]] = []
@@ -627,19 +633,15 @@ class _Evaluator:
             for outcome in line.outcome:
                 if outcome.action == "cap_score" and score_now is not None and outcome.cap is not None:
                     after = min(score_now, outcome.cap)
-                    effect = (
-                        f"score capped at {outcome.cap}"
-                        if after < score_now
-                        else f"no change: the score is at or below the cap of {outcome.cap}"
-                    )
+                    effect = say("capped_at" if after < score_now else "cap_no_change", cap=outcome.cap)
                     gates.append(Gate("high_voltage", line.id, effect, str(score_now), str(after), line.name))
                     score_now = after
                 elif outcome.action == "zero_score" and score_now is not None:
-                    gates.append(Gate("high_voltage", line.id, "score set to 0", str(score_now), "0", line.name))
+                    gates.append(Gate("high_voltage", line.id, say("set_to_zero"), str(score_now), "0", line.name))
                     score_now = ZERO
                 elif outcome.action == "lowest_grade":
                     lowest = True
-                    lowest_by.append(f"high-voltage line {line.id} ({line.name})")
+                    lowest_by.append(say("by_line", id=line.id, name=line.name))
                 elif outcome.action == "forfeit_period_bonus":
                     forfeit_period = True
                 elif outcome.action == "forfeit_annual_bonus":
@@ -657,13 +659,13 @@ class _Evaluator:
                     flags.extend(extra_flags)
                     if f"lowest_grade:{ki.id}" in extra_flags:
                         lowest = True
-                        lowest_by.append(f"veto {ki.id} missed {record['consecutive']} periods in a row")
+                        lowest_by.append(say("by_escalation", id=ki.id, n=record["consecutive"]))
                     if record["escalated"]:
                         gates.append(
                             Gate(
                                 "escalation",
                                 ki.id,
-                                f"{record['consecutive']} vetoed periods in a row: {record['escalated']}",
+                                say("escalated", n=record["consecutive"], what=record["escalated"]),
                                 None,
                                 None,
                                 record["reason"],
@@ -675,7 +677,9 @@ class _Evaluator:
         grade = None
         if score_now is not None and card.tier != "major_responsibility":
             grade = self.grade(card, score_now)
-            gates.append(Gate("grade", "grading", f"grade {grade}", str(score_now), grade, "grade bands"))
+            gates.append(
+                Gate("grade", "grading", say("grade_is", grade=grade), str(score_now), grade, say("grade_bands"))
+            )
             if lowest:
                 worst = card.grading.bands[-1].grade
                 if worst != grade:
@@ -683,10 +687,10 @@ class _Evaluator:
                         Gate(
                             "lowest_grade",
                             "lowest_grade",
-                            f"grade forced to {worst}",
+                            say("grade_forced", grade=worst),
                             grade,
                             worst,
-                            "; ".join(lowest_by),
+                            Text("; ", ";").join(lowest_by),
                         )
                     )
                 grade = worst
@@ -757,7 +761,11 @@ class _Evaluator:
         if not hit:
             return None
         consecutive, p = 1, self.period
-        streak = [f"{p.text} (actual {actual})" if actual is not None else f"{p.text} (no actual)"]
+        streak = [
+            say("streak_actual", period=p.text, actual=actual)
+            if actual is not None
+            else say("streak_none", period=p.text)
+        ]
         while consecutive < 36 and ki.escalation:
             p = p.previous()
             if not self._in_history(ki.kpi, p):
@@ -771,13 +779,13 @@ class _Evaluator:
                     )
                 if ki.missing_period != "miss":
                     break
-                streak.append(f"{p.text} (not reported: counted as a miss)")
+                streak.append(say("streak_miss", period=p.text))
                 consecutive += 1
                 continue
             fired, earlier = vetoed(p)
             if not fired:
                 break
-            streak.append(f"{p.text} (actual {earlier})")
+            streak.append(say("streak_actual", period=p.text, actual=earlier))
             consecutive += 1
         factor = ki.bonus_factor
         flags: list[str] = []
@@ -787,17 +795,23 @@ class _Evaluator:
             for name in formula.names
             if name != "actual" and bounds is not None and (value := getattr(bounds, name)) is not None
         ]
-        named = f"key indicator {ki.id}" + (f" ({ki.name})" if ki.name else "") + f" on {ki.kpi}"
+        named = (
+            say("key_indicator_named", id=ki.id, name=ki.name, kpi=ki.kpi)
+            if ki.name
+            else say("key_indicator", id=ki.id, kpi=ki.kpi)
+        )
         if actual is None:
-            reason = f"{named}: no actual reported, so it is not shown to be met"
+            reason = say("veto_no_actual", named=named)
+        elif read:
+            reason = say("veto_actual_with", named=named, actual=actual, condition=ki.veto_when, read=", ".join(read))
         else:
-            reason = f"{named}: actual {actual}, {ki.veto_when}" + (f" with {', '.join(read)}" if read else "")
+            reason = say("veto_actual", named=named, actual=actual, condition=ki.veto_when)
         escalated: list[str] = []
         for step in sorted(ki.escalation, key=lambda s: s.consecutive):
             if consecutive >= step.consecutive:
                 if step.bonus_factor is not None:
                     factor = step.bonus_factor
-                    escalated.append(f"bonus factor {step.bonus_factor}")
+                    escalated.append(say("bonus_factor_is", factor=step.bonus_factor))
                 flags.extend(f"{o.action}:{ki.id}" for o in step.outcome)
                 escalated.extend(o.action for o in step.outcome)
         record = {
@@ -806,10 +820,10 @@ class _Evaluator:
             "actual": "" if actual is None else str(actual),
             "condition": ki.veto_when,
             "consecutive": str(consecutive),
-            "streak": ", ".join(reversed(streak)),
+            "streak": Text(", ", ",").join(reversed(streak)),
             "bonus_factor": str(factor),
             "reason": reason,
-            "escalated": ", ".join(escalated),
+            "escalated": Text(", ", ",").join(escalated),
         }
         return factor, record, flags
 
@@ -933,7 +947,7 @@ def _unread(ev: _Evaluator, r: Result, card: Scorecard) -> Result:
     if not needs or (r.status == "no_data" and needs == ["actuals"]):
         return r
     tables = ", ".join(f"{name} ({getattr(ev.data, name).source})" for name in needs)
-    gate = Gate("data", ",".join(needs), "incomplete", None, None, f"could not be read: {tables}")
+    gate = Gate("data", ",".join(needs), say("incomplete"), None, None, say("unread", tables=tables))
     return changed(r, status="incomplete", gates=(*r.gates, gate))
 
 
@@ -995,10 +1009,12 @@ def _distribute(
         if quota.max is not None:
             allowed = int(Decimal(n) * quota.max / HUNDRED)  # rounded down: never more than the share
             if len(holders) > allowed:
-                ev.diagnostics.append(_quota(card, key, quota.grade, len(holders), n, f"at most {quota.max}%", mode))
+                ev.diagnostics.append(
+                    _quota(card, key, quota.grade, len(holders), n, say("at_most", percent=quota.max), mode)
+                )
                 if mode == "enforce" and level + 1 < len(grades):
                     for i in holders[allowed:]:  # the lowest ranked move down one grade
-                        _regrade(out, i, grades[level + 1], f"quota: at most {quota.max}% {quota.grade}")
+                        _regrade(out, i, grades[level + 1], say("quota_max", percent=quota.max, grade=quota.grade))
         if quota.min is not None:
             needed = math.ceil(Decimal(n) * quota.min / HUNDRED)
             if len(holders) < needed:
@@ -1006,27 +1022,25 @@ def _distribute(
                 better = [i for i in members if grades.index(out[i][0].grade or grades[-1]) < level]
                 action = None
                 if mode == "enforce" and short > len(better):  # moving every better grade down would not do
-                    action = (
-                        f"it cannot be met: {short} more are needed and only {len(better)} hold a better grade; "
-                        "grades unchanged"
-                    )
-                limit = f"at least {quota.min}%"
+                    action = say("quota_unmet", short=short, better=len(better))
+                limit = say("at_least", percent=quota.min)
                 ev.diagnostics.append(_quota(card, key, quota.grade, len(holders), n, limit, mode, action))
                 if mode == "enforce" and level > 0 and action is None:
                     for i in better[-short:]:  # the lowest ranked of the better grades move to this one
-                        _regrade(out, i, quota.grade, f"quota: at least {quota.min}% {quota.grade}")
+                        _regrade(out, i, quota.grade, say("quota_min", percent=quota.min, grade=quota.grade))
 
 
-def _regrade(out: list[tuple[Result, _Pending, Scorecard]], i: int, grade: str, reason: str) -> None:
+def _regrade(out: list[tuple[Result, _Pending, Scorecard]], i: int, grade: str, reason: Text) -> None:
     r, pending, card = out[i]
-    gate = Gate("distribution", "distribution", f"grade lowered to {grade}", r.grade, grade, reason)
+    gate = Gate("distribution", "distribution", say("lowered_to", grade=grade), r.grade, grade, reason)
     out[i] = (changed(r, grade=grade, gates=(*r.gates, gate)), pending, card)
 
 
 def _quota(
-    card: Scorecard, key: str, grade: str, count: int, n: int, limit: str, mode: str, action: str | None = None
+    card: Scorecard, key: str, grade: str, count: int, n: int, limit: Text, mode: str, action: Text | None = None
 ) -> Diagnostic:
     severity = {"advise": "info", "warn": "warning", "enforce": "warning"}[mode]
+    done = action or (say("quota_adjusted") if mode == "enforce" else say("quota_unchanged", mode=mode))
     from stratmap.diagnostics import Severity
 
     return Diagnostic.make(
@@ -1038,7 +1052,9 @@ def _quota(
         count=str(count),
         size=str(n),
         limit=limit,
-        action=action or ("grades were adjusted" if mode == "enforce" else f"mode {mode}: grades unchanged"),
+        limit_zh=in_zh(limit),
+        action=done,
+        action_zh=in_zh(done),
     )
 
 
@@ -1060,11 +1076,13 @@ def _bonus(ev: _Evaluator, r: Result, pending: _Pending, card: Scorecard) -> Res
                     reason=f"bonus formula {rule.formula} gives no factor of 0 or more at score {r.score}",
                 )
             )
-            gates.append(Gate("bonus_rule", rule.id, "no factor", None, None, f"formula at score {r.score}"))
+            gates.append(
+                Gate("bonus_rule", rule.id, say("no_factor"), None, None, say("formula_at_score", score=r.score))
+            )
             return changed(r, status="incomplete", gates=tuple(gates))
         factor = publish_factor(found)
-        read = f"grade {r.grade}" if rule.by == "grade" else f"the published score {r.score}"
-        gates.append(Gate("bonus_rule", rule.id, f"factor {factor}", None, str(factor), f"by {rule.by}: {read}"))
+        read = say(f"by_{rule.by}_read", grade=r.grade, score=r.score)
+        gates.append(Gate("bonus_rule", rule.id, say("factor_is", factor=factor), None, str(factor), read))
     if pending.veto_factor is not None:
         before = factor if factor is not None else Decimal(1)
         factor = publish_factor(before * pending.veto_factor)
@@ -1072,10 +1090,10 @@ def _bonus(ev: _Evaluator, r: Result, pending: _Pending, card: Scorecard) -> Res
             Gate(
                 "veto",
                 ",".join(v["id"] for v in r.vetoes),
-                f"factor x {pending.veto_factor}",
+                say("factor_times", factor=pending.veto_factor),
                 str(before),
                 str(factor),
-                "; ".join(v["reason"] for v in r.vetoes),
+                Text("; ", ";").join(v["reason"] for v in r.vetoes),
             )
         )
     forfeit = pending.forfeit_period or (pending.forfeit_annual and card.tier == "annual")
@@ -1084,10 +1102,10 @@ def _bonus(ev: _Evaluator, r: Result, pending: _Pending, card: Scorecard) -> Res
             Gate(
                 "forfeit",
                 ",".join(h["id"] for h in r.high_voltage),
-                "bonus forfeited",
+                say("forfeited"),
                 None if factor is None else str(factor),
                 "0",
-                "a high-voltage line was touched",
+                say("line_touched"),
             )
         )
         factor = ZERO
@@ -1097,13 +1115,13 @@ def _bonus(ev: _Evaluator, r: Result, pending: _Pending, card: Scorecard) -> Res
     if base_row is None and factor is not None:
         table = ev.data.bonus_base
         if "bonus_base" in ev.unread:
-            missing = f"the bonus-base table {table.source} could not be read"
+            missing = say("base_unread", source=table.source)
         elif table.source:
-            missing = f"no bonus base for {r.entity} in {r.period}"
+            missing = say("no_base_row", entity=r.entity, period=r.period)
             at = Location(table.source, 1, 1)
             ev.diagnostics.append(Diagnostic.make("SM518", at, entity=r.entity, period=r.period, scorecard=card.id))
         else:
-            missing = "no bonus base table was given"
+            missing = say("no_base_table")
     if base_row is not None and factor is not None:
         ev.ix.used.add(id(base_row))
         money = ev.s.organisation.money_rounding
@@ -1114,7 +1132,7 @@ def _bonus(ev: _Evaluator, r: Result, pending: _Pending, card: Scorecard) -> Res
             Gate(
                 "bonus",
                 "bonus_base",
-                f"{base_row.amount} x {factor}",
+                say("base_times", base=base_row.amount, factor=factor),
                 str(base_row.amount),
                 str(amount),
                 ev.s.organisation.currency,

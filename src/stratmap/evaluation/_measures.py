@@ -24,6 +24,7 @@ from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 
 from stratmap.data import Actual
+from stratmap.evaluation._words import Text, say
 from stratmap.formula import Formula, parse_cached
 from stratmap.formula._check import MAX_PLACES as FORMULA_PLACES
 from stratmap.model import Strategy
@@ -44,6 +45,7 @@ class Measure:
     value: Decimal | str | None
     rows: tuple[Actual, ...] = ()  # the data rows it read
     how: str = ""  # how it was reached, for the explanation ("" for a value reported as is)
+    why: str = ""  # why it could not be computed (value None), without the "derived:" prefix
     conflict: Actual | None = None  # a reported row that disagrees with the computed value
     refused: Actual | None = None  # a reported row of a KPI whose reported values are refused
     #: the months of the period its rows cover, when fewer than the period has (a partial year)
@@ -55,8 +57,17 @@ NONE = Measure(None)
 
 def _text(x: Decimal | str | None) -> str:
     if x is None:
-        return "missing"
+        return say("missing")
     return x if isinstance(x, str) else format(x.normalize(), "f")
+
+
+def _failed(kind: str, why: Text) -> Measure:
+    """No value: ``kind`` (derived, rolled up) could not be computed, and why."""
+    return Measure(None, (), say(kind, why=why), why=why)
+
+
+_LIST = Text(", ", ",")
+_PARTS = Text("; ", ";")
 
 
 class Measures:
@@ -116,17 +127,16 @@ class Measures:
         if k.reported == "refuse":
             return Measure(computed.value, computed.rows, computed.how, refused=row)
         if computed.value is None:  # it cannot be computed: the reported value stands
-            why = computed.how.split(": ", 1)[-1]
-            return Measure(row.value, (row,), f"reported (it cannot be computed: {why})")
+            return Measure(row.value, (row,), say("reported_fallback", why=computed.why))
         if row.value != computed.value:
             return Measure(computed.value, computed.rows, computed.how, conflict=row)
-        return Measure(computed.value, (*computed.rows, row), computed.how + "; the reported value agrees")
+        return Measure(computed.value, (*computed.rows, row), computed.how + say("reported_agrees"))
 
     def _derived(self, entity: str, k: Kpi, period: Period) -> Measure:
         formula = self.formulas[k.id]
         values: dict[str, Decimal | None] = {}
         rows: list[Actual] = []
-        parts: list[str] = []
+        parts: list[Text] = []
         missing: list[str] = []
         shorts: list[tuple[int, int] | None] = []
         for name in formula.names:
@@ -137,17 +147,20 @@ class Measures:
             shorts.append(m.short)
             if value is None:
                 missing.append(name)
-            parts.append(f"{name} {_text(value)}" + (f" ({m.how})" if m.how else ""))
+            shown = _text(value)
+            parts.append(
+                say("input_how", name=name, value=shown, how=m.how) if m.how else say("input", name=name, value=shown)
+            )
         if missing:
-            return Measure(None, (), f"derived: {', '.join(missing)} missing")
+            return _failed("derived_failed", say("inputs_missing", names=", ".join(missing)))
         result = formula.evaluate(values)
         if not isinstance(result, Decimal):
-            return Measure(None, (), f"derived: {k.formula} gives no number ({'; '.join(parts)})")
+            return _failed("derived_failed", say("no_number", formula=k.formula, parts=_PARTS.join(parts)))
         result = plain(result.quantize(_QUANTUM, rounding=ROUND_HALF_UP))
         return Measure(
             result,
             tuple(rows),
-            f"derived: {k.formula} = {_text(result)} over {period.text}, from {'; '.join(parts)}",
+            say("derived", formula=k.formula, value=_text(result), period=period.text, parts=_PARTS.join(parts)),
             short=_shortest(shorts),
         )
 
@@ -161,8 +174,8 @@ class Measures:
             listed = self.holders.get(child.owner)
             expected = self.headcount.get(child.owner)
             if listed is not None and expected is not None and len(listed) < expected:
-                short = f"{expected - len(listed)} of the {expected} holders of {child.owner} are not in the data"
-                return Measure(None, (), f"rolled up: {short}")
+                short = say("holders_short", n=expected - len(listed), expected=expected, unit=child.owner)
+                return _failed("rolled_failed", short)
             for holder in self.holders_of(child.owner):
                 m = self.get(holder, child.id, period)
                 if not isinstance(m.value, Decimal):
@@ -173,12 +186,16 @@ class Measures:
                 rows.extend(m.rows)
                 parts.append(f"{holder} {_text(m.value)} ({child.id})")
         if missing:
-            return Measure(None, (), f"rolled up: contributions missing from {', '.join(missing)}")
+            return _failed("rolled_failed", say("contributions_missing", who=", ".join(missing)))
         if not parts:
-            return Measure(None, (), "rolled up: no holder of a contributing unit")
+            return _failed("rolled_failed", say("no_holder"))
         total = plain(_aggregate(k.roll_up, values).quantize(_QUANTUM, rounding=ROUND_HALF_UP))
-        shown = " + ".join(parts) if k.roll_up == "sum" else f"{k.roll_up} of {', '.join(parts)}"
-        return Measure(total, tuple(rows), f"rolled up: {shown} = {_text(total)}", short=_shortest(shorts))
+        shown = (
+            Text(" + ".join(parts))
+            if k.roll_up == "sum"
+            else say("combined", how=say(k.roll_up), parts=", ".join(parts))
+        )
+        return Measure(total, tuple(rows), say("rolled", shown=shown, total=_text(total)), short=_shortest(shorts))
 
     def _reported(self, entity: str, k: Kpi, period: Period) -> Measure:
         """Reported for the period, or aggregated from the sub-periods at its frequency."""
@@ -199,13 +216,19 @@ class Measures:
         nums: list[Decimal] = values  # type: ignore[assignment]
         value = _aggregate(k.aggregation, nums)
         shown = ", ".join(f"{r.period} {_text(r.value)}" for r in rows)
-        of = f"{len(rows)} of {len(parts)}"
         covered = sum(len(p.months()) for p in parts if (entity, k.id, p.text) in self.reported)
         short = (covered, len(period.months())) if covered < len(period.months()) else None
         return Measure(
             value,
             tuple(rows),
-            f"{k.aggregation} of {of} {k.frequency.replace('_', '-')} values: {shown}",
+            say(
+                "aggregated",
+                how=say(k.aggregation),
+                n=len(rows),
+                of=len(parts),
+                frequency=say(k.frequency),
+                shown=shown,
+            ),
             short=short,
         )
 

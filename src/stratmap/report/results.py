@@ -6,7 +6,7 @@ import json
 from collections.abc import Callable, Sequence
 from decimal import ROUND_HALF_UP, Decimal
 
-from stratmap.evaluation import Evaluation, Result
+from stratmap.evaluation import Evaluation, Result, in_lang, label
 from stratmap.evaluation._results import RESULT_COLUMNS
 from stratmap.report.tabular import text_table, to_csv
 
@@ -74,47 +74,74 @@ def _row(r: Result) -> list[str]:
     ]
 
 
-def render_json(ev: Evaluation) -> str:
+def render_json(ev: Evaluation, lang: str = "en") -> str:
+    """Every result as JSON: ids and English text, whatever ``lang`` (Decimals as text)."""
     return json.dumps(ev.as_dict(), ensure_ascii=False, indent=2) + "\n"
 
 
-def render_csv(ev: Evaluation) -> str:
+def render_csv(ev: Evaluation, lang: str = "en") -> str:
     """The result rows (``Evaluation.result_rows()``, the DataFrames' columns): numbers as
-    plain decimals, blank when absent; ``bonus_missing`` says why a bonus is blank."""
+    plain decimals, blank when absent; ``bonus_missing`` says why a bonus is blank. The
+    columns and values are the same in every language, so that a script reads them."""
     rows = ev.result_rows()
     return to_csv(RESULT_COLUMNS, [[_cell(row[c]) for c in RESULT_COLUMNS] for row in rows])
 
 
-def render_table(ev: Evaluation) -> str:
+def render_table(ev: Evaluation, lang: str = "en") -> str:
     columns = (0, 1, 4, 5, 6, 7, 9, 10, 11, 13, 16 - 1)
-    header = [HEADER[i] for i in columns]
-    rows = [[_row(r)[i] for i in columns] for r in ev.results]
+    header = [label(HEADER[i], lang) for i in columns]
+    rows = []
+    for r in ev.results:
+        row = _row(r)
+        row[4] = label(row[4], lang)
+        if r.bonus_missing:
+            row[15] = label("missing", lang)
+        rows.append([row[i] for i in columns])
     out = text_table(header, rows, right=(3, 5, 9, 10))
-    out += "\n" + summary(ev)
+    out += "\n" + summary(ev, lang)
     return out
 
 
-def summary(ev: Evaluation) -> str:
+_SUMMARY = {
+    "en": {
+        "results": "{n} results for {period} ({tier}): {complete} complete",
+        "empty": ", {n} without any data (no_data)",
+        "total": "bonus total, {card}: {amount}",
+        "leaves": " (leaves out {n} result(s) without a bonus: {shown})",
+        "rows": "{name}: {read} rows read = {used} used + {unused} unused + {outside} outside the period"
+        " + {rejected} rejected",
+    },
+    "zh": {
+        "results": "{period}({tier})共 {n} 个结果:{complete} 个完整",
+        "empty": ",{n} 个没有任何数据(no_data)",
+        "total": "奖金合计,{card}:{amount}",
+        "leaves": "(未计入 {n} 个没有奖金的结果:{shown})",
+        "rows": "{name}:读取 {read} 行 = 采用 {used} + 未用 {unused} + 期外 {outside} + 拒收 {rejected}",
+    },
+}
+
+
+def summary(ev: Evaluation, lang: str = "en") -> str:
+    words = _SUMMARY["zh" if lang == "zh" else "en"]
     complete = sum(1 for r in ev.results if r.status == "complete")
     empty = sum(1 for r in ev.results if r.status == "no_data")
-    lines = [
-        f"{len(ev.results)} results for {ev.period} ({ev.tier}): {complete} complete"
-        + (f", {empty} without any data (no_data)" if empty else "")
-    ]
+    head = words["results"].format(n=len(ev.results), period=ev.period, tier=label(ev.tier, lang), complete=complete)
+    lines = [head + (words["empty"].format(n=empty) if empty else "")]
     for card in sorted({*ev.bonus_totals, *ev.bonus_left_out}):
         left = ev.bonus_left_out.get(card, ())
         shown = ", ".join(left[:5]) + (", ..." if len(left) > 5 else "")
-        leaves = f" (leaves out {len(left)} result(s) without a bonus: {shown})" if left else ""
-        lines.append(f"bonus total, {card}: {ev.bonus_totals.get(card, '0')}{leaves}")
+        leaves = words["leaves"].format(n=len(left), shown=shown) if left else ""
+        lines.append(words["total"].format(card=card, amount=ev.bonus_totals.get(card, "0")) + leaves)
     for name, c in ev.rows.items():
         lines.append(
-            f"{name}: {c.read} rows read = {c.used} used + {c.unused} unused + {c.outside} outside the period"
-            f" + {c.rejected} rejected"
+            words["rows"].format(
+                name=name, read=c.read, used=c.used, unused=c.unused, outside=c.outside, rejected=c.rejected
+            )
         )
     return "\n".join(lines) + "\n"
 
 
-#: The explanation's own words, by language (the rules and reasons it quotes are English).
+#: The explanation's own words, by language (the rules and reasons it quotes carry their own).
 _WORDS = {
     "en": {
         "head": "{entity} on {scorecard} for {period} ({tier}): {status}",
@@ -124,6 +151,7 @@ _WORDS = {
         "sum": "weighted sum",
         "tail": "score {score}, grade {grade}, rank {rank}, bonus factor {factor}, bonus {bonus}",
         "missing": "missing",
+        "bonus_missing": "bonus missing",
     },
     "zh": {
         "head": "{entity} 在 {scorecard} 上的 {period}({tier})结果:{status}",
@@ -133,6 +161,7 @@ _WORDS = {
         "sum": "加权合计",
         "tail": "得分 {score},等级 {grade},排名 {rank},奖金系数 {factor},奖金 {bonus}",
         "missing": "缺失",
+        "bonus_missing": "奖金缺失",
     },
 }
 
@@ -141,7 +170,11 @@ def render_explanation(result: Result, lang: str = "en") -> str:
     """One result's arithmetic, step by step, for a terminal, in English or Chinese."""
     words = _WORDS["zh" if lang == "zh" else "en"]
     head = str(words["head"]).format(
-        entity=result.entity, scorecard=result.scorecard, period=result.period, tier=result.tier, status=result.status
+        entity=result.entity,
+        scorecard=result.scorecard,
+        period=result.period,
+        tier=label(result.tier, lang),
+        status=label(result.status, lang),
     )
     lines = [head]
     rows: list[Sequence[object]] = []
@@ -152,8 +185,8 @@ def render_explanation(result: Result, lang: str = "en") -> str:
                 i.kpi,
                 actual,
                 _cell(i.target),
-                i.policy,
-                i.rule,
+                label(i.policy, lang),
+                in_lang(i.rule, lang),
                 _published(i.raw, i.score),
                 _cell(i.score),
                 _published(i.share, _SHARE),
@@ -163,15 +196,16 @@ def render_explanation(result: Result, lang: str = "en") -> str:
     lines.append(text_table(list(words["columns"]), rows, right=(1, 2, 5, 6, 7, 8)).rstrip())
     for i in result.items:
         if i.measured:
-            lines.append(f"{words['measured']}: {i.kpi}: {i.measured}")
+            lines.append(f"{words['measured']}: {i.kpi}: {in_lang(i.measured, lang)}")
         if i.revision:
-            lines.append(f"{words['revised']}: {i.kpi}: {i.revision}")
+            lines.append(f"{words['revised']}: {i.kpi}: {in_lang(i.revision, lang)}")
     lines.append(f"{words['sum']}: {_cell(result.base_score)}")
+    colon = ":" if lang == "zh" else ": "
     for g in result.gates:
         change = f" ({g.before} -> {g.after})" if g.before is not None and g.after is not None else ""
-        reason = f": {g.reason}" if g.reason else ""
-        lines.append(f"{g.step} [{g.source}] {g.effect}{change}{reason}")
-    bonus = "missing" if result.bonus_missing else _cell(result.bonus)
+        reason = f"{colon}{in_lang(g.reason, lang)}" if g.reason else ""
+        lines.append(f"{label(g.step, lang)} [{g.source}] {in_lang(g.effect, lang)}{change}{reason}")
+    bonus = label("missing", lang) if result.bonus_missing else _cell(result.bonus)
     tail = str(words["tail"]).format(
         score=_cell(result.score),
         grade=_cell(result.grade),
@@ -180,9 +214,11 @@ def render_explanation(result: Result, lang: str = "en") -> str:
         bonus=bonus,
     )
     lines.append(tail)
+    if result.bonus_missing:
+        lines.append(f"{words['bonus_missing']}: {in_lang(result.bonus_missing, lang)}")
     if result.missing:
         lines.append(f"{words['missing']}: {', '.join(result.missing)}")
     return "\n".join(lines) + "\n"
 
 
-RENDERERS: dict[str, Callable[[Evaluation], str]] = {"json": render_json, "csv": render_csv, "table": render_table}
+RENDERERS: dict[str, Callable[[Evaluation, str], str]] = {"json": render_json, "csv": render_csv, "table": render_table}
