@@ -24,17 +24,23 @@ PERIOD = "2026-03"
 
 
 @cache
-def manufacturing(point: str = "line") -> Strategy:
-    """The bundled example; ``point="total"`` rounds only each score's total."""
-    if point == "line":
+def manufacturing(point: str = "line", gap: str = "miss") -> Strategy:
+    """The bundled example; ``point="total"`` rounds only each score's total, ``gap`` is the
+    production veto's ``missing_period``."""
+    if point == "line" and gap == "miss":
         return stratmap.load(EXAMPLES / "manufacturing")
-    folder = Path(tempfile.mkdtemp(prefix="stratmap-point-")) / "manufacturing"
+    folder = Path(tempfile.mkdtemp(prefix="stratmap-variant-")) / "manufacturing"
     shutil.copytree(EXAMPLES / "manufacturing", folder)
     root = folder / "strategy.yaml"
     text = root.read_text(encoding="utf-8")
     assert "organisation:\n" in text
     rounding = f"organisation:\n  rounding: {{score: {{places: 2, point: {point}}}}}\n"
     root.write_text(text.replace("organisation:\n", rounding, 1), encoding="utf-8")
+    production = folder / "departments" / "production.yaml"
+    text = production.read_text(encoding="utf-8")
+    veto = '        veto_when: "actual < 95"\n'
+    assert text.count(veto) == 1
+    production.write_text(text.replace(veto, veto + f"        missing_period: {gap}\n"), encoding="utf-8")
     return stratmap.load(folder)
 
 
@@ -77,6 +83,7 @@ def teams(draw: st.DrawFn) -> tuple[str, list[dict[str, Any]]]:
         for kpi, kind in spec["kpis"].items():
             row[kpi] = draw(_value(kind))
             row[f"{kpi}@prev"] = draw(_value(kind))
+            row[f"{kpi}@prev2"] = draw(_value(kind))  # with @prev missing: a gap the escalation counts through
         for event in spec["events"]:
             row[event] = draw(st.integers(0, 3))
             row[f"{event}$"] = draw(st.integers(0, 120)) if row[event] else 0  # no events, no amount
@@ -85,12 +92,12 @@ def teams(draw: st.DrawFn) -> tuple[str, list[dict[str, Any]]]:
     return card, people
 
 
-def _scalar(card: str, team: list[dict[str, Any]], point: str = "line") -> dict[str, Any]:
+def _scalar(card: str, team: list[dict[str, Any]], point: str = "line", gap: str = "miss") -> dict[str, Any]:
     spec = CARDS[card]
     actuals, events, bases = [], [], []
     for row in team:
         for kpi in spec["kpis"]:
-            for period, key in ((PERIOD, kpi), ("2026-02", f"{kpi}@prev")):
+            for period, key in ((PERIOD, kpi), ("2026-02", f"{kpi}@prev"), ("2026-01", f"{kpi}@prev2")):
                 if row[key] is not None:
                     actuals.append({"entity": row["entity"], "kpi": kpi, "period": period, "value": str(row[key])})
         for event in spec["events"]:
@@ -108,7 +115,7 @@ def _scalar(card: str, team: list[dict[str, Any]], point: str = "line") -> dict[
             bases.append({"entity": row["entity"], "period": PERIOD, "amount": str(row["base"])})
     people = [{"entity": r["entity"], "holds": spec["unit"]} for r in team if r["entity"] != spec["unit"]]
     data = read_data(actuals=actuals, events=events, bonus_base=bases, people=people)
-    ev = evaluate(manufacturing(point), data, period=PERIOD)
+    ev = evaluate(manufacturing(point, gap), data, period=PERIOD)
     return {r.entity: r for r in ev.results if r.scorecard == card}
 
 
@@ -117,13 +124,15 @@ def _column(team: list[dict[str, Any]], key: str) -> Any:
 
 
 @settings(max_examples=120, deadline=None)
-@given(drawn=teams(), point=st.sampled_from(("line", "line", "total")))
-def test_batch_and_scalar_paths_publish_the_same_figures(drawn: tuple[str, list[dict[str, Any]]], point: str) -> None:
+@given(drawn=teams(), point=st.sampled_from(("line", "line", "total")), gap=st.sampled_from(("miss", "break")))
+def test_batch_and_scalar_paths_publish_the_same_figures(
+    drawn: tuple[str, list[dict[str, Any]]], point: str, gap: str
+) -> None:
     card, team = drawn
     spec = CARDS[card]
-    scalar = _scalar(card, team, point)
+    scalar = _scalar(card, team, point, gap)
     batch = evaluate_batch(
-        manufacturing(point),
+        manufacturing(point, gap),
         card,
         period=PERIOD,
         entities=[r["entity"] for r in team],
@@ -131,7 +140,10 @@ def test_batch_and_scalar_paths_publish_the_same_figures(drawn: tuple[str, list[
         events={e: _column(team, e) for e in spec["events"]},
         event_amounts={e: _column(team, f"{e}$") for e in spec["events"]},
         bonus_base=_column(team, "base"),
-        history={"2026-02": {kpi: _column(team, f"{kpi}@prev") for kpi in spec["kpis"]}},
+        history={
+            "2026-02": {kpi: _column(team, f"{kpi}@prev") for kpi in spec["kpis"]},
+            "2026-01": {kpi: _column(team, f"{kpi}@prev2") for kpi in spec["kpis"]},
+        },
     )
     for i, row in enumerate(team):
         r = scalar.get(row["entity"])
@@ -141,6 +153,8 @@ def test_batch_and_scalar_paths_publish_the_same_figures(drawn: tuple[str, list[
         assert batch.decimal("score", i) == r.score, (row, r.explanation())
         assert (batch.grade[i], int(batch.rank[i]) or None) == (r.grade, r.rank)
         assert bool(batch.vetoed[i]) == bool(r.vetoes)
+        # the run of vetoed periods, counted through a gap (missing_period: miss) as in the one-entity path
+        assert int(batch.consecutive[i]) == max((int(v["consecutive"]) for v in r.vetoes), default=0)
         assert batch.decimal("bonus_factor", i) == r.bonus_factor
         assert batch.decimal("bonus", i) == r.bonus
 
@@ -165,6 +179,7 @@ def test_batch_rows_and_errors() -> None:
             "grade": "A",
             "rank": 1,
             "vetoed": False,
+            "consecutive": 0,
             "high_voltage": False,
             "bonus_factor": "1",
             "bonus": "15000.00",

@@ -63,6 +63,8 @@ class BatchResult:
     bonus: F64
     places: int
     money_places: int
+    #: the longest run of vetoed periods a key indicator counted, this one included (0: no veto)
+    consecutive: npt.NDArray[np.int64]
 
     def __len__(self) -> int:
         return len(self.entities)
@@ -98,6 +100,7 @@ class BatchResult:
                     "grade": self.grade[i],
                     "rank": int(self.rank[i]) or None,
                     "vetoed": bool(self.vetoed[i]),
+                    "consecutive": int(self.consecutive[i]),
                     "high_voltage": bool(self.high_voltage[i]),
                     "bonus_factor": None if factor is None else str(factor.normalize()),
                     "bonus": None if bonus is None else str(bonus),
@@ -334,7 +337,7 @@ class _Run:
         }
         return sub
 
-    def per_row(self) -> tuple[F64, list[F64], Any, Any, Any, F64, Any]:
+    def per_row(self) -> tuple[F64, list[F64], Any, Any, Any, F64, Any, Any]:
         """Everything that depends on one row only: item scores to vetoes."""
         n, card = self.n, self.card
         # item scores at the published places (point: line) or the working places (point: total)
@@ -376,8 +379,8 @@ class _Run:
         score[incomplete] = np.nan
         score = self.deduct(score)
         score, lowest, forfeit = self.lines(score)
-        vetoed, veto_factor, escalated_lowest = self.vetoes()
-        return score, scores, lowest, forfeit, vetoed, veto_factor, escalated_lowest
+        vetoed, veto_factor, escalated_lowest, streak = self.vetoes()
+        return score, scores, lowest, forfeit, vetoed, veto_factor, escalated_lowest, streak
 
     def evaluate(self, ids: npt.NDArray[Any], bonus_base: Any) -> BatchResult:
         n, card, places = self.n, self.card, self.places
@@ -395,7 +398,7 @@ class _Run:
             row = run.per_row()
             if not local:
                 return row
-            score, _, lowest, forfeit, vetoed, veto_factor, escalated = row
+            score, _, lowest, forfeit, vetoed, veto_factor, escalated, _ = row
             grade = run.grades(score, lowest | escalated)
             factor = run.factors(score, grade, vetoed, veto_factor, forfeit)
             bonus = run.bonus(base[part], factor) if base is not None else np.full(run.n, np.nan)
@@ -416,11 +419,12 @@ class _Run:
         lowest, forfeit, vetoed = (np.concatenate([p[k] for p in parts]) for k in (2, 3, 4))
         veto_factor = np.concatenate([p[5] for p in parts])
         escalated_lowest = np.concatenate([p[6] for p in parts])
+        streak = np.concatenate([p[7] for p in parts])
         rank = self.ranks(ids, score, scores)
         if local:
-            grade = np.concatenate([p[7] for p in parts])
-            factor = np.concatenate([p[8] for p in parts])
-            bonus = np.concatenate([p[9] for p in parts])
+            grade = np.concatenate([p[8] for p in parts])
+            factor = np.concatenate([p[9] for p in parts])
+            bonus = np.concatenate([p[10] for p in parts])
         else:
             grade = self.grades(score, lowest | escalated_lowest)
             grade = self.distribute(rank, grade)
@@ -445,6 +449,7 @@ class _Run:
             bonus,
             places,
             self.s.organisation.money_rounding.places,
+            streak,
         )
 
     def bonus(self, base: F64, factor: F64) -> F64:
@@ -533,12 +538,15 @@ class _Run:
                         forfeit |= hit
         return score, lowest, forfeit
 
-    def vetoes(self) -> tuple[npt.NDArray[np.bool_], F64, npt.NDArray[np.bool_]]:
+    def vetoes(self) -> tuple[npt.NDArray[np.bool_], F64, npt.NDArray[np.bool_], npt.NDArray[np.int64]]:
+        """Where a veto fired, its factor, where an escalation forces the lowest grade, and the
+        longest run of vetoed periods any key indicator counted (0: no veto)."""
         vetoed = np.zeros(self.n, dtype=bool)
         factor = np.full(self.n, np.inf)
         lowest = np.zeros(self.n, dtype=bool)
+        longest = np.zeros(self.n, dtype=np.int64)
         if self.card.tier != "short_term":
-            return vetoed, factor, lowest
+            return vetoed, factor, lowest, longest
         for ki in self.card.key_indicators:
             f = _formula(ki.veto_when, ITEM_NAMES)
 
@@ -551,12 +559,13 @@ class _Run:
             hit = fired(self.actual(ki.kpi), self.period)
             consecutive = np.where(hit, 1, 0)
             running = hit.copy()
+            first = self.first_reported(ki.kpi)
             p = self.period
             for _ in range(35):
                 p = p.previous()
                 earlier = self.history.get(p.text, {}).get(ki.kpi)
-                if earlier is None:
-                    break
+                if not ki.escalation or earlier is None or first is None or (p.year, p.first) < first:
+                    break  # no further back than the first period the data report the KPI in
                 col = self.column(earlier, f"history[{p.text!r}][{ki.kpi!r}]")
                 if ki.missing_period == "miss":  # a period not reported counts as a miss (it fires)
                     running &= fired(col, p)
@@ -574,7 +583,16 @@ class _Run:
                     lowest |= reached
             vetoed |= hit
             factor = np.where(hit, np.minimum(factor, ki_factor), factor)
-        return vetoed, factor, lowest
+            longest = np.maximum(longest, np.where(hit, consecutive, 0))
+        return vetoed, factor, lowest, longest
+
+    def first_reported(self, kpi: str) -> tuple[int, int] | None:
+        """The first period (year, month) any row reports ``kpi`` in, among the period and its
+        history (None: never), as the one-entity path bounds a run of vetoed periods."""
+        periods = [(self.period, self.actual(kpi))]
+        periods += [(q, cols[kpi]) for text, cols in self.history.items() if kpi in cols if (q := parse_period(text))]
+        found = [(q.year, q.first) for q, col in periods if (~np.isnan(np.asarray(col, dtype=np.float64))).any()]
+        return min(found) if found else None
 
     def grades(self, score: F64, lowest: npt.NDArray[np.bool_]) -> npt.NDArray[Any]:
         bands = self.card.grading.bands
