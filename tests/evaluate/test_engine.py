@@ -488,3 +488,28 @@ def test_point_total_rounds_only_the_total(tmp_path: Path) -> None:
     )
     assert total.score == exact.quantize(D("0.01"), rounding=ROUND_HALF_UP)
     assert line.score == sum((i.contribution for i in line.items if i.contribution is not None), D(0))
+
+
+def test_values_beyond_exact_arithmetic_are_refused_never_double_rounded() -> None:
+    from decimal import localcontext
+
+    wide = "10000.49999999999999999999999999"  # 31 significant digits: 28-digit Decimal would round it
+    for value in (wide, D(wide)):
+        rows = actuals("production", "2026-03", output=value)
+        ev = run("manufacturing", "2026-03", actuals=rows)
+        [refused] = [d for d in ev.diagnostics if d.code == "SM503"]
+        assert "more than 12 decimal places" in refused.message("en")
+        assert next(i for i in ev.result("production").items if i.kpi == "output").status == "missing"
+    # at the bound, the score is the exact one: 10000.499999999999 / 10500 x 100 at 2 places
+    exact = "10000.499999999999"
+    item = next(
+        i
+        for i in run("manufacturing", "2026-03", actuals=actuals("production", "2026-03", output=exact))
+        .result("production")
+        .items
+        if i.kpi == "output"
+    )
+    with localcontext() as ctx:
+        ctx.prec = 60
+        expected = (D(exact) / 10500 * 100).quantize(D("0.01"), rounding=ROUND_HALF_UP)
+    assert item.score == expected == D("95.24")
