@@ -1369,13 +1369,13 @@ _ALL = (
         "SM521",
         "partial-year",
         W,
-        "An annual result reads KPIs whose data cover only part of the year.",
-        "年度结果所读指标的数据只覆盖部分年度。",
-        "{entity} on {scorecard} for {period}: {kpis} cover only {months} of 12 months; {action}",
-        "{entity} 在 {period} 的 {scorecard}:{kpis} 只覆盖 12 个月中的 {months} 个月;{action_zh}",
-        "Report the missing months (or the year's value), or declare on the scorecard how a partial year "
+        "A result reads KPIs whose data cover only part of its period (a year, half-year or quarter).",
+        "结果所读指标的数据只覆盖其考核期(年、半年或季度)的一部分。",
+        "{entity} on {scorecard} for {period}: months reported of {months}: {kpis}; {action}",
+        "{entity} 在 {period} 的 {scorecard}:{months} 个月中已报的月数:{kpis};{action_zh}",
+        "Report the missing months (or the period's value), or declare on the scorecard how a partial period "
         "counts: partial_year: refuse (the default), prorate or accept.",
-        "请补报缺少的月份(或全年值),或在考核表上声明不足一年时的计法:partial_year: refuse(默认)、prorate 或 accept。",
+        "请补报缺少的月份(或全期值),或在考核表上声明不足一期时的计法:partial_year: refuse(默认)、prorate 或 accept。",
     ),
 )
 

@@ -47,7 +47,10 @@ COLUMNS: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
 
 PERIOD = re.compile(r"[0-9]{4}(?:-(?:0[1-9]|1[0-2])|Q[1-4]|H[12])?\Z")
 ID = re.compile(r"[a-z][a-z0-9_]{0,63}\Z")
-NUMBER = re.compile(r"[+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][+-]?[0-9]+)?\Z")
+#: A number in a text cell: plain decimal digits, an optional sign and decimal point.
+NUMBER = re.compile(r"[+-]?[0-9]+(?:\.[0-9]+)?\Z")
+#: What spreadsheets write for numbers too long to show: an exponent, or a point at an end.
+_LOOSE_NUMBER = re.compile(r"[+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][+-]?[0-9]+)?\Z")
 MAX_ENTITY = 128
 
 #: The answers a yes/no KPI's value may be (compared in lower case).
@@ -856,6 +859,16 @@ def _number(raw: _Raw, column: str, default: Decimal | None = None) -> Decimal:
         number = Decimal(repr(value))  # a float stands for its shortest decimal: 0.1 is 0.1
     elif isinstance(value, str) and NUMBER.match(value.strip()):
         number = Decimal(value.strip())
+    elif isinstance(value, str) and _LOOSE_NUMBER.match(value.strip()):
+        raise _Bad(
+            Diagnostic.make(
+                "SM503",
+                _cell(raw, column),
+                column=column,
+                problem=f"'{value.strip()}' is not written in plain digits (write e.g. 1500, 0.5 or 12.5: "
+                "a spreadsheet's 1.5E+3 may have dropped digits)",
+            )
+        )
     else:
         shown = value if isinstance(value, str) else f"a {type(value).__name__}"
         raise _Bad(
@@ -866,7 +879,7 @@ def _number(raw: _Raw, column: str, default: Decimal | None = None) -> Decimal:
     problem = number_problem(number)
     if problem is not None:
         raise _Bad(Diagnostic.make("SM503", _cell(raw, column), column=column, problem=problem))
-    return number
+    return number.copy_abs() if number.is_zero() else number  # -0 is 0
 
 
 def _value(raw: _Raw) -> Decimal | str:
@@ -878,7 +891,7 @@ def _value(raw: _Raw) -> Decimal | str:
     try:
         return _number(raw, "value")
     except _Bad as bad:
-        if isinstance(value, str) and value.strip() and not NUMBER.match(value.strip()):
+        if isinstance(value, str) and value.strip() and not _LOOSE_NUMBER.match(value.strip()):
             shown = value.strip()
             raise _Bad(
                 Diagnostic.make(

@@ -311,7 +311,18 @@ def test_numbers_beyond_exact_arithmetic_are_located_errors(tmp_path: Path, tabl
     f.write_text(text.format(number), encoding="utf-8")
     found = read_table(f, table).problems  # type: ignore[arg-type]
     assert [(d.code, d.location.line) for d in found] == [("SM503", 2)]
-    assert "1e15" in found[0].message() or "12 decimal places" in found[0].message()
+    said = found[0].message()
+    assert "1e15" in said or "12 decimal places" in said or ("not written in plain digits" in said and "e" in number)
+
+
+def test_numbers_in_text_are_plain_digits(tmp_path: Path) -> None:
+    f = tmp_path / "t.csv"
+    f.write_text("entity,kpi,period,value\na1,k,2026-03,1.5E+3\na1,k,2026-04,.5\na1,k,2026-05,5.\n"
+                 "a1,k,2026-06,-0\na1,k,2026-07,+5\n", encoding="utf-8")  # fmt: skip
+    table = read_table(f, "actuals")
+    assert [(d.code, d.location.line) for d in table.problems] == [("SM503", 2), ("SM503", 3), ("SM503", 4)]
+    assert "a spreadsheet's 1.5E+3 may have dropped digits" in table.problems[0].message()
+    assert [str(r.value) for r in table.rows] == ["0", "5"]  # -0 is 0
 
 
 def test_very_deep_json_is_a_located_error(tmp_path: Path) -> None:

@@ -276,3 +276,14 @@ def test_a_mean_roll_up_is_rounded_like_a_derived_value(tmp_path: Path) -> None:
 def test_read_data_names_the_tables_it_knows() -> None:
     with pytest.raises(TypeError, match="no table called actual: the tables are actuals, events, ratings"):
         stratmap.read_data(actual=[])
+
+
+def test_a_derived_ratio_over_totals_of_different_months_is_not_computed(tmp_path: Path) -> None:
+    s = load(tmp_path)
+    actuals = rows("fb", "fb_profit", dict(zip(MONTHS, (100, 300, 200), strict=True)))
+    actuals += rows("fb", "fb_sales", {"2026-01": 1000, "2026-03": 2000})  # February missing
+    actuals += rows("fb", "fb_volume", {"2026Q1": 1000})
+    ev = evaluate(s, read_data(actuals=actuals, people=PEOPLE), period="2026Q1")
+    margin = item(ev, "fb", "fb_margin")
+    assert margin.actual is None and margin.status == "missing"
+    assert "its inputs cover different months of 3 (fb_profit 3, fb_sales 2)" in margin.measured

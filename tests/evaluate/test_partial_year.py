@@ -98,8 +98,9 @@ def test_a_partial_year_is_refused_by_default(tmp_path_factory: pytest.TempPathF
     assert r.status == "incomplete" and r.score is None and r.months_used == 9
     assert [i.status for i in r.items] == ["partial", "partial"]
     assert r.items[0].rule == "partial year: 9 of 12 months reported (partial_year: refuse)"
+    assert r.items[0].months == 9
     [said] = [d for d in ev.diagnostics if d.code == "SM521"]
-    assert "nps, sales cover only 9 of 12 months; the items are incomplete" in said.message("en")
+    assert "months reported of 12: nps 9, sales 9; the items are incomplete" in said.message("en")
 
 
 def test_a_whole_year_is_scored_and_says_12_months(tmp_path_factory: pytest.TempPathFactory) -> None:
@@ -112,8 +113,8 @@ def test_a_whole_year_is_scored_and_says_12_months(tmp_path_factory: pytest.Temp
 def test_prorate_annualises_a_summed_kpi_only(tmp_path_factory: pytest.TempPathFactory) -> None:
     r, ev = result(strategy(tmp_path_factory, "prorate"), monthly(MONTHS[:9]))
     sales, nps = r.items
-    assert sales.actual == D(1200) and "annualised: 900 x 12 / 9 = 1200 (partial_year: prorate)" in sales.measured
-    assert nps.actual == D(90) and "the mean of the periods reported, not annualised (only a sum is" in nps.measured
+    assert sales.actual == D(1200) and "prorated: 900 x 12 / 9 = 1200 (partial_year: prorate)" in sales.measured
+    assert nps.actual == D(90) and "the mean of the periods reported, not prorated (only a sum is" in nps.measured
     assert r.status == "complete" and r.months_used == 9
     assert [d.severity.value for d in ev.diagnostics if d.code == "SM521"] == ["warning"]
 
@@ -125,7 +126,7 @@ def test_accept_scores_what_was_reported(tmp_path_factory: pytest.TempPathFactor
 
 def test_the_batch_path_refuses_months_out_of_range(tmp_path_factory: pytest.TempPathFactory) -> None:
     s = strategy(tmp_path_factory, "prorate")
-    with pytest.raises(EvaluationError, match="whole number of months from 1 to 12"):
+    with pytest.raises(EvaluationError, match=r"whole number of months from 1 to 12 \(2026\)"):
         evaluate_batch(s, "store_year", period="2026", entities=["store"], actuals={"sales": [1.0]},
                        months={"sales": [13]})  # fmt: skip
     with pytest.raises(EvaluationError, match="unknown KPI: nope"):
@@ -158,3 +159,40 @@ def test_both_paths_agree_on_a_partial_year(
     if policy == "prorate" and r.score is not None:
         expected = (D(sales * covered) * 12 / covered).quantize(D(1).scaleb(-10), rounding=ROUND_HALF_UP)
         assert r.items[0].actual == expected
+
+
+def test_a_quarter_short_of_a_month_follows_the_same_policy(tmp_path: Path) -> None:
+    def quarterly(policy: str | None) -> Strategy:
+        data = copy.deepcopy(BASE)
+        card = data["scorecards"][0]
+        card.update(id="store_q", tier="short_term", frequency="quarterly")
+        card["items"][0]["target"] = 300
+        card["key_indicators"] = [{"id": "v", "kpi": "nps", "veto_when": "actual < 10"}]
+        if policy:
+            card["partial_year"] = policy
+        folder = tmp_path / (policy or "default")
+        folder.mkdir(exist_ok=True)
+        path = folder / "strategy.yaml"
+        path.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False), encoding="utf-8")
+        return stratmap.load(path)
+
+    rows = monthly(["2026-01", "2026-03"])
+    ev = evaluate(quarterly(None), read_data(actuals=rows), period="2026Q1")
+    [r] = ev.results
+    assert r.status == "incomplete" and r.months_used == 2 and r.items[0].status == "partial"
+    assert r.items[0].rule == "partial quarter: 2 of 3 months reported (partial_year: refuse)"
+    [said] = [d for d in ev.diagnostics if d.code == "SM521"]
+    assert "months reported of 3: nps 2, sales 2" in said.message("en")
+    for policy in (None, "prorate", "accept"):
+        s = quarterly(policy)
+        [r] = evaluate(s, read_data(actuals=rows), period="2026Q1").results
+        given = {"sales": [200.0], "nps": [90.0]}
+        batch = evaluate_batch(s, "store_q", period="2026Q1", entities=["store"], actuals=given,
+                               months={"sales": [2], "nps": [2]})  # fmt: skip
+        assert batch.decimal("score", 0) == r.score and bool(batch.complete[0]) == (r.status == "complete")
+    assert r.items[0].actual == D(200)  # accept
+    [r] = evaluate(quarterly("prorate"), read_data(actuals=rows), period="2026Q1").results
+    assert r.items[0].actual == D(300) and "prorated: 200 x 3 / 2 = 300" in (r.items[0].measured or "")
+    # a whole quarter is no partial period
+    [r] = evaluate(quarterly(None), read_data(actuals=monthly(MONTHS[:3])), period="2026Q1").results
+    assert r.status == "complete" and r.months_used == 3

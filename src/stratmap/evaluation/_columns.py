@@ -174,9 +174,9 @@ def evaluate_batch(
     yes/no KPI as 1 and 0); ``events`` and ``event_amounts`` map an event type to counts
     and amounts; ``bonus_base`` is a column of base amounts; ``history`` maps an earlier
     period (e.g. ``"2026-02"``) to its actuals, for vetoes that escalate over consecutive
-    periods; ``months`` maps a KPI id to a column of the months of the year its annual
-    actuals cover (1 to 12; absent or NaN: the whole year), for the scorecard's
-    ``partial_year`` policy. Rated items are not evaluated here (use
+    periods; ``months`` maps a KPI id to a column of how many months of the period its
+    actuals cover (1 to the period's months; absent or NaN: all of them), for the
+    scorecard's ``partial_year`` policy. Rated items are not evaluated here (use
     :func:`stratmap.evaluation.evaluate`).
     """
     card = strategy.get(scorecard)
@@ -206,13 +206,16 @@ def evaluate_batch(
         unknown = sorted(set(columns) - known)
         if unknown:  # as the one-entity path refuses a row of an unknown KPI (SM504)
             raise EvaluationError(f"{what} has columns of unknown KPIs: {', '.join(unknown)}")
+    whole = len(p.months())
     for kpi, values in (months or {}).items():
         if kpi not in known:
             raise EvaluationError(f"months has a column of an unknown KPI: {kpi}")
         col = np.asarray(values, dtype=np.float64)
         given = col[~np.isnan(col)]
-        if ((given < 1) | (given > 12) | (given != np.round(given))).any():
-            raise EvaluationError(f"months[{kpi!r}] holds a value that is not a whole number of months from 1 to 12")
+        if ((given < 1) | (given > whole) | (given != np.round(given))).any():
+            raise EvaluationError(
+                f"months[{kpi!r}] holds a value that is not a whole number of months from 1 to {whole} ({period})"
+            )
     run = _Run(strategy, card, p, n, actuals, events or {}, event_amounts or {}, history or {}, months or {})
     if bonus_base is not None:
         base = run.column(bonus_base, "bonus_base")
@@ -278,8 +281,9 @@ class _Run:
         return result
 
     def covered(self, kpi: str) -> F64 | None:
-        """The months of the year ``kpi``'s actuals cover (None: the whole year for every row);
-        a derived KPI not given covers the least of its inputs, as in the measures stage."""
+        """The months of the period ``kpi``'s actuals cover (None: the whole period for every
+        row); a derived KPI not given covers its inputs' months, and NaN where they differ
+        (a total over a total needs the same months), as in the measures stage."""
         col = self.months.get(kpi)
         if col is not None or (kpi in self.actuals and kpi not in self._derived_here):
             return col
@@ -287,23 +291,32 @@ class _Run:
         if k.formula is None:
             return None
         names = parse_cached(k.formula, tuple(x.id for x in self.s.kpis)).names
-        found = [c for name in names if (c := self.covered(name)) is not None]
-        return np.fmin.reduce(found) if found else None
+        whole = float(len(self.period.months()))
+        found = [self.covered(name) for name in names]
+        if all(c is None for c in found):
+            return None
+        spans = [np.where(np.isnan(c), whole, c) if c is not None else np.full(self.n, whole) for c in found]
+        same = np.all([x == spans[0] for x in spans], axis=0)
+        return np.where(same, spans[0], np.nan)
 
-    def partial_year(self, kpi: Kpi, actual: F64) -> tuple[F64, npt.NDArray[np.bool_]]:
-        """An annual actual under the card's ``partial_year``: annualised (prorate, a summed
-        KPI), and where it is refused (refuse)."""
+    def partial_period(self, kpi: Kpi, actual: F64) -> tuple[F64, npt.NDArray[np.bool_]]:
+        """An actual of a period made of months under the card's ``partial_year``: prorated
+        (prorate, a summed KPI), where it is refused (refuse); a derived KPI whose inputs
+        cover different months has no value."""
         refused = np.zeros(self.n, dtype=bool)
-        covered = self.covered(kpi.id) if self.period.kind == "yearly" else None
+        covered = self.covered(kpi.id) if self.period.kind != "monthly" else None
         if covered is None:
             return actual, refused
-        short = ~np.isnan(actual) & (covered < 12)
+        whole = float(len(self.period.months()))
+        actual = np.where(np.isnan(covered) & ~np.isnan(actual), np.nan, actual)  # inputs' months differ
+        short = ~np.isnan(actual) & (covered < whole)
         if self.card.partial_year == "refuse":
             return actual, short
-        if self.card.partial_year == "prorate" and kpi.aggregation == "sum":
-            safe = np.where(short, covered, 12.0)
-            annual = _formula("a * 12 / m", ("a", "m")).evaluate_batch({"a": actual, "m": safe}, places=DERIVED_PLACES)
-            return np.where(short, annual, actual), refused
+        if self.card.partial_year == "prorate" and kpi.aggregation == "sum" and not kpi.formula:
+            safe = np.where(short, covered, whole)
+            f = _formula("a * t / m", ("a", "t", "m"))
+            full = f.evaluate_batch({"a": actual, "t": np.full(self.n, whole), "m": safe}, places=DERIVED_PLACES)
+            return np.where(short, full, actual), refused
         return actual, refused
 
     def count(self, event: str | None) -> F64:
@@ -352,7 +365,7 @@ class _Run:
             kpi = self.s.kpi(item.kpi)
             rev = revisions_in_force(self.s, card, item.kpi, self.period)
             a = anchors_for(item, self.period.text, rev)
-            actual, refused = self.partial_year(kpi, self.actual(item.kpi))
+            actual, refused = self.partial_period(kpi, self.actual(item.kpi))
             f = _formula(policy_formula(item.scoring, kpi.direction, a), ITEM_NAMES)
             columns = {"actual": actual}
             if set(f.names) - {"actual"}:  # a custom formula reading the anchors

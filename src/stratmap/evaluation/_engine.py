@@ -46,18 +46,26 @@ def quantize(x: Decimal, rounding: Rounding) -> Decimal:
     return out.copy_abs() if out.is_zero() else out
 
 
-#: What each partial_year policy does to a KPI covering part of the year, for SM521.
+#: What each partial_year policy does to a KPI covering part of its period, for SM521.
 _PARTIAL_YEAR = {policy: say(f"partial_action_{policy}") for policy in ("refuse", "prorate", "accept")}
+#: A period's kind as the partial-period texts name it.
+_SPANS = {"quarterly": "quarter", "half_yearly": "half_year", "yearly": "year"}
 
 
-def _partial_year(card: Scorecard, kpi: Kpi, actual: Decimal, covered: int) -> tuple[Decimal, Text]:
-    """An annual actual that covers ``covered`` months of 12, under the card's policy."""
-    of = say("partial_of", covered=covered)
+def _partial_period(
+    card: Scorecard, kpi: Kpi, actual: Decimal, period: Period, covered: int
+) -> tuple[Decimal, Text]:
+    """An actual that covers ``covered`` of ``period``'s months, under the card's ``partial_year``."""
+    total = len(period.months())
+    of = say("partial_of", span=say(_SPANS[period.kind]), covered=covered, total=total)
     if card.partial_year == "refuse":
         return actual, say("partial_refuse", of=of)
-    if card.partial_year == "prorate" and kpi.aggregation == "sum":
-        annual = plain((actual * 12 / covered).quantize(Decimal(1).scaleb(-DERIVED_PLACES), rounding=ROUND_HALF_UP))
-        return annual, say("partial_prorate", of=of, actual=actual, covered=covered, annual=annual)
+    if card.partial_year == "prorate" and kpi.aggregation == "sum" and not kpi.formula:
+        whole = actual * total / covered
+        full = plain(whole.quantize(Decimal(1).scaleb(-DERIVED_PLACES), rounding=ROUND_HALF_UP))
+        return full, say("partial_prorate", of=of, actual=actual, covered=covered, total=total, annual=full)
+    if card.partial_year == "prorate" and kpi.formula:
+        return actual, say("partial_kept_derived", of=of)
     if card.partial_year == "prorate":
         return actual, say("partial_kept", of=of, how=say(kpi.aggregation))
     return actual, say("partial_accept", of=of)
@@ -411,7 +419,8 @@ class _Evaluator:
                 incomplete = True
             items.append(item_result)
         months = [i.months for i in items if i.months is not None]
-        short = sorted({i.kpi for i in items if i.months is not None and i.months < 12})
+        whole = len(self.period.months())
+        short = sorted((i.kpi, i.months) for i in items if i.months is not None and i.months < whole)
         if short:
             said.append(
                 Diagnostic.make(
@@ -420,8 +429,8 @@ class _Evaluator:
                     entity=entity,
                     scorecard=card.id,
                     period=self.period.text,
-                    kpis=", ".join(short),
-                    months=str(min(months)),
+                    kpis=", ".join(f"{kpi} {n}" for kpi, n in short),
+                    months=str(whole),
                     action=_PARTIAL_YEAR[card.partial_year],
                     action_zh=in_zh(_PARTIAL_YEAR[card.partial_year]),
                 )
@@ -530,11 +539,11 @@ class _Evaluator:
             if actual is None:
                 return self.missing(item, base)
             self.ix.used.update(id(r) for r in measured.rows)
-            if self.period.kind == "yearly":
-                covered = measured.short[0] if measured.short else 12
+            if self.period.kind != "monthly":  # a period made of months: say how many it read
+                covered = measured.short[0] if measured.short else len(self.period.months())
                 base = changed(base, months=covered)
                 if measured.short and isinstance(actual, Decimal):
-                    actual, note = _partial_year(card, kpi, actual, covered)
+                    actual, note = _partial_period(card, kpi, actual, self.period, covered)
                     base = changed(base, measured=measured.how + Text("; ", ";") + note)
                     if card.partial_year == "refuse":
                         return changed(base, actual=actual, status="partial", rule=note)

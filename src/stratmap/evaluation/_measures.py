@@ -48,8 +48,16 @@ class Measure:
     why: str = ""  # why it could not be computed (value None), without the "derived:" prefix
     conflict: Actual | None = None  # a reported row that disagrees with the computed value
     refused: Actual | None = None  # a reported row of a KPI whose reported values are refused
-    #: the months of the period its rows cover, when fewer than the period has (a partial year)
-    short: tuple[int, int] | None = None
+    #: the months of the period its rows cover, when not all of them (a partial period); a
+    #: derived or rolled-up value covers the months its inputs cover
+    covered: frozenset[int] | None = None
+
+    @property
+    def short(self) -> tuple[int, int] | None:
+        """(months covered, months in the period) for a partial period, else None."""
+        return None if self.covered is None else (len(self.covered), self.of)
+
+    of: int = 0  # the months in the period, when ``covered`` is set
 
 
 NONE = Measure(None)
@@ -138,13 +146,13 @@ class Measures:
         rows: list[Actual] = []
         parts: list[Text] = []
         missing: list[str] = []
-        shorts: list[tuple[int, int] | None] = []
+        shorts: list[Measure] = []
         for name in formula.names:
             m = self.get(entity, name, period)
             value = m.value if isinstance(m.value, Decimal) else None
             values[name] = value
             rows.extend(m.rows)
-            shorts.append(m.short)
+            shorts.append(m)
             if value is None:
                 missing.append(name)
             shown = _text(value)
@@ -153,6 +161,13 @@ class Measures:
             )
         if missing:
             return _failed("derived_failed", say("inputs_missing", names=", ".join(missing)))
+        spans = {m.covered for m in shorts}
+        if len(spans) > 1:  # total over total needs the same months in every total
+            shown = ", ".join(
+                f"{name} {len(m.covered) if m.covered is not None else len(period.months())}"
+                for name, m in zip(formula.names, shorts, strict=True)
+            )
+            return _failed("derived_failed", say("months_differ", shown=shown, of=len(period.months())))
         result = formula.evaluate(values)
         if not isinstance(result, Decimal):
             return _failed("derived_failed", say("no_number", formula=k.formula, parts=_PARTS.join(parts)))
@@ -161,7 +176,8 @@ class Measures:
             result,
             tuple(rows),
             say("derived", formula=k.formula, value=_text(result), period=period.text, parts=_PARTS.join(parts)),
-            short=_shortest(shorts),
+            covered=shorts[0].covered if shorts else None,
+            of=len(period.months()),
         )
 
     def _rolled_up(self, entity: str, k: Kpi, period: Period) -> Measure:
@@ -169,7 +185,7 @@ class Measures:
         rows: list[Actual] = []
         parts: list[str] = []
         missing: list[str] = []
-        shorts: list[tuple[int, int] | None] = []
+        shorts: list[Measure] = []
         for child in self.children[k.id]:
             listed = self.holders.get(child.owner)
             expected = self.headcount.get(child.owner)
@@ -182,7 +198,7 @@ class Measures:
                     missing.append(f"{holder} ({child.id})")
                     continue
                 values.append(m.value)
-                shorts.append(m.short)
+                shorts.append(m)
                 rows.extend(m.rows)
                 parts.append(f"{holder} {_text(m.value)} ({child.id})")
         if missing:
@@ -195,7 +211,11 @@ class Measures:
             if k.roll_up == "sum"
             else say("combined", how=say(k.roll_up), parts=", ".join(parts))
         )
-        return Measure(total, tuple(rows), say("rolled", shown=shown, total=_text(total)), short=_shortest(shorts))
+        spans = {m.covered for m in shorts}
+        if len(spans) > 1:  # a total of people's totals over different months
+            return _failed("rolled_failed", say("holder_months_differ"))
+        how = say("rolled", shown=shown, total=_text(total))
+        return Measure(total, tuple(rows), how, covered=next(iter(spans)), of=len(period.months()))
 
     def _reported(self, entity: str, k: Kpi, period: Period) -> Measure:
         """Reported for the period, or aggregated from the sub-periods at its frequency."""
@@ -216,8 +236,8 @@ class Measures:
         nums: list[Decimal] = values  # type: ignore[assignment]
         value = _aggregate(k.aggregation, nums)
         shown = ", ".join(f"{r.period} {_text(r.value)}" for r in rows)
-        covered = sum(len(p.months()) for p in parts if (entity, k.id, p.text) in self.reported)
-        short = (covered, len(period.months())) if covered < len(period.months()) else None
+        months = frozenset(m for p in parts if (entity, k.id, p.text) in self.reported for m in p.months())
+        covered = months if len(months) < len(period.months()) else None
         return Measure(
             value,
             tuple(rows),
@@ -229,14 +249,9 @@ class Measures:
                 frequency=say(k.frequency),
                 shown=shown,
             ),
-            short=short,
+            covered=covered,
+            of=len(period.months()),
         )
-
-
-def _shortest(shorts: Sequence[tuple[int, int] | None]) -> tuple[int, int] | None:
-    """The least coverage among a computed value's inputs (None: every input covers its period)."""
-    found = [x for x in shorts if x is not None]
-    return min(found) if found else None
 
 
 def plain(x: Decimal) -> Decimal:

@@ -79,6 +79,14 @@ PHRASES: dict[str, tuple[str, str]] = {
         "derived: {formula} = {value} over {period}, from {parts}",
         "派生:{formula} = {value}({period}),依据 {parts}",
     ),
+    "months_differ": (
+        "its inputs cover different months of {of} ({shown}): a total over a total needs the same months",
+        "其输入覆盖 {of} 个月中的不同月份({shown}):总量之比需要相同的月份",
+    ),
+    "holder_months_differ": (
+        "the holders' values cover different months of the period",
+        "各在岗者的数值覆盖本期的不同月份",
+    ),
     "holders_short": (
         "{n} of the {expected} holders of {unit} are not in the data",
         "{unit} 的 {expected} 名在岗者中有 {n} 名不在数据中",
@@ -99,15 +107,25 @@ PHRASES: dict[str, tuple[str, str]] = {
     "half_yearly": ("half-yearly", "半年度"),
     "yearly": ("yearly", "年度"),
     # ---- partial years (不足一年) -------------------------------------------------------
-    "partial_of": ("partial year: {covered} of 12 months reported", "不足一年:12 个月中只报了 {covered} 个月"),
+    "partial_of": (
+        "partial {span}: {covered} of {total} months reported",
+        "不足{span}:{total} 个月中只报了 {covered} 个月",
+    ),
+    "quarter": ("quarter", "一季"),
+    "half_year": ("half-year", "半年"),
+    "year": ("year", "一年"),
     "partial_refuse": ("{of} (partial_year: refuse)", "{of}(partial_year: refuse)"),
     "partial_prorate": (
-        "{of}, annualised: {actual} x 12 / {covered} = {annual} (partial_year: prorate)",
-        "{of},折算全年:{actual} x 12 / {covered} = {annual}(partial_year: prorate)",
+        "{of}, prorated: {actual} x {total} / {covered} = {annual} (partial_year: prorate)",
+        "{of},折算全期:{actual} x {total} / {covered} = {annual}(partial_year: prorate)",
     ),
     "partial_kept": (
-        "{of}; the {how} of the periods reported, not annualised (only a sum is) (partial_year: prorate)",
+        "{of}; the {how} of the periods reported, not prorated (only a sum is) (partial_year: prorate)",
         "{of};取已报期间的 {how},不折算(只折算求和类指标)(partial_year: prorate)",
+    ),
+    "partial_kept_derived": (
+        "{of}; derived from its inputs over the same months, not prorated (partial_year: prorate)",
+        "{of};由相同月份的输入派生,不折算(partial_year: prorate)",
     ),
     "partial_accept": ("{of}, scored as reported (partial_year: accept)", "{of},按已报数据计分(partial_year: accept)"),
     "partial_action_refuse": (
@@ -115,8 +133,8 @@ PHRASES: dict[str, tuple[str, str]] = {
         "这些考核项不完整(partial_year: refuse)",
     ),
     "partial_action_prorate": (
-        "summed KPIs are annualised, x 12 / months covered (partial_year: prorate)",
-        "求和类指标按覆盖月数折算全年,x 12 / 覆盖月数(partial_year: prorate)",
+        "summed KPIs are prorated to the whole period, x months / months covered (partial_year: prorate)",
+        "求和类指标按覆盖月数折算全期,x 全期月数 / 覆盖月数(partial_year: prorate)",
     ),
     "partial_action_accept": ("scored as reported (partial_year: accept)", "按已报数据计分(partial_year: accept)"),
     # ---- gates (关卡) ---------------------------------------------------------------------
