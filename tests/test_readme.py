@@ -56,5 +56,5 @@ def test_the_examples_the_readme_names_do_what_it_says() -> None:
     ]
     code, out, err = run_cli("evaluate", str(EXAMPLES / "bank"), *args, "--explain", "strategic_clients")
     assert code == 1  # the account managers' annual results are incomplete: a partial year refused
-    assert "rolled up: M2001 2 (am_new_clients)" in out and "annualised: 6 x 12 / 3 = 24" in out
-    assert "M2001 on am_annual for 2026: am_deposits, am_new_clients cover only 3 of 12 months" in err
+    assert "rolled up: M2001 2 (am_new_clients)" in out and "prorated: 6 x 12 / 3 = 24" in out
+    assert "M2001 on am_annual for 2026: months reported of 12: am_deposits 3, am_new_clients 3" in err

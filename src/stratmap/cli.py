@@ -7,6 +7,7 @@ Exit codes: 0 clean, 1 problems found, 2 usage error.
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import datetime
 import difflib
 import gc
@@ -328,6 +329,7 @@ def _evaluate(args: argparse.Namespace, lang: str) -> int:
         print(f"stratmap: error: {exc}", file=sys.stderr)
         return EXIT_USAGE
     problems = _data_problems(list(evaluation.diagnostics), args, lang)
+    evaluation = dataclasses.replace(evaluation, diagnostics=tuple(problems))  # --ignore holds for every format
     if args.explain:
         chosen = [r for r in evaluation.results if r.entity == args.explain]
         if not chosen:
@@ -383,6 +385,17 @@ def _review(args: argparse.Namespace, lang: str) -> int:
         print(f"stratmap: error: {exc}", file=sys.stderr)
         return EXIT_USAGE
     problems = _data_problems([*found.evaluation.diagnostics, *found.findings], args, lang)
+    kept = {id(d) for d in problems}  # --ignore holds for the report's body and its JSON too
+    found = dataclasses.replace(
+        found,
+        evaluation=dataclasses.replace(
+            found.evaluation, diagnostics=tuple(d for d in found.evaluation.diagnostics if id(d) in kept)
+        ),
+        entities=tuple(
+            dataclasses.replace(e, findings=tuple(d for d in e.findings if id(d) in kept)) for e in found.entities
+        ),
+        no_data_findings=tuple(d for d in found.no_data_findings if id(d) in kept),
+    )
     render = review_report.render_json if args.format == "json" else review_report.render_markdown
     if not _write(render(found, lang), args.output):
         return EXIT_USAGE

@@ -209,6 +209,8 @@ def test_quiet_ignore_and_many_alike_said_briefly(tmp_path: Path) -> None:
     assert sum(1 for d in json.loads(out)["diagnostics"] if d["code"] == "SM509") == 6
     _, _, err = run_cli(*base, "--ignore", "SM509")
     assert "SM509" not in err
+    _, out, _ = run_cli(*base, "--ignore", "SM509", "--format", "json")  # ignored in every format
+    assert not [d for d in json.loads(out)["diagnostics"] if d["code"] == "SM509"]
     _, _, err = run_cli(*base, "--quiet")
     assert "SM509" not in err and "warning(s) and note(s) not shown: --quiet" in err
 

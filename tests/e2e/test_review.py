@@ -63,3 +63,10 @@ def test_validate_with_the_period_data_lists_the_gaps_without_action() -> None:
     assert "SM364" not in out
     code, _, err = run_cli(*args)
     assert code == 2 and "--actuals and --period go together" in err
+
+
+def test_ignored_codes_leave_the_report_and_its_json() -> None:
+    _, out, err = _review("--ignore", "SM364")
+    assert "SM364" not in out and "SM364" not in err
+    _, out, _ = _review("--ignore", "SM364", "--format", "json")
+    assert all(not e["findings"] for e in json.loads(out)["entities"])

@@ -318,3 +318,44 @@ def test_the_batch_path_refuses_what_the_one_entity_path_refuses() -> None:
     result = evaluate_batch(manufacturing(), "supply_monthly", period=PERIOD, entities=["x"], actuals=good,
                             bonus_base=[float("nan")])  # fmt: skip
     assert len(result) == 1  # NaN: no base given, as before
+
+
+def test_a_period_left_out_of_the_history_is_a_gap_not_the_end_of_the_run() -> None:
+    cells = {"key_contract_rate": [93.0], "output": [10800.0], "on_time_delivery": [96.2], "first_grade_rate": [96.5]}
+    args: dict[str, Any] = {"period": PERIOD, "entities": ["production"], "actuals": cells}
+    without = evaluate_batch(
+        manufacturing(), "production_monthly", history={"2026-01": {"key_contract_rate": [94.0]}}, **args
+    )
+    nan = {"2026-02": {"key_contract_rate": [np.nan]}, "2026-01": {"key_contract_rate": [94.0]}}
+    given = evaluate_batch(manufacturing(), "production_monthly", history=nan, **args)
+    assert int(without.consecutive[0]) == int(given.consecutive[0]) == 3  # missing_period: miss
+
+
+def test_a_derived_column_is_checked_against_its_inputs_or_refused(tmp_path: Path) -> None:
+    from tests.evaluate.test_measures import load
+
+    s = load(tmp_path)
+    cols = {"fb_profit": [200.0, np.nan], "fb_sales": [1000.0, np.nan], "fb_volume": [1000.0, 1000.0]}
+    with pytest.raises(EvaluationError, match=r"actuals\['fb_margin'\] row 1 \(fb\) is 25.0, but"):
+        evaluate_batch(s, "fb_q", period="2026Q1", entities=["fb", "x"], actuals={**cols, "fb_margin": [25.0, 30.0]})
+    agreeing = evaluate_batch(s, "fb_q", period="2026Q1", entities=["fb", "x"],
+                              actuals={**cols, "fb_margin": [20.0, 30.0]})  # fmt: skip
+    computed = evaluate_batch(s, "fb_q", period="2026Q1", entities=["fb", "x"],
+                              actuals={**cols, "fb_margin": [np.nan, 30.0]})  # fmt: skip
+    assert agreeing.decimal("score", 0) == computed.decimal("score", 0)  # the inputs decide; row 2 falls back
+    assert agreeing.decimal("score", 1) == computed.decimal("score", 1) is not None
+    (tmp_path / "r").mkdir()
+    refusing = load(tmp_path / "r", lambda d: d["kpis"][2].update(reported="refuse"))
+    with pytest.raises(EvaluationError, match="refuses reported values"):
+        evaluate_batch(refusing, "fb_q", period="2026Q1", entities=["fb"], actuals={"fb_margin": [20.0]})
+
+
+def test_the_batch_path_refuses_fractional_ids_and_unknown_event_types() -> None:
+    cells = {"material_on_time_rate": [95.5], "material_fill_rate": [99.1], "incoming_pass_rate": [97.2]}
+    with pytest.raises(EvaluationError, match=r"entities row 1 is 0\.5"):
+        evaluate_batch(manufacturing(), "supply_monthly", period=PERIOD, entities=np.array([0.5]), actuals=cells)
+    whole = evaluate_batch(manufacturing(), "supply_monthly", period=PERIOD, entities=np.array([123.0]), actuals=cells)
+    assert str(whole.entities[0]) == "123"
+    with pytest.raises(EvaluationError, match="unknown event types: typo"):
+        evaluate_batch(manufacturing(), "supply_monthly", period=PERIOD, entities=["supply"], actuals=cells,
+                       events={"typo": [1.0]})  # fmt: skip

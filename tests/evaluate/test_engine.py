@@ -513,3 +513,52 @@ def test_values_beyond_exact_arithmetic_are_refused_never_double_rounded() -> No
         ctx.prec = 60
         expected = (D(exact) / 10500 * 100).quantize(D("0.01"), rounding=ROUND_HALF_UP)
     assert item.score == expected == D("95.24")
+
+
+def test_no_blank_where_a_figure_is_missing_and_no_gate_that_changes_nothing() -> None:
+    # an incomplete result says why it has no bonus; its explanation prints '-', never blanks
+    ev = run("manufacturing", "2026-03", actuals=actuals("production", "2026-03", output=10800))
+    p = ev.result("production")
+    assert p.status == "incomplete" and p.bonus is None
+    assert p.bonus_missing == "no score to pay on: the result is incomplete"
+    assert "score -, grade -, rank -, bonus factor -, bonus missing" in p.explanation_text()
+    assert "weighted sum: -" in p.explanation_text()
+    # every scorecard has a bonus total at the money places, also when it leaves everyone out
+    assert all(int(t.as_tuple().exponent) == -2 for t in ev.bonus_totals.values())
+    assert ev.bonus_totals["production_monthly"] == D("0.00")
+
+
+def test_a_forfeit_of_a_factor_already_0_changes_nothing() -> None:
+    data = EXAMPLES / "bank" / "data"
+    tables = {t: data / f"{t}.csv" for t in ("actuals", "events", "people")}
+    ev = run("bank", "2026", tier="annual", **tables)
+    [p] = [r for r in ev.results if r.scorecard == "scd_annual"]
+    [forfeit] = [g for g in p.gates if g.step == "forfeit"]  # the grade's factor is 0 already
+    assert forfeit.effect == "no change: the bonus factor is already 0" and p.bonus_factor == 0
+
+
+def test_point_total_never_prints_an_exponent(tmp_path: Path) -> None:
+    import shutil
+
+    folder = tmp_path / "m"
+    shutil.copytree(EXAMPLES / "manufacturing", folder)
+    root = folder / "strategy.yaml"
+    text = root.read_text(encoding="utf-8")
+    root.write_text(
+        text.replace("organisation:\n", "organisation:\n  rounding: {score: {places: 2, point: total}}\n", 1),
+        encoding="utf-8",
+    )
+    rows = actuals("production", "2026-03", key_contract_rate=50, output=0, on_time_delivery="96.2",
+                   first_grade_rate="96.5")  # fmt: skip
+    p = evaluate(stratmap.load(folder), read_data(actuals=rows), period="2026-03").result("production")
+    assert "E-" not in p.explanation_text() and "E-" not in str(p.explanation())
+    assert next(i for i in p.items if i.kpi == "output").score == 0
+
+
+def test_an_escalation_that_cannot_be_counted_leaves_the_result_unpaid(tmp_path: Path) -> None:
+    ev = _gap_run(tmp_path, "error")
+    p = ev.result("production")
+    assert p.status == "incomplete" and p.bonus is None
+    assert "cannot be counted: no actual of key_contract_rate in 2026-02 (missing_period: error)" in (
+        p.bonus_missing or ""
+    )

@@ -196,7 +196,19 @@ def evaluate_batch(
         raise EvaluationError(
             "the batch path rounds half up, money per line; this strategy declares otherwise: use evaluate()"
         )
-    ids = np.asarray(entities, dtype=str)  # entity ids are text; C-speed comparisons for the ranking
+    given = np.asarray(entities)
+    if given.dtype.kind == "f" and (~np.isfinite(given) | (given != np.round(given))).any():
+        row = int(np.flatnonzero(~np.isfinite(given) | (given != np.round(given)))[0])
+        raise EvaluationError(f"entities row {row + 1} is {given[row]}: an entity id is text or a whole number")
+    if given.dtype.kind == "f":
+        given = given.astype(np.int64)  # whole numbers from a database: their decimal text, as evaluate() reads them
+    ids = given.astype(str)  # entity ids are text; C-speed comparisons for the ranking
+    known_events = {r.event for c in strategy.scorecards if c.deductions for r in c.deductions.rules}
+    known_events |= {line.event for c in strategy.scorecards for line in c.high_voltage_lines if line.event}
+    for columns, what in ((events or {}, "events"), (event_amounts or {}, "event_amounts")):
+        strange = sorted(set(columns) - known_events)
+        if strange:  # as the one-entity path refuses a row of an unknown event type (SM504)
+            raise EvaluationError(f"{what} has columns of unknown event types: {', '.join(strange)}")
     n = len(ids)
     known = {k.id for k in strategy.kpis}
     for columns, what in (
@@ -217,6 +229,7 @@ def evaluate_batch(
                 f"months[{kpi!r}] holds a value that is not a whole number of months from 1 to {whole} ({period})"
             )
     run = _Run(strategy, card, p, n, actuals, events or {}, event_amounts or {}, history or {}, months or {})
+    run.check_computed(ids)
     if bonus_base is not None:
         base = run.column(bonus_base, "bonus_base")
         bad = ~np.isnan(base) & (~np.isfinite(base) | (base < 0))
@@ -264,6 +277,30 @@ class _Run:
             col = self.actuals[kpi] = self._derived(kpi)
             self._derived_here.add(kpi)
         return col
+
+    def check_computed(self, ids: npt.NDArray[Any]) -> None:
+        """A column given for a derived KPI is checked against its formula over its inputs
+        (``reported: check``: where both are known they must agree; where the inputs are
+        missing the column stands) or refused (``reported: refuse``), as the one-entity path
+        treats a reported value (SM516)."""
+        for k in self.s.kpis:
+            if k.formula is None or k.id not in self.actuals:
+                continue
+            if k.reported == "refuse":
+                raise EvaluationError(
+                    f"actuals[{k.id!r}]: KPI {k.id} is computed ({k.formula}) and refuses reported values "
+                    "(reported: refuse): leave its column out and give its inputs"
+                )
+            given = self.actuals[k.id]
+            computed = self._derived(k.id)
+            differ = ~np.isnan(given) & ~np.isnan(computed) & (given != computed)
+            if differ.any():
+                row = int(np.flatnonzero(differ)[0])
+                raise EvaluationError(
+                    f"actuals[{k.id!r}] row {row + 1} ({ids[row]}) is {float(given[row])}, but {k.formula} over its "
+                    f"inputs gives {float(computed[row])}: leave the column out or correct the inputs (reported: check)"
+                )
+            self.actuals[k.id] = np.where(np.isnan(computed), given, computed)
 
     def _derived(self, kpi: str) -> F64:
         """A derived KPI not given as a column: its formula over its inputs' columns, at the
@@ -576,10 +613,11 @@ class _Run:
             p = self.period
             for _ in range(35):
                 p = p.previous()
-                earlier = self.history.get(p.text, {}).get(ki.kpi)
-                if not ki.escalation or earlier is None or first is None or (p.year, p.first) < first:
+                if not ki.escalation or first is None or (p.year, p.first) < first:
                     break  # no further back than the first period the data report the KPI in
-                col = self.column(earlier, f"history[{p.text!r}][{ki.kpi!r}]")
+                earlier = self.history.get(p.text, {}).get(ki.kpi)
+                # a period left out of the history is a period nobody reported
+                col = np.full(self.n, np.nan) if earlier is None else self.column(earlier, f"history[{p.text!r}]")
                 if ki.missing_period == "miss":  # a period not reported counts as a miss (it fires)
                     running &= fired(col, p)
                 else:  # break (and error, which the one-entity path reports): it ends the run

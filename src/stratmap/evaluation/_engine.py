@@ -21,7 +21,7 @@ from stratmap.diagnostics import Diagnostic, Location, Severity, StratmapError, 
 from stratmap.evaluation._measures import DERIVED_PLACES, Measure, Measures, plain
 from stratmap.evaluation._results import Evaluation, Gate, ItemResult, Result, RowCount, changed
 from stratmap.evaluation._scoring import ZERO, Anchors, anchors_for, rated, score, yes_no
-from stratmap.evaluation._words import Text, in_zh, say
+from stratmap.evaluation._words import Text, in_zh, label, say
 from stratmap.formula import ITEM_NAMES, parse_cached
 from stratmap.model import Strategy
 from stratmap.model.revisions import revision_records, revisions_in_force
@@ -52,9 +52,7 @@ _PARTIAL_YEAR = {policy: say(f"partial_action_{policy}") for policy in ("refuse"
 _SPANS = {"quarterly": "quarter", "half_yearly": "half_year", "yearly": "year"}
 
 
-def _partial_period(
-    card: Scorecard, kpi: Kpi, actual: Decimal, period: Period, covered: int
-) -> tuple[Decimal, Text]:
+def _partial_period(card: Scorecard, kpi: Kpi, actual: Decimal, period: Period, covered: int) -> tuple[Decimal, Text]:
     """An actual that covers ``covered`` of ``period``'s months, under the card's ``partial_year``."""
     total = len(period.months())
     of = say("partial_of", span=say(_SPANS[period.kind]), covered=covered, total=total)
@@ -69,6 +67,13 @@ def _partial_period(
     if card.partial_year == "prorate":
         return actual, say("partial_kept", of=of, how=say(kpi.aggregation))
     return actual, say("partial_accept", of=of)
+
+
+def kept_at(x: Decimal, rounding: Rounding) -> Decimal:
+    """``x`` as an item figure is kept: published (point: line), or at the working places
+    without trailing zeros (point: total: 12.5, not 12.5000000000, and never 0E-10)."""
+    out = quantize(x, rounding)
+    return out if rounding.point == "line" else plain(out)
 
 
 def item_rounding(score: Rounding) -> Rounding:
@@ -457,7 +462,7 @@ class _Evaluator:
                     if org.score_rounding.point == "line":
                         contribution = quantize(contribution, org.score_rounding)
                     base += contribution
-                    shares.append(changed(i, share=_trim(share), contribution=quantize(contribution, kept)))
+                    shares.append(changed(i, share=_trim(share), contribution=kept_at(contribution, kept)))
                 else:
                     shares.append(i)
             items = shares
@@ -565,7 +570,7 @@ class _Evaluator:
             actual=actual,
             rule=scored.rule,
             raw=_trim(scored.raw) if scored.raw is not None else None,
-            score=quantize(scored.score, rounding),
+            score=kept_at(scored.score, rounding),
         )
 
     def missing(self, item: Item, base: ItemResult) -> ItemResult:
@@ -713,7 +718,8 @@ class _Evaluator:
             flags=tuple(flags),
             gates=tuple(gates),
         )
-        return updated, _Pending(veto_factor, forfeit_period, forfeit_annual)
+        gaps = [v["gap"] for v in vetoes if "gap" in v]
+        return updated, _Pending(veto_factor, forfeit_period, forfeit_annual, gaps[0] if gaps else None)
 
     def events_in(self, entity: str, event: str) -> list[Event]:
         rows = [e for e in self.ix.events.get((entity, event), []) if self._in_period(e.period)]
@@ -775,12 +781,14 @@ class _Evaluator:
             if actual is not None
             else say("streak_none", period=p.text)
         ]
+        gap: Text | None = None
         while consecutive < 36 and ki.escalation:
             p = p.previous()
             if not self._in_history(ki.kpi, p):
                 break  # the data go no further back for this KPI
             if not self._reported(entity, ki.kpi, p):
                 if ki.missing_period == "error":
+                    gap = say("escalation_gap", indicator=ki.id, kpi=ki.kpi, period=p.text)
                     self.diagnostics.append(
                         Diagnostic.make(
                             "SM519", ki.where.node, entity=entity, kpi=ki.kpi, period=p.text, indicator=ki.id
@@ -815,6 +823,9 @@ class _Evaluator:
             reason = say("veto_actual_with", named=named, actual=actual, condition=ki.veto_when, read=", ".join(read))
         else:
             reason = say("veto_actual", named=named, actual=actual, condition=ki.veto_when)
+        run = Text(", ", ",").join(reversed(streak))
+        if ki.escalation:  # the run it counted, period by period, is part of the reason
+            reason = say("with_run", reason=reason, run=run)
         escalated: list[str] = []
         for step in sorted(ki.escalation, key=lambda s: s.consecutive):
             if consecutive >= step.consecutive:
@@ -829,11 +840,13 @@ class _Evaluator:
             "actual": "" if actual is None else str(actual),
             "condition": ki.veto_when,
             "consecutive": str(consecutive),
-            "streak": Text(", ", ",").join(reversed(streak)),
+            "streak": run,
             "bonus_factor": str(factor),
             "reason": reason,
             "escalated": Text(", ", ",").join(escalated),
         }
+        if gap is not None:  # the run cannot be counted past it (missing_period: error)
+            record["gap"] = gap
         return factor, record, flags
 
     def _in_history(self, kpi: str, period: Period) -> bool:
@@ -870,6 +883,8 @@ class _Pending:
     veto_factor: Decimal | None
     forfeit_period: bool
     forfeit_annual: bool
+    #: why the bonus cannot be settled (an escalation that cannot be counted), else None
+    unsettled: str | None = None
 
 
 def _trim(x: Decimal) -> Decimal:
@@ -916,6 +931,8 @@ def evaluate(
     totals: dict[str, Decimal] = {}
     left_out: dict[str, list[str]] = {}
     for r in final:
+        if r.tier != "major_responsibility":
+            totals.setdefault(r.scorecard, ZERO)  # every scorecard has a total, at the money places
         if r.bonus is not None:
             totals[r.scorecard] = totals.get(r.scorecard, ZERO) + r.bonus
         elif r.bonus_missing is not None or (r.status != "complete" and r.tier != "major_responsibility"):
@@ -1068,8 +1085,13 @@ def _quota(
 
 
 def _bonus(ev: _Evaluator, r: Result, pending: _Pending, card: Scorecard) -> Result:
-    if card.tier == "major_responsibility" or r.score is None:
+    if card.tier == "major_responsibility":
         return r
+    if r.score is None:  # nothing to pay on: said, never a blank
+        return changed(r, bonus_missing=say("no_score", status=Text(r.status, label(r.status, "zh"))))
+    if pending.unsettled is not None:  # an escalation that cannot be counted (missing_period: error)
+        gate = Gate("data", "escalation", say("incomplete"), None, None, pending.unsettled)
+        return changed(r, status="incomplete", bonus_missing=pending.unsettled, gates=(*r.gates, gate))
     gates = list(r.gates)
     factor: Decimal | None = None
     rule = ev.rules.get(card.bonus) if card.bonus else None
@@ -1111,7 +1133,7 @@ def _bonus(ev: _Evaluator, r: Result, pending: _Pending, card: Scorecard) -> Res
             Gate(
                 "forfeit",
                 ",".join(h["id"] for h in r.high_voltage),
-                say("forfeited"),
+                say("forfeited") if factor is None or factor != 0 else say("forfeit_no_change"),
                 None if factor is None else str(factor),
                 "0",
                 say("line_touched"),

@@ -38,6 +38,11 @@ def _cell(value: object) -> str:
 _SHARE = Decimal("0.01")
 
 
+def _dash(value: object) -> str:
+    """A figure in a sentence of the explanation: ``-`` when there is none (never a blank)."""
+    return "-" if value is None else str(value)
+
+
 def _published(value: Decimal | None, like: Decimal | None) -> str:
     """``value`` at the places of the published ``like`` (a raw score beside its score):
     the exact value is in the JSON."""
@@ -199,18 +204,18 @@ def render_explanation(result: Result, lang: str = "en") -> str:
             lines.append(f"{words['measured']}: {i.kpi}: {in_lang(i.measured, lang)}")
         if i.revision:
             lines.append(f"{words['revised']}: {i.kpi}: {in_lang(i.revision, lang)}")
-    lines.append(f"{words['sum']}: {_cell(result.base_score)}")
+    lines.append(f"{words['sum']}: {_dash(result.base_score)}")
     colon = ":" if lang == "zh" else ": "
     for g in result.gates:
         change = f" ({g.before} -> {g.after})" if g.before is not None and g.after is not None else ""
         reason = f"{colon}{in_lang(g.reason, lang)}" if g.reason else ""
         lines.append(f"{label(g.step, lang)} [{g.source}] {in_lang(g.effect, lang)}{change}{reason}")
-    bonus = label("missing", lang) if result.bonus_missing else _cell(result.bonus)
+    bonus = label("missing", lang) if result.bonus_missing else _dash(result.bonus)
     tail = str(words["tail"]).format(
-        score=_cell(result.score),
-        grade=_cell(result.grade),
-        rank=_cell(result.rank),
-        factor=_cell(result.bonus_factor),
+        score=_dash(result.score),
+        grade=_dash(result.grade),
+        rank=_dash(result.rank),
+        factor=_dash(result.bonus_factor),
         bonus=bonus,
     )
     lines.append(tail)
