@@ -879,7 +879,10 @@ def _number(raw: _Raw, column: str, default: Decimal | None = None) -> Decimal:
     problem = number_problem(number)
     if problem is not None:
         raise _Bad(Diagnostic.make("SM503", _cell(raw, column), column=column, problem=problem))
-    return number.copy_abs() if number.is_zero() else number  # -0 is 0
+    if number.is_zero():
+        return number.copy_abs()  # -0 is 0
+    exponent = number.as_tuple().exponent
+    return number.quantize(Decimal(1)) if isinstance(exponent, int) and exponent > 0 else number  # 1E+2 is 100
 
 
 def _value(raw: _Raw) -> Decimal | str:

@@ -124,7 +124,7 @@ def _column(team: list[dict[str, Any]], key: str) -> Any:
 
 
 @settings(max_examples=120, deadline=None)
-@given(drawn=teams(), point=st.sampled_from(("line", "line", "total")), gap=st.sampled_from(("miss", "break")))
+@given(drawn=teams(), point=st.sampled_from(("line", "line", "total")), gap=st.sampled_from(("miss", "break", "error")))
 def test_batch_and_scalar_paths_publish_the_same_figures(
     drawn: tuple[str, list[dict[str, Any]]], point: str, gap: str
 ) -> None:
@@ -151,6 +151,7 @@ def test_batch_and_scalar_paths_publish_the_same_figures(
             assert not batch.complete[i]
             continue
         assert batch.decimal("score", i) == r.score, (row, r.explanation())
+        assert bool(batch.complete[i]) == (r.status == "complete")
         assert (batch.grade[i], int(batch.rank[i]) or None) == (r.grade, r.rank)
         assert bool(batch.vetoed[i]) == bool(r.vetoes)
         # the run of vetoed periods, counted through a gap (missing_period: miss) as in the one-entity path
@@ -352,10 +353,24 @@ def test_a_derived_column_is_checked_against_its_inputs_or_refused(tmp_path: Pat
 
 def test_the_batch_path_refuses_fractional_ids_and_unknown_event_types() -> None:
     cells = {"material_on_time_rate": [95.5], "material_fill_rate": [99.1], "incoming_pass_rate": [97.2]}
-    with pytest.raises(EvaluationError, match=r"entities row 1 is 0\.5"):
-        evaluate_batch(manufacturing(), "supply_monthly", period=PERIOD, entities=np.array([0.5]), actuals=cells)
-    whole = evaluate_batch(manufacturing(), "supply_monthly", period=PERIOD, entities=np.array([123.0]), actuals=cells)
+    for bad in (np.array([0.5]), np.array([12.0]), [True], [Decimal("1.5")]):
+        with pytest.raises(EvaluationError, match=r"entities row 1 is .*: an entity id is text or an integer"):
+            evaluate_batch(manufacturing(), "supply_monthly", period=PERIOD, entities=bad, actuals=cells)  # type: ignore[arg-type]
+    whole = evaluate_batch(manufacturing(), "supply_monthly", period=PERIOD, entities=np.array([123]), actuals=cells)
     assert str(whole.entities[0]) == "123"
     with pytest.raises(EvaluationError, match="unknown event types: typo"):
         evaluate_batch(manufacturing(), "supply_monthly", period=PERIOD, entities=["supply"], actuals=cells,
                        events={"typo": [1.0]})  # fmt: skip
+
+
+def test_an_escalation_that_cannot_be_counted_is_unpaid_in_both_paths() -> None:
+    strategy = manufacturing("line", "error")
+    cells = {"key_contract_rate": [93.0], "output": [10800.0], "on_time_delivery": [96.2], "first_grade_rate": [96.5]}
+    batch = evaluate_batch(strategy, "production_monthly", period=PERIOD, entities=["production"], actuals=cells,
+                           history={"2026-01": {"key_contract_rate": [94.0]}}, bonus_base=[20000.0])  # fmt: skip
+    rows = [{"entity": "production", "kpi": k, "period": PERIOD, "value": str(v[0])} for k, v in cells.items()]
+    rows.append({"entity": "production", "kpi": "key_contract_rate", "period": "2026-01", "value": "94"})
+    bases = [{"entity": "production", "period": PERIOD, "amount": "20000"}]
+    scalar = evaluate(strategy, read_data(actuals=rows, bonus_base=bases), period=PERIOD).result("production")
+    assert scalar.status == "incomplete" and scalar.bonus is None
+    assert not batch.complete[0] and batch.decimal("bonus", 0) is None and batch.decimal("bonus_factor", 0) is None

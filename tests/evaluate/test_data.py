@@ -358,3 +358,10 @@ def test_utf8_read_as_gb18030_is_said_first(tmp_path: Path) -> None:
     assert read_table(f, "actuals", encoding="gb18030").problems == ()  # GB18030 text read as GB18030
     f.write_text("entity,kpi,period,value\nsales,k,2026-03,1\n", encoding="utf-8")
     assert read_table(f, "actuals", encoding="gb18030").problems == ()  # ASCII reads the same either way
+
+
+def test_a_json_number_in_exponent_form_is_its_plain_value(tmp_path: Path) -> None:
+    f = tmp_path / "a.json"
+    f.write_text('[{"entity": "a1", "kpi": "k", "period": "2026-03", "value": 1e2}]', encoding="utf-8")
+    [row] = read_table(f, "actuals").rows
+    assert str(row.value) == "100"

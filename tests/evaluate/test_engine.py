@@ -562,3 +562,9 @@ def test_an_escalation_that_cannot_be_counted_leaves_the_result_unpaid(tmp_path:
     assert "cannot be counted: no actual of key_contract_rate in 2026-02 (missing_period: error)" in (
         p.bonus_missing or ""
     )
+
+
+def test_a_veto_on_a_factor_already_0_changes_nothing() -> None:
+    r = manufacturing().result("00125")
+    [veto] = [g for g in r.gates if g.step == "veto"]
+    assert veto.effect == "no change: the bonus factor is already 0" and (veto.before, veto.after) == ("0", "0")

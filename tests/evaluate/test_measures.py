@@ -287,3 +287,11 @@ def test_a_derived_ratio_over_totals_of_different_months_is_not_computed(tmp_pat
     margin = item(ev, "fb", "fb_margin")
     assert margin.actual is None and margin.status == "missing"
     assert "its inputs cover different months of 3 (fb_profit 3, fb_sales 2)" in margin.measured
+
+
+def test_rows_read_by_a_value_that_cannot_be_computed_are_not_called_unused(tmp_path: Path) -> None:
+    s = load(tmp_path)
+    actuals = rows("fb", "fb_profit", dict(zip(MONTHS, (100, 300, 200), strict=True)))
+    actuals += rows("fb", "fb_sales", {"2026-01": 1000, "2026-03": 2000})
+    ev = evaluate(s, read_data(actuals=actuals, people=PEOPLE), period="2026Q1")
+    assert ev.rows["actuals"].unused == 0 and not [d for d in ev.diagnostics if d.code == "SM509"]

@@ -196,3 +196,16 @@ def test_a_quarter_short_of_a_month_follows_the_same_policy(tmp_path: Path) -> N
     # a whole quarter is no partial period
     [r] = evaluate(quarterly(None), read_data(actuals=monthly(MONTHS[:3])), period="2026Q1").results
     assert r.status == "complete" and r.months_used == 3
+
+
+def test_prorate_annualises_a_derived_kpi_that_is_summed(tmp_path: Path) -> None:
+    data = copy.deepcopy(BASE)
+    data["kpis"].append({"id": "net", "name": "净销售", "unit": "元", "owner": "store", "aggregation": "sum",
+                         "serves": ["store_grow"], "formula": "sales - nps"})  # fmt: skip
+    data["scorecards"][0]["items"] = [{"kpi": "net", "weight": 100, "target": 120}]
+    data["scorecards"][0]["partial_year"] = "prorate"
+    path = tmp_path / "strategy.yaml"
+    path.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False), encoding="utf-8")
+    s = stratmap.load(path)
+    [r] = evaluate(s, read_data(actuals=monthly(MONTHS[:6], 100, 90)), period="2026", tier="annual").results
+    assert r.items[0].actual == D(1020)  # (600 summed - 90 the mean) x 12 / 6

@@ -197,12 +197,14 @@ def evaluate_batch(
             "the batch path rounds half up, money per line; this strategy declares otherwise: use evaluate()"
         )
     given = np.asarray(entities)
-    if given.dtype.kind == "f" and (~np.isfinite(given) | (given != np.round(given))).any():
-        row = int(np.flatnonzero(~np.isfinite(given) | (given != np.round(given)))[0])
-        raise EvaluationError(f"entities row {row + 1} is {given[row]}: an entity id is text or a whole number")
-    if given.dtype.kind == "f":
-        given = given.astype(np.int64)  # whole numbers from a database: their decimal text, as evaluate() reads them
-    ids = given.astype(str)  # entity ids are text; C-speed comparisons for the ranking
+    if given.dtype.kind not in "iuUS":  # as read_data() takes an id: text or an integer, nothing else
+        for row, entity in enumerate(given.tolist()):
+            if isinstance(entity, bool) or not isinstance(entity, str | int):
+                raise EvaluationError(
+                    f"entities row {row + 1} is {entity!r}: an entity id is text or an integer "
+                    f"(not {type(entity).__name__})"
+                )
+    ids = given.astype(str)  # entity ids are text (an integer: its decimal text); C-speed comparisons
     known_events = {r.event for c in strategy.scorecards if c.deductions for r in c.deductions.rules}
     known_events |= {line.event for c in strategy.scorecards for line in c.high_voltage_lines if line.event}
     for columns, what in ((events or {}, "events"), (event_amounts or {}, "event_amounts")):
@@ -349,7 +351,7 @@ class _Run:
         short = ~np.isnan(actual) & (covered < whole)
         if self.card.partial_year == "refuse":
             return actual, short
-        if self.card.partial_year == "prorate" and kpi.aggregation == "sum" and not kpi.formula:
+        if self.card.partial_year == "prorate" and kpi.aggregation == "sum":
             safe = np.where(short, covered, whole)
             f = _formula("a * t / m", ("a", "t", "m"))
             full = f.evaluate_batch({"a": actual, "t": np.full(self.n, whole), "m": safe}, places=DERIVED_PLACES)
@@ -387,7 +389,7 @@ class _Run:
         }
         return sub
 
-    def per_row(self) -> tuple[F64, list[F64], Any, Any, Any, F64, Any, Any]:
+    def per_row(self) -> tuple[F64, list[F64], Any, Any, Any, F64, Any, Any, Any]:
         """Everything that depends on one row only: item scores to vetoes."""
         n, card = self.n, self.card
         # item scores at the published places (point: line) or the working places (point: total)
@@ -429,8 +431,8 @@ class _Run:
         score[incomplete] = np.nan
         score = self.deduct(score)
         score, lowest, forfeit = self.lines(score)
-        vetoed, veto_factor, escalated_lowest, streak = self.vetoes()
-        return score, scores, lowest, forfeit, vetoed, veto_factor, escalated_lowest, streak
+        vetoed, veto_factor, escalated_lowest, streak, unsettled = self.vetoes()
+        return score, scores, lowest, forfeit, vetoed, veto_factor, escalated_lowest, streak, unsettled
 
     def evaluate(self, ids: npt.NDArray[Any], bonus_base: Any) -> BatchResult:
         n, card, places = self.n, self.card, self.places
@@ -448,7 +450,7 @@ class _Run:
             row = run.per_row()
             if not local:
                 return row
-            score, _, lowest, forfeit, vetoed, veto_factor, escalated, _ = row
+            score, _, lowest, forfeit, vetoed, veto_factor, escalated, _, _ = row
             grade = run.grades(score, lowest | escalated)
             factor = run.factors(score, grade, vetoed, veto_factor, forfeit)
             bonus = run.bonus(base[part], factor) if base is not None else np.full(run.n, np.nan)
@@ -470,17 +472,20 @@ class _Run:
         veto_factor = np.concatenate([p[5] for p in parts])
         escalated_lowest = np.concatenate([p[6] for p in parts])
         streak = np.concatenate([p[7] for p in parts])
+        unsettled = np.concatenate([p[8] for p in parts])
         rank = self.ranks(ids, score, scores)
         if local:
-            grade = np.concatenate([p[8] for p in parts])
-            factor = np.concatenate([p[9] for p in parts])
-            bonus = np.concatenate([p[10] for p in parts])
+            grade = np.concatenate([p[9] for p in parts])
+            factor = np.concatenate([p[10] for p in parts])
+            bonus = np.concatenate([p[11] for p in parts])
         else:
             grade = self.grades(score, lowest | escalated_lowest)
             grade = self.distribute(rank, grade)
             factor = self.factors(score, grade, vetoed, veto_factor, forfeit)
             bonus = self.bonus(base, factor) if base is not None else np.full(n, np.nan)
-        complete = ~np.isnan(score)
+        complete = ~np.isnan(score) & ~unsettled
+        factor = np.where(unsettled, np.nan, factor)  # not paid, as the one-entity path
+        bonus = np.where(unsettled, np.nan, bonus)
         rule = next((r for r in self.s.bonus_rules if r.id == card.bonus), None)
         if rule is not None and rule.formula:
             complete &= ~np.isnan(factor)  # a formula that gives no factor leaves the result incomplete
@@ -588,15 +593,17 @@ class _Run:
                         forfeit |= hit
         return score, lowest, forfeit
 
-    def vetoes(self) -> tuple[npt.NDArray[np.bool_], F64, npt.NDArray[np.bool_], npt.NDArray[np.int64]]:
-        """Where a veto fired, its factor, where an escalation forces the lowest grade, and the
-        longest run of vetoed periods any key indicator counted (0: no veto)."""
+    def vetoes(self) -> tuple[npt.NDArray[np.bool_], F64, npt.NDArray[np.bool_], npt.NDArray[np.int64], Any]:
+        """Where a veto fired, its factor, where an escalation forces the lowest grade, the
+        longest run of vetoed periods any key indicator counted (0: no veto), and where a run
+        cannot be counted (a gap under ``missing_period: error``: the result is not settled)."""
         vetoed = np.zeros(self.n, dtype=bool)
         factor = np.full(self.n, np.inf)
         lowest = np.zeros(self.n, dtype=bool)
         longest = np.zeros(self.n, dtype=np.int64)
+        unsettled = np.zeros(self.n, dtype=bool)
         if self.card.tier != "short_term":
-            return vetoed, factor, lowest, longest
+            return vetoed, factor, lowest, longest, unsettled
         for ki in self.card.key_indicators:
             f = _formula(ki.veto_when, ITEM_NAMES)
 
@@ -620,6 +627,9 @@ class _Run:
                 col = np.full(self.n, np.nan) if earlier is None else self.column(earlier, f"history[{p.text!r}]")
                 if ki.missing_period == "miss":  # a period not reported counts as a miss (it fires)
                     running &= fired(col, p)
+                elif ki.missing_period == "error":  # the one-entity path's SM519: the run cannot be counted
+                    unsettled |= running & np.isnan(col)
+                    running &= fired(col, p) & ~np.isnan(col)
                 else:  # break (and error, which the one-entity path reports): it ends the run
                     running &= fired(col, p) & ~np.isnan(col)
                 if not running.any():
@@ -635,7 +645,7 @@ class _Run:
             vetoed |= hit
             factor = np.where(hit, np.minimum(factor, ki_factor), factor)
             longest = np.maximum(longest, np.where(hit, consecutive, 0))
-        return vetoed, factor, lowest, longest
+        return vetoed, factor, lowest, longest, unsettled
 
     def first_reported(self, kpi: str) -> tuple[int, int] | None:
         """The first period (year, month) any row reports ``kpi`` in, among the period and its

@@ -58,11 +58,11 @@ def _partial_period(card: Scorecard, kpi: Kpi, actual: Decimal, period: Period, 
     of = say("partial_of", span=say(_SPANS[period.kind]), covered=covered, total=total)
     if card.partial_year == "refuse":
         return actual, say("partial_refuse", of=of)
-    if card.partial_year == "prorate" and kpi.aggregation == "sum" and not kpi.formula:
+    if card.partial_year == "prorate" and kpi.aggregation == "sum":
         whole = actual * total / covered
         full = plain(whole.quantize(Decimal(1).scaleb(-DERIVED_PLACES), rounding=ROUND_HALF_UP))
         return full, say("partial_prorate", of=of, actual=actual, covered=covered, total=total, annual=full)
-    if card.partial_year == "prorate" and kpi.formula:
+    if card.partial_year == "prorate" and kpi.formula:  # e.g. a ratio: its totals' months cancel out
         return actual, say("partial_kept_derived", of=of)
     if card.partial_year == "prorate":
         return actual, say("partial_kept", of=of, how=say(kpi.aggregation))
@@ -541,9 +541,9 @@ class _Evaluator:
             actual = measured.value
             if measured.how:
                 base = changed(base, measured=measured.how)
+            self.ix.used.update(id(r) for r in measured.rows)  # read, also when they give no value
             if actual is None:
                 return self.missing(item, base)
-            self.ix.used.update(id(r) for r in measured.rows)
             if self.period.kind != "monthly":  # a period made of months: say how many it read
                 covered = measured.short[0] if measured.short else len(self.period.months())
                 base = changed(base, months=covered)
@@ -651,7 +651,8 @@ class _Evaluator:
                     gates.append(Gate("high_voltage", line.id, effect, str(score_now), str(after), line.name))
                     score_now = after
                 elif outcome.action == "zero_score" and score_now is not None:
-                    gates.append(Gate("high_voltage", line.id, say("set_to_zero"), str(score_now), "0", line.name))
+                    zero = str(quantize(ZERO, self.s.organisation.score_rounding))
+                    gates.append(Gate("high_voltage", line.id, say("set_to_zero"), str(score_now), zero, line.name))
                     score_now = ZERO
                 elif outcome.action == "lowest_grade":
                     lowest = True
@@ -1088,6 +1089,9 @@ def _bonus(ev: _Evaluator, r: Result, pending: _Pending, card: Scorecard) -> Res
     if card.tier == "major_responsibility":
         return r
     if r.score is None:  # nothing to pay on: said, never a blank
+        row = ev.ix.bonus_base.get((r.entity, r.period))
+        if row is not None:
+            ev.ix.used.add(id(row))  # read: the result it was for has no score
         return changed(r, bonus_missing=say("no_score", status=Text(r.status, label(r.status, "zh"))))
     if pending.unsettled is not None:  # an escalation that cannot be counted (missing_period: error)
         gate = Gate("data", "escalation", say("incomplete"), None, None, pending.unsettled)
@@ -1121,7 +1125,7 @@ def _bonus(ev: _Evaluator, r: Result, pending: _Pending, card: Scorecard) -> Res
             Gate(
                 "veto",
                 ",".join(v["id"] for v in r.vetoes),
-                say("factor_times", factor=pending.veto_factor),
+                say("factor_times", factor=pending.veto_factor) if before != 0 else say("veto_no_change"),
                 str(before),
                 str(factor),
                 Text("; ", ";").join(v["reason"] for v in r.vetoes),
@@ -1157,8 +1161,8 @@ def _bonus(ev: _Evaluator, r: Result, pending: _Pending, card: Scorecard) -> Res
         ev.ix.used.add(id(base_row))
         money = ev.s.organisation.money_rounding
         amount = base_row.amount * factor
-        if money.point == "line":
-            amount = quantize(amount, money)
+        # each line at the money places, or (point: total) every digit, without trailing zeros
+        amount = quantize(amount, money) if money.point == "line" else plain(amount)
         gates.append(
             Gate(
                 "bonus",

@@ -69,9 +69,10 @@ def _text(x: Decimal | str | None) -> str:
     return x if isinstance(x, str) else format(x.normalize(), "f")
 
 
-def _failed(kind: str, why: Text) -> Measure:
-    """No value: ``kind`` (derived, rolled up) could not be computed, and why."""
-    return Measure(None, (), say(kind, why=why), why=why)
+def _failed(kind: str, why: Text, rows: Sequence[Actual] = ()) -> Measure:
+    """No value: ``kind`` (derived, rolled up) could not be computed, and why (``rows``: the
+    rows it read, which are accounted as read)."""
+    return Measure(None, tuple(rows), say(kind, why=why), why=why)
 
 
 _LIST = Text(", ", ",")
@@ -160,17 +161,17 @@ class Measures:
                 say("input_how", name=name, value=shown, how=m.how) if m.how else say("input", name=name, value=shown)
             )
         if missing:
-            return _failed("derived_failed", say("inputs_missing", names=", ".join(missing)))
+            return _failed("derived_failed", say("inputs_missing", names=", ".join(missing)), rows)
         spans = {m.covered for m in shorts}
         if len(spans) > 1:  # total over total needs the same months in every total
             shown = ", ".join(
                 f"{name} {len(m.covered) if m.covered is not None else len(period.months())}"
                 for name, m in zip(formula.names, shorts, strict=True)
             )
-            return _failed("derived_failed", say("months_differ", shown=shown, of=len(period.months())))
+            return _failed("derived_failed", say("months_differ", shown=shown, of=len(period.months())), rows)
         result = formula.evaluate(values)
         if not isinstance(result, Decimal):
-            return _failed("derived_failed", say("no_number", formula=k.formula, parts=_PARTS.join(parts)))
+            return _failed("derived_failed", say("no_number", formula=k.formula, parts=_PARTS.join(parts)), rows)
         result = plain(result.quantize(_QUANTUM, rounding=ROUND_HALF_UP))
         return Measure(
             result,

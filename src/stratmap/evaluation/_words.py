@@ -186,6 +186,7 @@ PHRASES: dict[str, tuple[str, str]] = {
     "by_grade_read": ("by grade: grade {grade}", "按等级:等级 {grade}"),
     "by_score_read": ("by score: the published score {score}", "按得分:公布得分 {score}"),
     "factor_times": ("factor x {factor}", "系数 x {factor}"),
+    "veto_no_change": ("no change: the bonus factor is already 0", "无变化:奖金系数已为 0"),
     "forfeited": ("bonus forfeited", "奖金取消"),
     "forfeit_no_change": ("no change: the bonus factor is already 0", "无变化:奖金系数已为 0"),
     "no_score": ("no score to pay on: the result is {status}", "没有可据以发放奖金的得分:结果{status}"),
