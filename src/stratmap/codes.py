@@ -17,7 +17,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from stratmap.diagnostics import Severity
+from stratmap.severity import Severity
 
 #: Chinese renderings of the English words that templates interpolate.
 _ZH_TERMS: dict[str, str] = {

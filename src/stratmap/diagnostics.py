@@ -8,22 +8,17 @@ in English or Chinese, so the same diagnostic can be printed in either language.
 
 from __future__ import annotations
 
-import enum
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
+from stratmap.severity import Severity
+
 if TYPE_CHECKING:
     from stratmap.codes import Code
 
-
-class Severity(enum.Enum):
-    """How serious a finding is. Errors make ``validate`` exit 1."""
-
-    ERROR = "error"
-    WARNING = "warning"
-    INFO = "info"
+__all__ = ["Diagnostic", "Location", "Related", "Severity", "StratmapError", "decimal_text", "sort_diagnostics"]
 
 
 @dataclass(frozen=True, slots=True, order=True)
@@ -67,7 +62,7 @@ _CATALOGUE: list[Mapping[str, Code]] = []
 
 
 def _codes() -> Mapping[str, Code]:
-    """The code catalogue, imported on first use (it imports this module)."""
+    """The code catalogue, imported on first use (it is large; ``import stratmap`` stays light)."""
     if not _CATALOGUE:
         from stratmap.codes import CODES
 

@@ -1,1 +1,61 @@
-"""Checks that run after the schema. One module per family of codes."""
+"""The checks that run after the schema, one module per family of codes.
+
+``model_rules()`` gives the one list of model rules: each is a plain function of the cascade
+graph's :class:`~stratmap.rules.registry.Context` that yields findings, paired here with the
+code it reports; the engine (:mod:`stratmap.rules.engine`) stamps that code and its severity,
+applies the organisation's overrides and the nodes' suppressions. The list's order is the
+order the rules run in.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from stratmap.rules.registry import Rule
+
+
+def model_rules() -> tuple[tuple[str, Rule], ...]:
+    """Every model rule and the code it reports, in the order they run (the families are
+    imported here, when the model is checked: reading and the schema never load the graph)."""
+    from stratmap.rules import analysis, cascade, pay, plans
+
+    return (
+        ("SM350", analysis.unanswered_problem),
+        ("SM351", analysis.problem_holds_back_nothing),
+        ("SM353", analysis.driver_without_analysis),
+        ("SM354", analysis.answers_solved_problem),
+        ("SM301", cascade.unserved_driver),
+        ("SM302", cascade.purpose_serves_nothing),
+        ("SM303", cascade.unmeasured_driver),
+        ("SM304", cascade.kpi_without_driver),
+        ("SM305", cascade.entity_without_scorecard),
+        ("SM306", cascade.weights_total),
+        ("SM307", cascade.short_term_without_veto),
+        ("SM308", cascade.veto_out_of_scope),
+        ("SM309", cascade.line_without_outcome),
+        ("SM310", cascade.cycles),
+        ("SM311", cascade.under_cascaded),
+        ("SM312", cascade.cascade_mismatch),
+        ("SM313", cascade.opposite_directions),
+        ("SM314", cascade.declared_conflicts),
+        ("SM315", cascade.smart_incomplete),
+        ("SM316", cascade.too_many_items),
+        ("SM317", cascade.bad_split),
+        ("SM318", cascade.band_gaps_and_overlaps),
+        ("SM320", pay.table_order),
+        ("SM321", pay.duplicate_grades),
+        ("SM322", pay.contradictory_quotas),
+        ("SM323", pay.bonus_rule_gaps),
+        ("SM324", pay.anchor_order),
+        ("SM325", pay.policy_against_direction),
+        ("SM326", pay.absent_anchor),
+        ("SM327", pay.veto_frequency),
+        ("SM328", pay.revision_breaks_card),
+        ("SM329", pay.unused_period_targets),
+        ("SM330", pay.outcome_cannot_act),
+        ("SM361", plans.overdue_action),
+        ("SM362", plans.revision_without_reason_or_approver),
+        ("SM363", plans.revision_of_a_closed_period),
+        ("SM365", plans.plan_for_unassessed_kpi),
+    )

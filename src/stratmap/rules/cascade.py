@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING
 from stratmap.diagnostics import Related, decimal_text
 from stratmap.graph import edge_location, item_key
 from stratmap.model import Department, HighVoltageLine, KeyIndicator, Kpi, Position, Scorecard
-from stratmap.rules.registry import Context, Finding, rule
+from stratmap.rules.registry import Context, Finding
 
 if TYPE_CHECKING:
     import networkx as nx
@@ -25,33 +25,29 @@ ID = attrgetter("id")
 TARGET_POLICIES = frozenset({"ratio", "linear", "closeness", "goal"})
 
 
-@rule("SM301")
 def unserved_driver(ctx: Context) -> Iterator[Finding]:
     """A driver that no department or position purpose serves."""
     pred = ctx.graph.pred
     for d in ctx.strategy.drivers:
         if not any(ctx.kind(src) == "purpose" for src in pred[d.id]):  # only a purpose's serves link
-            yield Finding("SM301", d.where.at("id"), d.id, {"driver": d.id})
+            yield Finding(d.where.at("id"), d.id, {"driver": d.id})
 
 
-@rule("SM302")
 def purpose_serves_nothing(ctx: Context) -> Iterator[Finding]:
     """A purpose whose ``serves`` names no driver."""
     for p in ctx.strategy.purposes:
         if not p.serves:
-            yield Finding("SM302", p.where.at("serves"), p.id, {"purpose": p.id})
+            yield Finding(p.where.at("serves"), p.id, {"purpose": p.id})
 
 
-@rule("SM303")
 def unmeasured_driver(ctx: Context) -> Iterator[Finding]:
     """A driver that no KPI on any scorecard reaches: nobody is assessed on it."""
     assessed = set(map(TARGET, ctx.ends("measures")))
     for d in ctx.strategy.drivers:
         if not ctx.reached_from(d.id, assessed):
-            yield Finding("SM303", d.where.at("id"), d.id, {"driver": d.id})
+            yield Finding(d.where.at("id"), d.id, {"driver": d.id})
 
 
-@rule("SM304")
 def kpi_without_driver(ctx: Context) -> Iterator[Finding]:
     """A KPI with no path to any driver: the value disconnect."""
     reaching, kpis = ctx.reaches_a_driver, ctx.strategy.kpis
@@ -59,20 +55,18 @@ def kpi_without_driver(ctx: Context) -> Iterator[Finding]:
         return  # every KPI traces to a driver: established in C, without a loop per KPI
     for k in [k for k in kpis if k.id not in reaching]:
         where = k.where.at("serves") if k.serves else k.where.at("id")
-        yield Finding("SM304", where, k.id, {"kpi": k.id})
+        yield Finding(where, k.id, {"kpi": k.id})
 
 
-@rule("SM305")
 def entity_without_scorecard(ctx: Context) -> Iterator[Finding]:
     """A department or position that no scorecard assesses."""
     assessed = {card.entity for card in ctx.strategy.scorecards}
     entities: list[Department | Position] = [*ctx.strategy.departments, *ctx.strategy.positions]
     for entity in entities:
         if entity.id not in assessed:
-            yield Finding("SM305", entity.where.at("id"), entity.id, {"entity": entity.id})
+            yield Finding(entity.where.at("id"), entity.id, {"entity": entity.id})
 
 
-@rule("SM306")
 def weights_total(ctx: Context) -> Iterator[Finding]:
     """Scorecard weights that do not total 100 (or nothing to normalise)."""
     for card in ctx.strategy.scorecards:
@@ -80,22 +74,18 @@ def weights_total(ctx: Context) -> Iterator[Finding]:
             continue
         total = card.total_weight
         if card.weight_policy == "must_total_100" and total != 100:
-            yield Finding(
-                "SM306", card.where.at("items"), card.id, {"scorecard": card.id, "total": decimal_text(total)}
-            )
+            yield Finding(card.where.at("items"), card.id, {"scorecard": card.id, "total": decimal_text(total)})
         elif card.weight_policy == "normalise" and total == 0:
-            yield Finding("SM306", card.where.at("items"), card.id, {"scorecard": card.id, "total": "0"})
+            yield Finding(card.where.at("items"), card.id, {"scorecard": card.id, "total": "0"})
 
 
-@rule("SM307")
 def short_term_without_veto(ctx: Context) -> Iterator[Finding]:
     """A short-term scorecard without a key strategic indicator."""
     for card in ctx.strategy.scorecards:
         if card.tier == "short_term" and not card.key_indicators:
-            yield Finding("SM307", card.where.at("tier"), card.id, {"scorecard": card.id})
+            yield Finding(card.where.at("tier"), card.id, {"scorecard": card.id})
 
 
-@rule("SM308")
 def veto_out_of_scope(ctx: Context) -> Iterator[Finding]:
     """A key indicator or high-voltage line reading a KPI outside its scorecard's scope."""
     cards = ctx.strategy.scorecards
@@ -108,16 +98,15 @@ def veto_out_of_scope(ctx: Context) -> Iterator[Finding]:
         read = ctx.kpi(kpi) if kpi else None
         if kpi and (read is None or read.owner != card.entity) and all(i.kpi != kpi for i in card.items):
             args = {"what": what, "ref": ref.id, "kpi": kpi, "scorecard": card.id, "entity": card.entity}
-            yield Finding("SM308", ref.where.at("kpi"), ref.id, args)
+            yield Finding(ref.where.at("kpi"), ref.id, args)
 
 
-@rule("SM309")
 def line_without_outcome(ctx: Context) -> Iterator[Finding]:
     """A high-voltage line with no outcome."""
     for card in ctx.strategy.scorecards:
         for hv in card.high_voltage_lines:
             if not hv.outcome:
-                yield Finding("SM309", hv.where.at("id"), hv.id, {"line": hv.id})
+                yield Finding(hv.where.at("id"), hv.id, {"line": hv.id})
 
 
 _CYCLE_RELATIONS = {
@@ -133,7 +122,6 @@ _CYCLE_RELATIONS = {
 MAX_CYCLES = 20
 
 
-@rule("SM310")
 def cycles(ctx: Context) -> Iterator[Finding]:
     """Derived KPIs that depend on themselves, cascades and hierarchies that loop: every
     elementary cycle (up to :data:`MAX_CYCLES` per group of nodes that depend on each other),
@@ -163,7 +151,6 @@ def cycles(ctx: Context) -> Iterator[Finding]:
                 if index == MAX_CYCLES - 1 and len(found) > MAX_CYCLES:
                     text += f" (and {len(found) - MAX_CYCLES} more cycles through these nodes)"
                 yield Finding(
-                    "SM310",
                     edge_location(ctx.graph, *links[0], at[links[0]]),
                     loop[0],
                     {"what": what, "cycle": text},
@@ -186,7 +173,6 @@ def _rotated(cycle: list[str]) -> list[str]:
     return cycle[start:] + cycle[:start]
 
 
-@rule("SM311")
 def under_cascaded(ctx: Context) -> Iterator[Finding]:
     """Summed, higher-is-better KPIs whose contributing children's targets add up to less
     than the parent's target on a scorecard of the same frequency.
@@ -234,10 +220,9 @@ def under_cascaded(ctx: Context) -> Iterator[Finding]:
                     "target": decimal_text(item.target),
                     "scorecard": card.id,
                 }
-                yield Finding("SM311", item.where.at("target"), item_key(card.id, i), args)
+                yield Finding(item.where.at("target"), item_key(card.id, i), args)
 
 
-@rule("SM312")
 def cascade_mismatch(ctx: Context) -> Iterator[Finding]:
     """A KPI cascading to a parent in the other direction, or contributing to one with a
     different unit (a KPI that only aligns may measure something else: new customers
@@ -257,13 +242,12 @@ def cascade_mismatch(ctx: Context) -> Iterator[Finding]:
                     "mine": mine or "(none)",
                     "theirs": theirs or "(none)",
                 }
-                yield Finding("SM312", k.where.at("parent"), k.id, args, (Related(parent.where.node, "the parent"),))
+                yield Finding(k.where.at("parent"), k.id, args, (Related(parent.where.node, "the parent"),))
 
 
 _OPPOSITE = {"higher_is_better": "lower_is_better", "lower_is_better": "higher_is_better"}
 
 
-@rule("SM313")
 def opposite_directions(ctx: Context) -> Iterator[Finding]:
     """The same measure (same name, ignoring case, and unit) pursued in opposite directions
     by two owners, unless they declare the tension with ``conflicts_with``."""
@@ -292,16 +276,14 @@ def opposite_directions(ctx: Context) -> Iterator[Finding]:
             if frozenset((k.id, other.id)) in declared:
                 continue
             args = {"kpi": k.id, "other": other.id, "name": k.name}
-            yield Finding("SM313", k.where.at("direction"), k.id, args, (Related(other.where.node, other.id),))
+            yield Finding(k.where.at("direction"), k.id, args, (Related(other.where.node, other.id),))
 
 
-@rule("SM314")
 def declared_conflicts(ctx: Context) -> Iterator[Finding]:
     """KPIs declared as pulling against each other, surfaced together for review."""
     for src, dst, data in ctx.edges("conflicts_with"):
         other = ctx.graph.nodes[dst]
         yield Finding(
-            "SM314",
             edge_location(ctx.graph, src, dst, data),
             src,
             {"kpi": src, "other": dst},
@@ -309,7 +291,6 @@ def declared_conflicts(ctx: Context) -> Iterator[Finding]:
         )
 
 
-@rule("SM315")
 def smart_incomplete(ctx: Context) -> Iterator[Finding]:
     """SMART gaps: a KPI without a unit, an item without the target its policy reads,
     linear scoring without threshold or stretch, a plan action without owner or deadline."""
@@ -323,7 +304,7 @@ def smart_incomplete(ctx: Context) -> Iterator[Finding]:
         unitless = [k for k in unitless if not (policies.get(k.id) and policies[k.id] <= {"rating", "yes_no"})]
     for k in unitless:
         what = (f"KPI '{k.id}' has no unit", f"KPI“{k.id}”没有单位")
-        yield Finding("SM315", k.where.at("id"), k.id, _smart(*what))
+        yield Finding(k.where.at("id"), k.id, _smart(*what))
     gaps = [
         (card, index, item)
         for card in ctx.strategy.scorecards
@@ -336,7 +317,7 @@ def smart_incomplete(ctx: Context) -> Iterator[Finding]:
                 f"item '{item.kpi}' on '{card.id}' has no target for its {item.scoring.policy} scoring",
                 f"“{card.id}”上的指标项“{item.kpi}”采用 {item.scoring.policy} 计分,但没有目标值",
             )
-            yield Finding("SM315", item.where.at("kpi"), item_key(card.id, index), _smart(*what))
+            yield Finding(item.where.at("kpi"), item_key(card.id, index), _smart(*what))
         if item.scoring.policy == "linear":
             for anchor in ("threshold", "stretch"):
                 if getattr(item, anchor) is None:
@@ -345,7 +326,7 @@ def smart_incomplete(ctx: Context) -> Iterator[Finding]:
                         f"item '{item.kpi}' on '{card.id}' scores linearly but has no {anchor}",
                         f"“{card.id}”上的指标项“{item.kpi}”采用线性计分,但没有{zh}",
                     )
-                    yield Finding("SM315", item.where.at("kpi"), item_key(card.id, index), _smart(*what))
+                    yield Finding(item.where.at("kpi"), item_key(card.id, index), _smart(*what))
     for plan in ctx.strategy.plans:
         for i, action in enumerate(plan.actions):
             for attr in ("owner", "due"):
@@ -355,24 +336,21 @@ def smart_incomplete(ctx: Context) -> Iterator[Finding]:
                         f"action {i + 1} of plan '{plan.id}' has no {en}",
                         f"计划“{plan.id}”的第 {i + 1} 项行动没有{zh}",
                     )
-                    yield Finding("SM315", plan.where.at("actions", i), plan.id, _smart(*what))
+                    yield Finding(plan.where.at("actions", i), plan.id, _smart(*what))
 
 
-@rule("SM316")
 def too_many_items(ctx: Context) -> Iterator[Finding]:
     """More items on one scorecard than the organisation's ``max_items``."""
     limit = ctx.strategy.organisation.max_items
     for card in ctx.strategy.scorecards:
         if len(card.items) > limit:
             yield Finding(
-                "SM316",
                 card.where.at("items"),
                 card.id,
                 {"scorecard": card.id, "count": len(card.items), "limit": limit},
             )
 
 
-@rule("SM317")
 def bad_split(ctx: Context) -> Iterator[Finding]:
     """A ``split`` that names a driver the KPI does not serve, or shares not totalling 100."""
     from stratmap.coverage import served_drivers
@@ -388,7 +366,7 @@ def bad_split(ctx: Context) -> Iterator[Finding]:
                     "problem": f"'{driver}' is not a driver it serves",
                     "problem_zh": f"“{driver}”不是它所服务的驱动力",
                 }
-                yield Finding("SM317", k.where.at("split", driver), k.id, args)
+                yield Finding(k.where.at("split", driver), k.id, args)
         total = sum(k.split.values(), Decimal(0))
         missing = [d for d in reached if d not in k.split]
         if total != 100 or missing:
@@ -397,16 +375,13 @@ def bad_split(ctx: Context) -> Iterator[Finding]:
                 f"its shares total {shown}, not 100" if total != 100 else f"it gives no share to {', '.join(missing)}"
             )
             problem_zh = f"份额合计为 {shown},不是 100" if total != 100 else f"没有给 {'、'.join(missing)} 分配份额"
-            yield Finding(
-                "SM317", k.where.at("split"), k.id, {"kpi": k.id, "problem": problem, "problem_zh": problem_zh}
-            )
+            yield Finding(k.where.at("split"), k.id, {"kpi": k.id, "problem": problem, "problem_zh": problem_zh})
 
 
 def _smart(en: str, zh: str) -> dict[str, str]:
     return {"what": en, "what_zh": zh}
 
 
-@rule("SM318")
 def band_gaps_and_overlaps(ctx: Context) -> Iterator[Finding]:
     """A bands policy whose bands leave a gap between them or overlap."""
     infinity = Decimal("Infinity")
@@ -428,7 +403,6 @@ def band_gaps_and_overlaps(ctx: Context) -> Iterator[Finding]:
             else:
                 continue
             yield Finding(
-                "SM318",
                 item.where.at("scoring", "bands", j),
                 card.id,
                 {"kpi": item.kpi, "scorecard": card.id, "problem": problem, "problem_zh": problem_zh},

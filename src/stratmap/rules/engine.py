@@ -18,7 +18,7 @@ from stratmap.codes import CODES
 from stratmap.diagnostics import Diagnostic, Location, Severity
 from stratmap.graph import build_graph, item_key
 from stratmap.model import Strategy, Suppression
-from stratmap.rules.registry import Context, Finding, findings
+from stratmap.rules.registry import Context, Finding
 
 if TYPE_CHECKING:
     import networkx as nx
@@ -103,13 +103,16 @@ def run_model_rules(strategy: Strategy, *, as_of: datetime.date | None = None) -
 
     for diagnostic in _configuration_problems(strategy, suppressions):
         emit(diagnostic, None)
-    for finding in findings(ctx):
-        silenced = _silencer(finding, suppressions)
-        if silenced is not None:
-            subject, suppression = silenced
-            used.add((subject, finding.code, suppression.location))
-            continue
-        emit(Diagnostic.make(finding.code, finding.location, related=finding.related, **finding.args), finding.subject)
+    from stratmap.rules import model_rules
+
+    for code, check in model_rules():
+        for finding in check(ctx):
+            silenced = _silencer(code, finding, suppressions)
+            if silenced is not None:
+                subject, suppression = silenced
+                used.add((subject, code, suppression.location))
+                continue
+            emit(Diagnostic.make(code, finding.location, related=finding.related, **finding.args), finding.subject)
     for subject, entries in suppressions.items():
         for s in entries:
             configurable = s.code in CODES and s.code >= FIRST_CONFIGURABLE
@@ -123,12 +126,14 @@ def check_model(strategy: Strategy, *, as_of: datetime.date | None = None) -> li
     return run_model_rules(strategy, as_of=as_of).diagnostics
 
 
-def _silencer(finding: Finding, suppressions: dict[str, list[Suppression]]) -> tuple[str, Suppression] | None:
-    """(subject, suppression) that silences ``finding``, if any."""
+def _silencer(
+    code: str, finding: Finding, suppressions: dict[str, list[Suppression]]
+) -> tuple[str, Suppression] | None:
+    """(subject, suppression) that silences ``finding`` of ``code``, if any."""
     subjects = (finding.subject, *finding.also) if finding.subject is not None else finding.also
     for subject in subjects:
         for s in suppressions.get(subject, ()):
-            if s.code == finding.code and s.reason:  # without a reason it silences nothing (SM340)
+            if s.code == code and s.reason:  # without a reason it silences nothing (SM340)
                 return subject, s
     return None
 

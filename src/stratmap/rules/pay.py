@@ -19,7 +19,7 @@ from stratmap.model import Item, Kpi, Revision, Scorecard
 from stratmap.model.revisions import in_force
 from stratmap.model.scorecard import DEFAULT_GRADES
 from stratmap.periods import Period, from_months, parse_period
-from stratmap.rules.registry import Context, Finding, rule
+from stratmap.rules.registry import Context, Finding
 
 #: Policies with a cap and a floor.
 _CAPPED = frozenset({"ratio", "linear", "closeness"})
@@ -48,18 +48,16 @@ def _n(x: Decimal | None) -> str:
 # ---- SM320 / SM321: tables in their documented order, each grade once ------------------
 
 
-@rule("SM320")
 def table_order(ctx: Context) -> Iterator[Finding]:
     """Grade bands and by-score bonus rows that are not best first, open-ended row last."""
     for card in _graded(ctx):
         bands = card.grading.bands
         rows = [(band.grade, band.min) for band in bands]
         for index, en, zh in _unreachable(rows, "band", "等级区间"):
-            yield Finding("SM320", card.where.at("grading", "bands", index), card.id, _problem(en, zh, **_grading))
+            yield Finding(card.where.at("grading", "bands", index), card.id, _problem(en, zh, **_grading))
         last = bands[-1]
         if last.min is not None and all(b.min is not None for b in bands):
             yield Finding(
-                "SM320",
                 card.where.at("grading", "bands", len(bands) - 1, "min"),
                 card.id,
                 _problem(
@@ -76,7 +74,6 @@ def table_order(ctx: Context) -> Iterator[Finding]:
         for i, row in enumerate(bonus.table):
             if row.min is None:
                 yield Finding(
-                    "SM320",
                     bonus.where.at("table", i),
                     bonus.id,
                     _problem(
@@ -91,7 +88,6 @@ def table_order(ctx: Context) -> Iterator[Finding]:
         unreachable = list(_unreachable(rows, "row", "行"))
         for index, en, zh in unreachable:
             yield Finding(
-                "SM320",
                 bonus.where.at("table", indexes[index], "min"),
                 bonus.id,
                 _problem(en, zh, table=f"bonus rule {bonus.id}", table_zh=f"奖金规则 {bonus.id}"),
@@ -102,7 +98,6 @@ def table_order(ctx: Context) -> Iterator[Finding]:
         for upper, lower in itertools.pairwise(scored):  # best first: a higher score never pays less
             if upper.factor < lower.factor:
                 yield Finding(
-                    "SM320",
                     bonus.where.at("table", bonus.table.index(upper), "factor"),
                     bonus.id,
                     _problem(
@@ -131,7 +126,6 @@ def _grade_factors_out_of_order(ctx: Context) -> Iterator[Finding]:
             if high < low and (bonus.id, better, worse) not in said:
                 said.add((bonus.id, better, worse))
                 yield Finding(
-                    "SM320",
                     bonus.where.at("table", i, "factor"),
                     bonus.id,
                     _problem(
@@ -177,7 +171,6 @@ def _unreachable(rows: Sequence[tuple[str, Decimal | None]], what: str, what_zh:
                 break
 
 
-@rule("SM321")
 def duplicate_grades(ctx: Context) -> Iterator[Finding]:
     """A grade label given twice in one grading, or paid twice in one by-grade bonus table."""
     for card in _graded(ctx):
@@ -185,7 +178,6 @@ def duplicate_grades(ctx: Context) -> Iterator[Finding]:
         for i, band in enumerate(card.grading.bands):
             if band.grade in seen:
                 yield Finding(
-                    "SM321",
                     card.where.at("grading", "bands", i, "grade"),
                     card.id,
                     {"grade": band.grade, "table": f"the grading of {card.id}", "table_zh": f"{card.id} 的等级"},
@@ -200,7 +192,6 @@ def duplicate_grades(ctx: Context) -> Iterator[Finding]:
                 continue
             if row.grade in seen:
                 yield Finding(
-                    "SM321",
                     bonus.where.at("table", i, "grade"),
                     bonus.id,
                     {"grade": row.grade, "table": f"bonus rule {bonus.id}", "table_zh": f"奖金规则 {bonus.id}"},
@@ -211,7 +202,6 @@ def duplicate_grades(ctx: Context) -> Iterator[Finding]:
 # ---- SM322 / SM323: quotas and bonus tables that fit the grading ------------------------
 
 
-@rule("SM322")
 def contradictory_quotas(ctx: Context) -> Iterator[Finding]:
     """Distribution quotas that no group can meet, or that name a grade the card does not give."""
     for card in [c for c in ctx.strategy.scorecards if c.distribution is not None]:
@@ -223,7 +213,6 @@ def contradictory_quotas(ctx: Context) -> Iterator[Finding]:
             where = card.where.at("distribution", "quotas", i)
             if quota.grade not in grades:
                 yield Finding(
-                    "SM322",
                     card.where.at("distribution", "quotas", i, "grade"),
                     card.id,
                     _problem(
@@ -234,7 +223,6 @@ def contradictory_quotas(ctx: Context) -> Iterator[Finding]:
                 )
             elif first.setdefault(quota.grade, i) != i:
                 yield Finding(
-                    "SM322",
                     where,
                     card.id,
                     _problem(
@@ -244,7 +232,6 @@ def contradictory_quotas(ctx: Context) -> Iterator[Finding]:
                 )
             if quota.min is not None and quota.max is not None and quota.min > quota.max:
                 yield Finding(
-                    "SM322",
                     card.where.at("distribution", "quotas", i, "min"),
                     card.id,
                     _problem(
@@ -255,7 +242,6 @@ def contradictory_quotas(ctx: Context) -> Iterator[Finding]:
         minima = sum((q.min for q in quotas if q.min is not None and q.grade in grades), Decimal(0))
         if minima > 100:
             yield Finding(
-                "SM322",
                 card.where.at("distribution", "quotas"),
                 card.id,
                 _problem(
@@ -268,7 +254,6 @@ def contradictory_quotas(ctx: Context) -> Iterator[Finding]:
             total = sum(capped.values(), Decimal(0))
             if total < 100:
                 yield Finding(
-                    "SM322",
                     card.where.at("distribution", "quotas"),
                     card.id,
                     _problem(
@@ -279,7 +264,6 @@ def contradictory_quotas(ctx: Context) -> Iterator[Finding]:
                 )
 
 
-@rule("SM323")
 def bonus_rule_gaps(ctx: Context) -> Iterator[Finding]:
     """A bonus rule that pays some grade or score nothing by omission."""
     cards_of: dict[str, list[Scorecard]] = {}
@@ -289,7 +273,6 @@ def bonus_rule_gaps(ctx: Context) -> Iterator[Finding]:
     for bonus in ctx.strategy.bonus_rules:
         if not bonus.table and not bonus.formula:
             yield Finding(
-                "SM323",
                 bonus.where.at("id"),
                 bonus.id,
                 _problem(
@@ -303,7 +286,6 @@ def bonus_rule_gaps(ctx: Context) -> Iterator[Finding]:
             if lowest is not None and lowest > 0:  # (a row without 'min' is SM320)
                 at = next(i for i, row in enumerate(bonus.table) if row.min == lowest)
                 yield Finding(
-                    "SM323",
                     bonus.where.at("table", at, "min"),
                     bonus.id,
                     _problem(
@@ -322,7 +304,6 @@ def bonus_rule_gaps(ctx: Context) -> Iterator[Finding]:
             if missing:
                 shown = ", ".join(dict.fromkeys(missing))
                 yield Finding(
-                    "SM323",
                     card.where.at("bonus"),
                     card.id,
                     _problem(
@@ -336,7 +317,6 @@ def bonus_rule_gaps(ctx: Context) -> Iterator[Finding]:
         for i, row in enumerate(bonus.table):
             if row.grade is None:
                 yield Finding(
-                    "SM323",
                     bonus.where.at("table", i),
                     bonus.id,
                     _problem(
@@ -346,7 +326,6 @@ def bonus_rule_gaps(ctx: Context) -> Iterator[Finding]:
                 )
             elif users and row.grade not in given:
                 yield Finding(
-                    "SM323",
                     bonus.where.at("table", i, "grade"),
                     bonus.id,
                     _problem(
@@ -393,7 +372,6 @@ def _where(card: Scorecard, item: Item, ctx: Context, source: str, name: str) ->
     return item.where.at(name), ""
 
 
-@rule("SM324")
 def anchor_order(ctx: Context) -> Iterator[Finding]:
     """Linear anchors out of order for the KPI's direction, and a cap below the floor."""
     for card in ctx.strategy.scorecards:
@@ -403,7 +381,6 @@ def anchor_order(ctx: Context) -> Iterator[Finding]:
                 continue
             if scoring.cap < scoring.floor:
                 yield Finding(
-                    "SM324",
                     item.where.at("scoring", "cap"),
                     card.id,
                     {
@@ -426,7 +403,6 @@ def anchor_order(ctx: Context) -> Iterator[Finding]:
                         continue
                     reported.add(key)
                     yield Finding(
-                        "SM324",
                         location,
                         card.id,
                         {"kpi": item.kpi, "problem": problem + context, "problem_zh": problem_zh + context},
@@ -458,7 +434,6 @@ def _order_problems(kpi: Kpi, a: dict[str, Decimal | None]) -> Iterator[tuple[st
         )
 
 
-@rule("SM325")
 def policy_against_direction(ctx: Context) -> Iterator[Finding]:
     """A scoring policy that scores a better result lower than a worse one."""
     for card in ctx.strategy.scorecards:
@@ -505,7 +480,6 @@ def policy_against_direction(ctx: Context) -> Iterator[Finding]:
                 problem = _backwards(item, kpi.direction)
             if problem is not None:
                 yield Finding(
-                    "SM325",
                     item.where.at(*problem[2]),
                     card.id,
                     {"kpi": item.kpi, "problem": problem[0], "problem_zh": problem[1]},
@@ -571,7 +545,6 @@ def _formula_backwards(item: Item, higher: bool, direction: str) -> tuple[str, s
 # ---- SM326 / SM327: vetoes that can fire ----------------------------------------------
 
 
-@rule("SM326")
 def absent_anchor(ctx: Context) -> Iterator[Finding]:
     """A veto condition that reads a target, threshold or stretch its item never has."""
     from stratmap.formula import ITEM_NAMES, FormulaError, parse_cached
@@ -605,7 +578,6 @@ def absent_anchor(ctx: Context) -> Iterator[Finding]:
                     f"{ki.kpi} 不是 {card.id} 的考核项,没有 {name}" if item is None else f"考核项 {ki.kpi} 没有 {name}"
                 )
                 yield Finding(
-                    "SM326",
                     ki.where.at("veto_when"),
                     ki.id,
                     {"indicator": ki.id, "name": name, "why": why, "why_zh": why_zh},
@@ -619,7 +591,6 @@ def _finest(card: Scorecard) -> str | None:
     return kinds[0] if kinds else None
 
 
-@rule("SM327")
 def veto_frequency(ctx: Context) -> Iterator[Finding]:
     """A veto on a KPI reported less often than the scorecard is assessed: it fires on every
     period without a report (no actual is not shown to be met)."""
@@ -632,7 +603,6 @@ def veto_frequency(ctx: Context) -> Iterator[Finding]:
             if kpi is None or _RANK[kpi.frequency] <= _RANK[period]:
                 continue
             yield Finding(
-                "SM327",
                 ki.where.at("kpi"),
                 ki.id,
                 {
@@ -650,7 +620,6 @@ def veto_frequency(ctx: Context) -> Iterator[Finding]:
 # ---- SM328 / SM329: revisions and per-period targets that apply -------------------------
 
 
-@rule("SM328")
 def revision_breaks_card(ctx: Context) -> Iterator[Finding]:
     """A revision for a KPI its scorecard does not assess, or weights that no longer total 100."""
     if not ctx.strategy.revisions:
@@ -664,7 +633,6 @@ def revision_breaks_card(ctx: Context) -> Iterator[Finding]:
             continue  # SM201 reports it
         if (card.id, rev.kpi) not in assessed:
             yield Finding(
-                "SM328",
                 rev.where.at("kpi"),
                 rev.id,
                 _problem(
@@ -679,7 +647,6 @@ def revision_breaks_card(ctx: Context) -> Iterator[Finding]:
         before = _in_force_before(ctx, card, rev, start)
         if before is not None and before == rev.value:
             yield Finding(
-                "SM328",
                 rev.where.at("value"),
                 rev.id,
                 _problem(
@@ -703,7 +670,6 @@ def revision_breaks_card(ctx: Context) -> Iterator[Finding]:
             total = sum((_weight_in_force(ctx, card, item, month) for item in card.items), Decimal(0))
             if total != 100:
                 yield Finding(
-                    "SM328",
                     last.where.at("value"),
                     last.id,
                     _problem(
@@ -744,7 +710,6 @@ def _weight_in_force(ctx: Context, card: Scorecard, item: Item, month: Period) -
     return revised[-1].value if revised else item.weight
 
 
-@rule("SM329")
 def unused_period_targets(ctx: Context) -> Iterator[Finding]:
     """A per-period target keyed by a period the scorecard is never assessed on."""
     for card in ctx.strategy.scorecards:
@@ -757,7 +722,6 @@ def unused_period_targets(ctx: Context) -> Iterator[Finding]:
                 if period is None or period.kind in kinds:
                     continue
                 yield Finding(
-                    "SM329",
                     item.where.at("targets", key),
                     card.id,
                     {
@@ -806,7 +770,6 @@ _LINE_NEEDS: dict[str, tuple[Callable[[Scorecard], bool], str, str]] = {
 _ESCALATION_ACTS = frozenset({"lowest_grade", "investigate"})
 
 
-@rule("SM330")
 def outcome_cannot_act(ctx: Context) -> Iterator[Finding]:
     """A line's outcome with nothing of its unit to act on, and an escalation outcome that
     an escalation does not carry out: each looks in force and changes nothing."""
@@ -820,7 +783,6 @@ def outcome_cannot_act(ctx: Context) -> Iterator[Finding]:
                     if need is None or any(need[0](c) for c in others):
                         continue
                     yield Finding(
-                        "SM330",
                         line.where.at("outcome", i, "action"),
                         line.id,
                         {
@@ -837,7 +799,6 @@ def outcome_cannot_act(ctx: Context) -> Iterator[Finding]:
                     if outcome.action in _ESCALATION_ACTS:
                         continue
                     yield Finding(
-                        "SM330",
                         ki.where.at("escalation", j, "outcome", i, "action"),
                         ki.id,
                         {

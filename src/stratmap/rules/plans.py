@@ -9,10 +9,9 @@ import datetime
 from collections.abc import Iterator
 
 from stratmap.periods import parse_period
-from stratmap.rules.registry import Context, Finding, rule
+from stratmap.rules.registry import Context, Finding
 
 
-@rule("SM361")
 def overdue_action(ctx: Context) -> Iterator[Finding]:
     """An open action whose due date has passed (only with an as-of date: see ``validate --as-of``)."""
     if ctx.as_of is None:
@@ -21,7 +20,6 @@ def overdue_action(ctx: Context) -> Iterator[Finding]:
         for i, action in enumerate(plan.actions):
             if action.status == "open" and action.due is not None and action.due < ctx.as_of:
                 yield Finding(
-                    "SM361",
                     plan.where.at("actions", i, "due"),
                     plan.id,
                     {
@@ -34,16 +32,14 @@ def overdue_action(ctx: Context) -> Iterator[Finding]:
                 )
 
 
-@rule("SM362")
 def revision_without_reason_or_approver(ctx: Context) -> Iterator[Finding]:
     """A target revision that says neither why nor who approved it."""
     for rev in ctx.strategy.revisions:
         missing = [name for name, value in (("reason", rev.reason), ("approved_by", rev.approved_by)) if not value]
         if missing:
-            yield Finding("SM362", rev.where.at("id"), rev.id, {"revision": rev.id, "missing": " and ".join(missing)})
+            yield Finding(rev.where.at("id"), rev.id, {"revision": rev.id, "missing": " and ".join(missing)})
 
 
-@rule("SM363")
 def revision_of_a_closed_period(ctx: Context) -> Iterator[Finding]:
     """A revision decided after a month it applies to had ended: it rewrites a closed period.
 
@@ -58,14 +54,12 @@ def revision_of_a_closed_period(ctx: Context) -> Iterator[Finding]:
         closed = datetime.date(year, month, 1)  # the first month applied to has ended
         if rev.date >= closed:
             yield Finding(
-                "SM363",
                 rev.where.at("date"),
                 rev.id,
                 {"revision": rev.id, "effective": rev.effective, "date": rev.date.isoformat()},
             )
 
 
-@rule("SM365")
 def plan_for_unassessed_kpi(ctx: Context) -> Iterator[Finding]:
     """A plan for a KPI that no scorecard of the plan's department or position holds: the
     monthly review has no target to follow it against, and nobody is paid on it."""
@@ -78,6 +72,4 @@ def plan_for_unassessed_kpi(ctx: Context) -> Iterator[Finding]:
             assessed.setdefault(card.entity, set()).update(item.kpi for item in card.items)
     for plan in ctx.strategy.plans:
         if plan.kpi not in assessed.get(plan.entity, set()):
-            yield Finding(
-                "SM365", plan.where.at("kpi"), plan.id, {"plan": plan.id, "kpi": plan.kpi, "entity": plan.entity}
-            )
+            yield Finding(plan.where.at("kpi"), plan.id, {"plan": plan.id, "kpi": plan.kpi, "entity": plan.entity})

@@ -1,8 +1,8 @@
 """The registry of model rules: small functions of the cascade graph, each with a code.
 
 A rule takes a :class:`Context` (the model and its graph) and yields :class:`Finding`s.
-It is registered with :func:`rule` in one visible place per family module; the engine
-stamps the code's severity, applies the organisation's overrides and the nodes'
+The rules are listed, each with its code, in ``stratmap.rules.model_rules()``; the engine
+stamps the code and its severity, applies the organisation's overrides and the nodes'
 suppressions, and turns findings into diagnostics.
 """
 
@@ -27,13 +27,13 @@ if TYPE_CHECKING:
 
 @dataclass(frozen=True)
 class Finding:
-    """What a rule reports: the code, where, about which node, and the message arguments.
+    """What a rule reports: where, about which node, and the message arguments (the engine
+    stamps the rule's code).
 
     ``subject`` is the id of the node the finding is about; a ``suppress`` entry on that
     node silences it.
     """
 
-    code: str
     location: Location
     subject: str | None
     args: dict[str, Any] = field(default_factory=dict)
@@ -166,27 +166,6 @@ class Context:
 VALUE_RELATIONS = ("serves", "answers", "holds_back", "cascades_to")
 
 
+#: A model rule: a plain function of the context that yields what it finds (the list of
+#: rules, with the code each reports, is ``stratmap.rules.model_rules()``).
 Rule = Callable[[Context], Iterable[Finding]]
-
-#: Every model rule, by code, in registration order.
-RULES: dict[str, Rule] = {}
-
-
-def rule(code: str) -> Callable[[Rule], Rule]:
-    """Register ``func`` as the rule that reports ``code``."""
-
-    def register(func: Rule) -> Rule:
-        if code in RULES:
-            raise ValueError(f"{code} is registered twice")
-        RULES[code] = func
-        return func
-
-    return register
-
-
-def findings(ctx: Context) -> Iterator[Finding]:
-    """Run every registered rule."""
-    from stratmap.rules import analysis, cascade, pay, plans  # noqa: F401  (registers the rules)
-
-    for func in RULES.values():
-        yield from func(ctx)
