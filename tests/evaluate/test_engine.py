@@ -13,6 +13,7 @@ import stratmap
 from stratmap.data import read_data
 from stratmap.evaluation import Evaluation, EvaluationError, ItemResult, evaluate
 from stratmap.model import Strategy
+from stratmap.report.results import render_explanation
 from tests.helpers import EXAMPLES
 
 D = Decimal
@@ -455,7 +456,7 @@ def test_deductions_and_bonus_rules_show_what_they_read() -> None:
 
 def test_a_result_explains_itself_as_text_in_english_and_chinese() -> None:
     p = manufacturing().result("production")
-    en, zh = p.explanation_text(), p.explanation_text("zh")
+    en, zh = render_explanation(p), render_explanation(p, "zh")
     assert en.startswith("production on production_monthly for 2026-03 (short_term): complete\n")
     assert "weighted sum: " in en and f"score {p.score}, grade {p.grade}" in en
     assert zh.startswith("production 在 production_monthly 上的 2026-03(短期)结果:完整\n")
@@ -521,8 +522,8 @@ def test_no_blank_where_a_figure_is_missing_and_no_gate_that_changes_nothing() -
     p = ev.result("production")
     assert p.status == "incomplete" and p.bonus is None
     assert p.bonus_missing == "no score to pay on: the result is incomplete"
-    assert "score -, grade -, rank -, bonus factor -, bonus missing" in p.explanation_text()
-    assert "weighted sum: -" in p.explanation_text()
+    assert "score -, grade -, rank -, bonus factor -, bonus missing" in render_explanation(p)
+    assert "weighted sum: -" in render_explanation(p)
     # every scorecard has a bonus total at the money places, also when it leaves everyone out
     assert all(int(t.as_tuple().exponent) == -2 for t in ev.bonus_totals.values())
     assert ev.bonus_totals["production_monthly"] == D("0.00")
@@ -551,7 +552,7 @@ def test_point_total_never_prints_an_exponent(tmp_path: Path) -> None:
     rows = actuals("production", "2026-03", key_contract_rate=50, output=0, on_time_delivery="96.2",
                    first_grade_rate="96.5")  # fmt: skip
     p = evaluate(stratmap.load(folder), read_data(actuals=rows), period="2026-03").result("production")
-    assert "E-" not in p.explanation_text() and "E-" not in str(p.explanation())
+    assert "E-" not in render_explanation(p) and "E-" not in str(p.explanation())
     assert next(i for i in p.items if i.kpi == "output").score == 0
 
 

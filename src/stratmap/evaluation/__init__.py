@@ -15,7 +15,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from stratmap.evaluation._engine import EvaluationError, TierName, evaluate
-from stratmap.evaluation._results import Evaluation, Gate, ItemResult, Result, RowCount
+from stratmap.evaluation._results import RESULT_COLUMNS, Evaluation, Gate, ItemResult, Result, RowCount
 from stratmap.evaluation._words import Text, in_lang, label, say
 
 if TYPE_CHECKING:
@@ -32,6 +32,7 @@ def __getattr__(name: str) -> Any:
 
 
 __all__ = [
+    "RESULT_COLUMNS",
     "BatchResult",
     "Evaluation",
     "EvaluationError",

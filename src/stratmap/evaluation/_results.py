@@ -156,13 +156,6 @@ class Result:
             "explanation": self.explanation(),
         }
 
-    def explanation_text(self, lang: str = "en") -> str:
-        """The explanation as text for a person (``lang`` ``"en"`` or ``"zh"``): the items'
-        arithmetic, each gate in order, then the published figures (as ``--explain`` prints)."""
-        from stratmap.report.results import render_explanation
-
-        return render_explanation(self, lang)
-
     def explanation(self) -> dict[str, Any]:
         """Structured data that re-adds to the published numbers: items, then each gate in order."""
         return {

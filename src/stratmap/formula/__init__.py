@@ -21,9 +21,9 @@ from decimal import Decimal
 from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
-from stratmap.diagnostics import Diagnostic, Location, StratmapError
 from stratmap.formula._check import FUNCTIONS, Checker
-from stratmap.formula._syntax import MAX_DEPTH, MAX_DIGITS, MAX_LENGTH, MAX_NODES, Kind, Node, SyntaxProblem, parse_tree
+from stratmap.formula._error import FormulaError
+from stratmap.formula._syntax import Kind, Node, SyntaxProblem, parse_tree
 
 if TYPE_CHECKING:
     import ast
@@ -37,40 +37,6 @@ ITEM_NAMES = ("actual", "target", "threshold", "stretch")
 
 #: A value of the scalar path: a number, a condition's truth, or ``None`` for missing.
 Value = Decimal | int | bool | None
-
-_LIMITS = {"length": MAX_LENGTH, "depth": MAX_DEPTH, "nodes": MAX_NODES, "digits": MAX_DIGITS}
-
-
-class FormulaError(StratmapError):
-    """A formula that is not in the language, or values it cannot be evaluated on.
-
-    ``code`` is the diagnostic code (``SM401``...), ``column`` and ``end_column`` the
-    1-based span inside the formula's text (0 when the problem is not in the text).
-    """
-
-    def __init__(
-        self, code: str, *, text: str = "", column: int = 0, end_column: int = 0, source: str = "<formula>", **args: str
-    ) -> None:
-        self.code = code
-        self.text = text
-        self.column = column
-        self.end_column = end_column
-        message_args: dict[str, Any] = {"column": str(column), **args} if column else dict(args)
-        self.diagnostic = Diagnostic.make(
-            code, Location(source, 1 if column else 0, column, 1 if column else 0, end_column), **message_args
-        )
-        super().__init__([self.diagnostic])
-
-    def __str__(self) -> str:
-        return f"{self.code} {self.diagnostic.message()}"
-
-    def message(self, lang: str = "en") -> str:
-        """What is wrong, in ``lang`` (``"en"`` or ``"zh"``)."""
-        return self.diagnostic.message(lang)
-
-    def hint(self, lang: str = "en") -> str:
-        """How to fix it, in ``lang``."""
-        return self.diagnostic.hint(lang)
 
 
 def _problem(text: str, p: SyntaxProblem) -> FormulaError:
@@ -214,8 +180,3 @@ def parse_cached(text: str, names: tuple[str, ...]) -> Formula:
     """:func:`parse` of number names, remembered: the evaluator parses the same few formulas
     for every entity and chunk (a Formula is immutable, so sharing it is safe)."""
     return parse(text, names=names)
-
-
-def limits() -> Mapping[str, int]:
-    """The language's size limits: length, nesting depth, parts and literal digits."""
-    return dict(_LIMITS)

@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from stratmap.formula._batch import F64, B, Compiler, Env, round_with_error
+from stratmap.formula._error import FormulaError
 from stratmap.formula._fixed import evaluate_condition, evaluate_number, needs_exact
 from stratmap.formula._scalar import round_half_up
 
@@ -17,8 +18,6 @@ if TYPE_CHECKING:
 
 
 def _columns(formula: Formula, columns: Mapping[str, Any]) -> Env:
-    from stratmap.formula import FormulaError
-
     numbers: dict[str, F64] = {}
     conditions: dict[str, tuple[B, B]] = {}
     n: int | None = None

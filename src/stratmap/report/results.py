@@ -6,8 +6,7 @@ import json
 from collections.abc import Callable, Sequence
 from decimal import ROUND_HALF_UP, Decimal
 
-from stratmap.evaluation import Evaluation, Result, in_lang, label
-from stratmap.evaluation._results import RESULT_COLUMNS
+from stratmap.evaluation import RESULT_COLUMNS, Evaluation, Result, in_lang, label
 from stratmap.report.tabular import text_table, to_csv
 
 HEADER = (
