@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from stratmap.i18n import LANGUAGES, default_lang
+from stratmap.model.types import TIERS
 
 if TYPE_CHECKING:
     from stratmap.diagnostics import Diagnostic
@@ -149,7 +150,7 @@ def _parser() -> argparse.ArgumentParser:
         "evaluate", parents=[common, reading, data_in], help="compute scores, gates, grades, ranks and bonus"
     )
     ev.add_argument("--bonus-base", metavar="FILE", help="entity, period, amount")
-    ev.add_argument("--tier", choices=("short_term", "annual", "major_responsibility"), default="short_term")
+    ev.add_argument("--tier", choices=TIERS, default="short_term")
     ev.add_argument("--format", choices=("table", "json", "csv"), default="table")
     ev.add_argument("--explain", metavar="ENTITY", help="print how ENTITY's numbers were reached")
     ev.add_argument("--output", "-o", metavar="FILE", help="write to FILE instead of standard output")
@@ -159,7 +160,7 @@ def _parser() -> argparse.ArgumentParser:
         parents=[common, reading, data_in],
         help="the monthly review (述职) report: gaps, plans, overdue actions",
     )
-    rv.add_argument("--tier", choices=("short_term", "annual"), default="short_term")
+    rv.add_argument("--tier", choices=[t for t in TIERS if t != "major_responsibility"], default="short_term")
     rv.add_argument("--format", choices=("markdown", "json"), default="markdown")
     rv.add_argument("--output", "-o", metavar="FILE", help="write to FILE instead of standard output")
 

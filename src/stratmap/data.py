@@ -33,6 +33,8 @@ from stratmap._collector import collector_paused
 from stratmap._files import read_pipe, read_regular
 from stratmap.diagnostics import Diagnostic, Location, Severity
 from stratmap.exact import number_problem
+from stratmap.ids import ID
+from stratmap.periods import parse_period
 
 TableName = Literal["actuals", "events", "ratings", "bonus_base", "people"]
 
@@ -45,8 +47,6 @@ COLUMNS: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
     "people": (("entity", "holds"), ("name", "note")),
 }
 
-PERIOD = re.compile(r"[0-9]{4}(?:-(?:0[1-9]|1[0-2])|Q[1-4]|H[12])?\Z")
-ID = re.compile(r"[a-z][a-z0-9_]{0,63}\Z")
 #: A number in a text cell: plain decimal digits, an optional sign and decimal point.
 NUMBER = re.compile(r"[+-]?[0-9]+(?:\.[0-9]+)?\Z")
 #: What spreadsheets write for numbers too long to show: an exponent, or a point at an end.
@@ -829,7 +829,7 @@ def _period(raw: _Raw) -> str:
         )
     text = _text(raw, "period")
     assert text is not None
-    if not PERIOD.match(text):
+    if parse_period(text) is None:
         raise _Bad(
             Diagnostic.make(
                 "SM503",

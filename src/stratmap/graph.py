@@ -63,6 +63,7 @@ import networkx as nx
 
 from stratmap.diagnostics import Location
 from stratmap.model import Department, Kpi, Position, Strategy, Where
+from stratmap.model.types import TIERS
 
 __all__ = ["FORMULA_NAME", "EdgeAttrs", "Link", "build_graph", "edge_location", "item_key", "links", "tier_key"]
 
@@ -73,8 +74,6 @@ Link = Mapping[str, Any]
 #: Names in a formula (the formula language's identifiers).
 FORMULA_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 
-#: The three assessment tiers, in order.
-TIERS = ("short_term", "annual", "major_responsibility")
 
 #: Where the source of each relation writes the link (below the source's own keys; a
 #: list's entries add their ``index``).

@@ -9,6 +9,8 @@ from typing import Literal
 
 Kind = Literal["monthly", "quarterly", "half_yearly", "yearly"]
 
+#: A period as the schema writes it (the shipped schema is held to this by a test).
+PERIOD_PATTERN = "^[0-9]{4}(-(0[1-9]|1[0-2])|Q[1-4]|H[12])?$"
 _PERIOD = re.compile(r"(?P<year>[0-9]{4})(?:-(?P<month>0[1-9]|1[0-2])|Q(?P<quarter>[1-4])|H(?P<half>[12]))?\Z")
 
 

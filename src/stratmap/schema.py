@@ -16,7 +16,9 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from stratmap.diagnostics import Diagnostic
+from stratmap.ids import ID_PATTERN
 from stratmap.load.document import LocatedDocument
+from stratmap.periods import PERIOD_PATTERN
 
 if TYPE_CHECKING:
     from jsonschema import ValidationError
@@ -117,7 +119,7 @@ def _show(value: Any) -> str:
 
 
 _PATTERN_NAMES = {
-    "^[a-z][a-z0-9_]{0,63}$": (
+    ID_PATTERN: (
         "an id",
         "Ids are lower-case ASCII: a letter, then letters, digits or '_' (e.g. sales_volume).",
         "标识符须为小写 ASCII:字母开头,后接字母、数字或下划线(例如 sales_volume)。",
@@ -127,7 +129,7 @@ _PATTERN_NAMES = {
         "Write dates as YYYY-MM-DD, e.g. 2026-03-31.",
         "日期格式为 YYYY-MM-DD,例如 2026-03-31。",
     ),
-    "^[0-9]{4}(-(0[1-9]|1[0-2])|Q[1-4]|H[12])?$": (
+    PERIOD_PATTERN: (
         "a period",
         "Write periods as 2026, 2026H1, 2026Q1 or 2026-03.",
         "期间格式为 2026、2026H1、2026Q1 或 2026-03。",

@@ -14,7 +14,7 @@ from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from decimal import ROUND_DOWN, ROUND_HALF_EVEN, ROUND_HALF_UP, ROUND_UP, Context, Decimal
-from typing import Any, Literal
+from typing import Any
 
 from stratmap.data import Actual, BonusBase, Dataset, Event, Person, Rating, cell
 from stratmap.diagnostics import Diagnostic, Location, Severity, StratmapError, sort_diagnostics
@@ -26,10 +26,10 @@ from stratmap.formula import ITEM_NAMES, parse_cached
 from stratmap.model import Strategy
 from stratmap.model.revisions import revision_records, revisions_in_force
 from stratmap.model.scorecard import BonusRule, HighVoltageLine, Item, KeyIndicator, Scorecard
-from stratmap.model.types import Department, Kpi, Position, Rounding
+from stratmap.model.types import TIERS, Department, Kpi, Position, Rounding, Tier
 from stratmap.periods import Period, parse_period
 
-TierName = Literal["short_term", "annual", "major_responsibility"]
+TierName = Tier  # the tiers an evaluation is asked for (stratmap.model.types.TIERS)
 
 _MODES = {"half_up": ROUND_HALF_UP, "half_even": ROUND_HALF_EVEN, "down": ROUND_DOWN, "up": ROUND_UP}
 HUNDRED = Decimal(100)
@@ -906,7 +906,7 @@ def evaluate(
     p = parse_period(period)
     if p is None:
         raise EvaluationError(f"{period!r} is not a period: write 2026, 2026H1, 2026Q1 or 2026-03")
-    if tier not in ("short_term", "annual", "major_responsibility"):
+    if tier not in TIERS:
         raise EvaluationError(f"{tier!r} is not a tier: short_term, annual or major_responsibility")
     if tier == "annual" and p.kind != "yearly":
         raise EvaluationError(f"the annual tier is evaluated for a year (e.g. {p.year}), not {period}")

@@ -7,12 +7,12 @@ looks at values that have the right shape and leaves the rest to the schema.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 from stratmap.diagnostics import Diagnostic, Location, Related
+from stratmap.ids import ID
 from stratmap.load.document import LocatedDocument, Path
 
 # (pattern, kind): "*" matches every index of a list.
@@ -64,7 +64,6 @@ REFERENCES: tuple[tuple[Path, tuple[str, ...]], ...] = (
 ONCE_ONLY = ("organisation", "analysis")
 
 #: The form of an id (the schema's ``id`` pattern).
-ID = re.compile(r"[a-z][a-z0-9_]{0,63}\Z")
 
 
 def walk(data: Any, pattern: Path, prefix: Path = ()) -> Iterator[tuple[Path, Any, bool]]:

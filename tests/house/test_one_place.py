@@ -1,0 +1,40 @@
+"""Each piece of knowledge is written once: the shipped schema is held to the code's own
+patterns and names."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from stratmap.ids import ID_PATTERN
+from stratmap.model.types import TIERS
+from stratmap.periods import PERIOD_PATTERN
+from tests.helpers import ROOT
+
+
+def _schema() -> dict[str, Any]:
+    found: dict[str, Any] = json.loads((ROOT / "schemas" / "stratmap-1.schema.json").read_text(encoding="utf-8"))
+    return found
+
+
+def test_the_schema_writes_ids_and_periods_as_the_code_does() -> None:
+    schema = _schema()
+    assert schema["definitions"]["id"]["pattern"] == ID_PATTERN
+    patterns = {n["pattern"] for n in _walk(schema) if isinstance(n, dict) and isinstance(n.get("pattern"), str)}
+    assert PERIOD_PATTERN in patterns
+
+
+def test_the_schema_names_the_tiers_the_model_names() -> None:
+    tiers = [n for n in _walk(_schema()) if isinstance(n, dict) and n.get("enum") and "short_term" in n["enum"]]
+    assert tiers and all(tuple(n["enum"]) == TIERS for n in tiers)
+
+
+def _walk(node: object) -> list[object]:
+    out = [node]
+    if isinstance(node, dict):
+        for value in node.values():
+            out.extend(_walk(value))
+    elif isinstance(node, list):
+        for value in node:
+            out.extend(_walk(value))
+    return out
