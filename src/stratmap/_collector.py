@@ -16,7 +16,7 @@ def collector_paused() -> Iterator[None]:
     and again as they pile up, which made large strategies quadratic in practice. The
     previous state is restored afterwards, and the few cycles a run leaves are collected as
     usual from then on. (The command line goes further: it keeps the collector off for
-    the whole short-lived process; see :func:`stratmap.cli.entry`.)
+    the whole short-lived process; see :func:`stratmap.cli.main.entry`.)
     """
     was_enabled = gc.isenabled()
     gc.disable()

@@ -1,0 +1,57 @@
+"""``stratmap diff``: what changed between two versions of a strategy."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+from stratmap.cli._common import EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE, Parser, limits_of, write
+
+
+def add(
+    sub: argparse._SubParsersAction[argparse.ArgumentParser], common: Parser, reading: Parser, data_in: Parser
+) -> None:
+    """Register the command and its options."""
+    df = sub.add_parser("diff", parents=[common, reading], help="what changed between two versions of a strategy")
+    df.add_argument("old", metavar="OLD", help="a root file or folder, or REV:PATH (a git revision of a path)")
+    df.add_argument("new", metavar="NEW", help="the same, for the newer version")
+    df.add_argument("--format", choices=("text", "json"), default="text")
+    df.add_argument("--output", "-o", metavar="FILE", help="write to FILE instead of standard output")
+
+
+def run(args: argparse.Namespace, lang: str) -> int:
+    from stratmap import diff as strategy_diff
+    from stratmap.api import run as run_pipeline
+    from stratmap.load import Limits
+    from stratmap.report.text import render_text
+
+    versions = []
+    with strategy_diff.temporary_folder() as tmp:
+        for n, arg in enumerate((args.old, args.new)):
+            path = arg
+            if strategy_diff.is_revision(arg):
+                try:
+                    written, root = strategy_diff.checkout(arg, Path(tmp) / str(n), args.include_root)
+                except ValueError as exc:
+                    print(f"stratmap: error: {arg}: {exc}", file=sys.stderr)
+                    return EXIT_USAGE
+                path = str(written)
+                limits = None if root is None else Limits(include_root=str(root))
+            else:
+                limits = limits_of(args)
+            result = run_pipeline([path], ignore=["SM3"], limits=limits)
+            if result.errors or len(result.strategies) != 1:
+                sys.stderr.write(render_text(result.diagnostics, result.files, lang))
+                print(f"stratmap: error: {arg} does not hold one strategy without errors", file=sys.stderr)
+                return EXIT_USAGE
+            versions.append(result.strategies[0])
+        found = strategy_diff.diff(versions[0], versions[1])
+    if args.format == "json":
+        text = json.dumps(found.as_dict(), ensure_ascii=False, indent=2) + "\n"
+    else:
+        text = strategy_diff.render_text(found)
+    if not write(text, args.output):
+        return EXIT_USAGE
+    return EXIT_OK if found.empty else EXIT_PROBLEMS

@@ -1,0 +1,31 @@
+"""``stratmap graph``: draw the strategy map (drivers, purposes, KPIs, problems)."""
+
+from __future__ import annotations
+
+import argparse
+
+from stratmap.cli._common import EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE, Parser, load_one, write
+
+
+def add(
+    sub: argparse._SubParsersAction[argparse.ArgumentParser], common: Parser, reading: Parser, data_in: Parser
+) -> None:
+    """Register the command and its options."""
+    g = sub.add_parser(
+        "graph", parents=[common, reading], help="draw the strategy map: drivers, purposes, KPIs, problems"
+    )
+    g.add_argument("paths", nargs="*", default=["."], metavar="PATH", help="the strategy's root file or folder")
+    g.add_argument("--format", choices=("mermaid", "dot", "json"), default="mermaid")
+    g.add_argument("--output", "-o", metavar="FILE", help="write to FILE instead of standard output")
+
+
+def run(args: argparse.Namespace, lang: str) -> int:
+    """Draw the map of the one strategy at the paths, as ``--format`` says."""
+    strategy = load_one(args, lang)
+    if strategy is None:
+        return EXIT_PROBLEMS
+    from stratmap.report import strategy_map
+    from stratmap.rules.engine import run_model_rules
+
+    text = strategy_map.RENDERERS[args.format](run_model_rules(strategy), lang)
+    return EXIT_OK if write(text, args.output) else EXIT_USAGE

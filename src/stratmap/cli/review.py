@@ -1,0 +1,65 @@
+"""``stratmap review``: the monthly review (述职) report."""
+
+from __future__ import annotations
+
+import argparse
+import dataclasses
+import sys
+
+from stratmap.cli._common import EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE, Parser, data_problems, limits_of, write
+from stratmap.model.types import TIERS
+
+
+def add(
+    sub: argparse._SubParsersAction[argparse.ArgumentParser], common: Parser, reading: Parser, data_in: Parser
+) -> None:
+    """Register the command and its options."""
+    rv = sub.add_parser(
+        "review",
+        parents=[common, reading, data_in],
+        help="the monthly review (述职) report: gaps, plans, overdue actions",
+    )
+    rv.add_argument("--tier", choices=[t for t in TIERS if t != "major_responsibility"], default="short_term")
+    rv.add_argument("--format", choices=("markdown", "json"), default="markdown")
+    rv.add_argument("--output", "-o", metavar="FILE", help="write to FILE instead of standard output")
+
+
+def run(args: argparse.Namespace, lang: str) -> int:
+    from stratmap.api import run as run_pipeline
+    from stratmap.data import read_data
+    from stratmap.diagnostics import Severity
+    from stratmap.evaluation import EvaluationError
+    from stratmap.report import review as review_report
+    from stratmap.report.text import render_text
+    from stratmap.review import review
+
+    result = run_pipeline(args.paths, limits=limits_of(args))
+    if result.errors or len(result.strategies) != 1:
+        sys.stderr.write(render_text(result.diagnostics, result.files, lang))
+        return EXIT_PROBLEMS
+    data = read_data(
+        actuals=args.actuals, events=args.events, ratings=args.ratings, people=args.people, encoding=args.encoding
+    )
+    try:
+        found = review(result.strategies[0], data, period=args.period, tier=args.tier)
+    except EvaluationError as exc:
+        print(f"stratmap: error: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    problems = data_problems([*found.evaluation.diagnostics, *found.findings], args, lang)
+    kept = {id(d) for d in problems}  # --ignore holds for the report's body and its JSON too
+    found = dataclasses.replace(
+        found,
+        evaluation=dataclasses.replace(
+            found.evaluation, diagnostics=tuple(d for d in found.evaluation.diagnostics if id(d) in kept)
+        ),
+        entities=tuple(
+            dataclasses.replace(e, findings=tuple(d for d in e.findings if id(d) in kept)) for e in found.entities
+        ),
+        no_data_findings=tuple(d for d in found.no_data_findings if id(d) in kept),
+    )
+    render = review_report.render_json if args.format == "json" else review_report.render_markdown
+    if not write(render(found, lang), args.output):
+        return EXIT_USAGE
+    failed = any(d.severity is Severity.ERROR for d in problems)
+    incomplete = any(r.status != "complete" for r in found.evaluation.results)
+    return EXIT_PROBLEMS if failed or incomplete else EXIT_OK
