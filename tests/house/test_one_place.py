@@ -38,3 +38,12 @@ def _walk(node: object) -> list[object]:
         for value in node:
             out.extend(_walk(value))
     return out
+
+
+def test_every_format_choice_has_its_renderer_and_every_renderer_a_choice() -> None:
+    from stratmap.report import DIAGNOSTIC_FORMATS, FORMATS, coverage, results, strategy_map
+
+    assert set(FORMATS["validate"]) == set(DIAGNOSTIC_FORMATS)
+    assert set(FORMATS["graph"]) == set(strategy_map.RENDERERS)
+    assert set(FORMATS["coverage"]) == set(coverage.RENDERERS)
+    assert set(FORMATS["evaluate"]) == set(results.RENDERERS)

@@ -8,6 +8,7 @@ import sys
 from pathlib import Path
 
 from stratmap.cli._common import EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE, Parser, limits_of, write
+from stratmap.report import FORMATS
 
 
 def add(
@@ -17,7 +18,7 @@ def add(
     df = sub.add_parser("diff", parents=[common, reading], help="what changed between two versions of a strategy")
     df.add_argument("old", metavar="OLD", help="a root file or folder, or REV:PATH (a git revision of a path)")
     df.add_argument("new", metavar="NEW", help="the same, for the newer version")
-    df.add_argument("--format", choices=("text", "json"), default="text")
+    df.add_argument("--format", choices=FORMATS["diff"], default=FORMATS["diff"][0])
     df.add_argument("--output", "-o", metavar="FILE", help="write to FILE instead of standard output")
 
 

@@ -8,6 +8,7 @@ import sys
 
 from stratmap.cli._common import EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE, Parser, data_problems, limits_of, write
 from stratmap.model.types import TIERS
+from stratmap.report import FORMATS
 
 
 def add(
@@ -19,7 +20,7 @@ def add(
     )
     ev.add_argument("--bonus-base", metavar="FILE", help="entity, period, amount")
     ev.add_argument("--tier", choices=TIERS, default="short_term")
-    ev.add_argument("--format", choices=("table", "json", "csv"), default="table")
+    ev.add_argument("--format", choices=FORMATS["evaluate"], default=FORMATS["evaluate"][0])
     ev.add_argument("--explain", metavar="ENTITY", help="print how ENTITY's numbers were reached")
     ev.add_argument("--output", "-o", metavar="FILE", help="write to FILE instead of standard output")
 

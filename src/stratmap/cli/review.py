@@ -8,6 +8,7 @@ import sys
 
 from stratmap.cli._common import EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE, Parser, data_problems, limits_of, write
 from stratmap.model.types import TIERS
+from stratmap.report import FORMATS
 
 
 def add(
@@ -20,7 +21,7 @@ def add(
         help="the monthly review (述职) report: gaps, plans, overdue actions",
     )
     rv.add_argument("--tier", choices=[t for t in TIERS if t != "major_responsibility"], default="short_term")
-    rv.add_argument("--format", choices=("markdown", "json"), default="markdown")
+    rv.add_argument("--format", choices=FORMATS["review"], default=FORMATS["review"][0])
     rv.add_argument("--output", "-o", metavar="FILE", help="write to FILE instead of standard output")
 
 

@@ -7,6 +7,7 @@ import json
 import sys
 
 from stratmap.cli._common import EXIT_OK, Parser
+from stratmap.report import FORMATS
 
 
 def add(
@@ -14,7 +15,7 @@ def add(
 ) -> None:
     """Register the command and its options."""
     r = sub.add_parser("rules", parents=[common], help="list every diagnostic code")
-    r.add_argument("--format", choices=("text", "json"), default="text")
+    r.add_argument("--format", choices=FORMATS["rules"], default=FORMATS["rules"][0])
 
 
 def run(args: argparse.Namespace, lang: str) -> int:

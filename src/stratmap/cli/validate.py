@@ -16,6 +16,7 @@ from stratmap.cli._common import (
     limits_of,
     write,
 )
+from stratmap.report import FORMATS
 
 
 def add(
@@ -24,7 +25,7 @@ def add(
     """Register the command and its options."""
     v = sub.add_parser("validate", parents=[common, reading], help="check strategy files and report every problem")
     v.add_argument("paths", nargs="*", default=["."], metavar="PATH", help="files or folders (default: .)")
-    v.add_argument("--format", choices=("text", "json", "github", "sarif"), default=None)
+    v.add_argument("--format", choices=FORMATS["validate"], default=None)
     v.add_argument(
         "--scope",
         choices=("strategy", "file"),

@@ -22,6 +22,20 @@ DIAGNOSTIC_FORMATS: dict[str, str] = {
 }
 
 
+#: Every command's ``--format`` choices, the first its default (``validate`` defaults to
+#: ``github`` under GitHub Actions): the one table the CLI reads. A test holds each
+#: renderer registry to it.
+FORMATS: dict[str, tuple[str, ...]] = {
+    "validate": tuple(DIAGNOSTIC_FORMATS),
+    "graph": ("mermaid", "dot", "json"),
+    "coverage": ("table", "json", "csv"),
+    "evaluate": ("table", "json", "csv"),
+    "review": ("markdown", "json"),
+    "diff": ("text", "json"),
+    "rules": ("text", "json"),
+}
+
+
 def renderer(fmt: str) -> Renderer:
     """The renderer registered for ``fmt``."""
     module, _, func = DIAGNOSTIC_FORMATS[fmt].partition(":")
@@ -29,4 +43,4 @@ def renderer(fmt: str) -> Renderer:
     return found
 
 
-__all__ = ["DIAGNOSTIC_FORMATS", "Renderer", "renderer"]
+__all__ = ["DIAGNOSTIC_FORMATS", "FORMATS", "Renderer", "renderer"]
