@@ -323,26 +323,3 @@ def _git(args: list[str], cwd: Path) -> str:
 
 def temporary_folder() -> tempfile.TemporaryDirectory[str]:
     return tempfile.TemporaryDirectory(prefix="stratmap-diff-")
-
-
-# ---- rendering ---------------------------------------------------------------------
-
-
-def render_text(d: StrategyDiff) -> str:
-    lines = []
-    for c in d.changes:
-        if c.op == "added":
-            lines.append(f"+ {c.kind} {c.id}" + (f" ({c.new})" if c.new else ""))
-        elif c.op == "removed":
-            lines.append(f"- {c.kind} {c.id}" + (f" ({c.old})" if c.old else ""))
-        else:
-            lines.append(f"~ {c.kind} {c.id}: {c.field} {c.old} -> {c.new}")
-    moved = [s for s in d.shares if s.delta != 0]
-    if moved:
-        lines.append("driver weight shares (company-wide, percent):")
-        for s in moved:
-            sign = "+" if s.delta > 0 else ""
-            lines.append(f"  {s.driver}: {s.old} -> {s.new} ({sign}{s.delta})")
-    if not lines:
-        lines.append("no differences")
-    return "\n".join(lines) + "\n"

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 from pathlib import Path
 
@@ -49,10 +48,9 @@ def run(args: argparse.Namespace, lang: str) -> int:
                 return EXIT_USAGE
             versions.append(result.strategies[0])
         found = strategy_diff.diff(versions[0], versions[1])
-    if args.format == "json":
-        text = json.dumps(found.as_dict(), ensure_ascii=False, indent=2) + "\n"
-    else:
-        text = strategy_diff.render_text(found)
+    from stratmap.report.diff import render_diff_json, render_diff_text
+
+    text = render_diff_json(found) if args.format == "json" else render_diff_text(found)
     if not write(text, args.output):
         return EXIT_USAGE
     return EXIT_OK if found.empty else EXIT_PROBLEMS
