@@ -256,7 +256,7 @@ class _Run:
         history: Mapping[str, Mapping[str, Any]],
         months: Mapping[str, Any],
     ) -> None:
-        self.s, self.card, self.period, self.n = strategy, card, period, n
+        self.strategy, self.card, self.period, self.n = strategy, card, period, n
         self.actuals = {k: self.column(v, f"actuals[{k!r}]") for k, v in actuals.items()}
         self.events = {k: self.column(v, f"events[{k!r}]") for k, v in events.items()}
         self.amounts = {k: self.column(v, f"event_amounts[{k!r}]") for k, v in amounts.items()}
@@ -285,7 +285,7 @@ class _Run:
         (``reported: check``: where both are known they must agree; where the inputs are
         missing the column stands) or refused (``reported: refuse``), as the one-entity path
         treats a reported value (SM516)."""
-        for k in self.s.kpis:
+        for k in self.strategy.kpis:
             if k.formula is None or k.id not in self.actuals:
                 continue
             if k.reported == "refuse":
@@ -307,12 +307,12 @@ class _Run:
     def _derived(self, kpi: str) -> F64:
         """A derived KPI not given as a column: its formula over its inputs' columns, at the
         measures stage's places (the one-entity path's value, row for row); else missing."""
-        k = next((k for k in self.s.kpis if k.id == kpi), None)
+        k = next((k for k in self.strategy.kpis if k.id == kpi), None)
         if k is None or k.formula is None or kpi in self._deriving:
             return np.full(self.n, np.nan)
         self._deriving.add(kpi)
         try:
-            f = parse_cached(k.formula, tuple(x.id for x in self.s.kpis))
+            f = parse_cached(k.formula, tuple(x.id for x in self.strategy.kpis))
             inputs = {name: self.actual(name) for name in f.names}
         finally:
             self._deriving.discard(kpi)
@@ -326,10 +326,10 @@ class _Run:
         col = self.months.get(kpi)
         if col is not None or (kpi in self.actuals and kpi not in self._derived_here):
             return col
-        k = self.s.kpi(kpi)
+        k = self.strategy.kpi(kpi)
         if k.formula is None:
             return None
-        names = parse_cached(k.formula, tuple(x.id for x in self.s.kpis)).names
+        names = parse_cached(k.formula, tuple(x.id for x in self.strategy.kpis)).names
         whole = float(len(self.period.months()))
         found = [self.covered(name) for name in names]
         if all(c is None for c in found):
@@ -367,7 +367,7 @@ class _Run:
         item = next((i for i in self.card.items if i.kpi == kpi), None)
         if item is None:
             return {name: np.full(self.n, np.nan) for name in ITEM_NAMES[1:]}
-        a = anchors_for(item, period.text, revisions_in_force(self.s, self.card, kpi, period))
+        a = anchors_for(item, period.text, revisions_in_force(self.strategy, self.card, kpi, period))
         return {
             "target": _full(self.n, a.target),
             "threshold": _full(self.n, a.threshold),
@@ -401,8 +401,8 @@ class _Run:
         for item in card.items:
             if item.scoring.policy == "rating":
                 raise EvaluationError(f"item {item.kpi} is rated: evaluate rated scorecards with evaluate()")
-            kpi = self.s.kpi(item.kpi)
-            rev = revisions_in_force(self.s, card, item.kpi, self.period)
+            kpi = self.strategy.kpi(item.kpi)
+            rev = revisions_in_force(self.strategy, card, item.kpi, self.period)
             a = anchors_for(item, self.period.text, rev)
             actual, refused = self.partial_period(kpi, self.actual(item.kpi))
             f = _formula(policy_formula(item.scoring, kpi.direction, a), ITEM_NAMES)
@@ -486,7 +486,7 @@ class _Run:
         complete = ~np.isnan(score) & ~unsettled
         factor = np.where(unsettled, np.nan, factor)  # not paid, as the one-entity path
         bonus = np.where(unsettled, np.nan, bonus)
-        rule = next((r for r in self.s.bonus_rules if r.id == card.bonus), None)
+        rule = next((r for r in self.strategy.bonus_rules if r.id == card.bonus), None)
         if rule is not None and rule.formula:
             complete &= ~np.isnan(factor)  # a formula that gives no factor leaves the result incomplete
         return BatchResult(
@@ -503,13 +503,13 @@ class _Run:
             factor,
             bonus,
             places,
-            self.s.organisation.money_rounding.places,
+            self.strategy.organisation.money_rounding.places,
             streak,
         )
 
     def bonus(self, base: F64, factor: F64) -> F64:
         """base x factor at the money places: in integers where both are short decimals."""
-        money = self.s.organisation.money_rounding.places
+        money = self.strategy.organisation.money_rounding.places
         b, ok_b = _fixed(base, 4)
         f, ok_f = _fixed(factor, FACTOR_PLACES)
         ok = ok_b & ok_f & (np.abs(b) < 2**31) & (np.abs(f) < 2**31)  # the product fits in int64
@@ -565,7 +565,7 @@ class _Run:
     def lines(self, score: F64) -> tuple[F64, npt.NDArray[np.bool_], npt.NDArray[np.bool_]]:
         lowest = np.zeros(self.n, dtype=bool)
         forfeit = np.zeros(self.n, dtype=bool)
-        for c in self.s.scorecards:
+        for c in self.strategy.scorecards:
             if c.entity != self.card.entity or c.tier != "major_responsibility":
                 continue
             for line in c.high_voltage_lines:
@@ -728,7 +728,7 @@ class _Run:
         forfeit: npt.NDArray[np.bool_],
     ) -> F64:
         n = self.n
-        rule = next((r for r in self.s.bonus_rules if r.id == self.card.bonus), None)
+        rule = next((r for r in self.strategy.bonus_rules if r.id == self.card.bonus), None)
         if rule is None:
             factor = np.where(vetoed, 1.0, np.nan)
         elif rule.formula:

@@ -112,7 +112,7 @@ class _Index:
 
 class _Evaluator:
     def __init__(self, strategy: Strategy, data: Dataset, period: Period, tier: TierName) -> None:
-        self.s = strategy
+        self.strategy = strategy
         self.data = data
         self.period = period
         self.tier = tier
@@ -134,7 +134,7 @@ class _Evaluator:
                 if card.frequency:
                     self.frequencies[ki.kpi].add(card.frequency)
         self._feeding_frequencies(strategy)
-        self.ix = _Index()
+        self.index = _Index()
         self._revised: dict[tuple[str, str], dict[str, Decimal]] = {}
         self._history: dict[str, int] = {}  # KPI -> the first month the data report it in
         self.diagnostics: list[Diagnostic] = list(data.problems)
@@ -167,27 +167,27 @@ class _Evaluator:
 
     # ---- data against the strategy ---------------------------------------------------
     def reject(self, row: Any, code: str, at: Location, **args: Any) -> None:
-        self.ix.rejected.add(id(row))
+        self.index.rejected.add(id(row))
         self.diagnostics.append(Diagnostic.make(code, at, **args))
 
     def unknown(self, row: Any, what: str, ref: str, options: Iterable[str], at: Location) -> None:
         close = difflib.get_close_matches(ref, list(options), n=1, cutoff=0.6)
         self.reject(row, "SM504", at, what=what, ref=ref, suggestion=f"; did you mean '{close[0]}'?" if close else "")
 
-    def index(self) -> None:
-        ix = self.ix
+    def build_index(self) -> None:
+        index = self.index
         self._strangers: dict[str, list[Location]] = {}
         for person in self.data.people.rows:
             assert isinstance(person, Person)
             if person.holds not in self.units:
                 self.unknown(person, "department or position", person.holds, self.units, cell(person, "holds"))
-            elif person.entity in ix.holds or person.entity in self.units:
+            elif person.entity in index.holds or person.entity in self.units:
                 self.reject(person, "SM506", person.at, what=f"person '{person.entity}'", first="an earlier row")
             else:
-                ix.holds[person.entity] = person.holds
-                ix.used.add(id(person))
+                index.holds[person.entity] = person.holds
+                index.used.add(id(person))
         for unit in self.units:
-            ix.holds.setdefault(unit, unit)
+            index.holds.setdefault(unit, unit)
         for row in self.data.actuals.rows:
             assert isinstance(row, Actual)
             if self._entity_ok(row) and self._kpi_ok(row, row.kpi) and self._period_ok(row, row.kpi):
@@ -196,11 +196,11 @@ class _Evaluator:
                     continue
                 if value is not row.value:
                     read_as = Actual(row.entity, row.kpi, row.period, value, row.at, row.cells)
-                    ix.became[id(row)] = id(read_as)
+                    index.became[id(row)] = id(read_as)
                     row = read_as
                 key = (row.entity, row.kpi, row.period)
-                if key in ix.actuals:
-                    first = ix.actuals[key].at
+                if key in index.actuals:
+                    first = index.actuals[key].at
                     self.reject(
                         row,
                         "SM506",
@@ -209,8 +209,8 @@ class _Evaluator:
                         first=f"{first.file}:{first.line}",
                     )
                 else:
-                    ix.actuals[key] = row
-                    ix.entities.setdefault(row.entity)
+                    index.actuals[key] = row
+                    index.entities.setdefault(row.entity)
         seen_ratings: dict[tuple[str, str, str, str, str], Location] = {}
         roles = self._rater_roles()
         for rating in self.data.ratings.rows:
@@ -233,8 +233,8 @@ class _Evaluator:
                     )
                 else:
                     seen_ratings.setdefault(key5, rating.at)
-                    ix.ratings[(rating.entity, rating.kpi, rating.period)].append(rating)
-                    ix.entities.setdefault(rating.entity)
+                    index.ratings[(rating.entity, rating.kpi, rating.period)].append(rating)
+                    index.entities.setdefault(rating.entity)
         for event in self.data.events.rows:
             assert isinstance(event, Event)
             if not self._entity_ok(event):
@@ -242,12 +242,12 @@ class _Evaluator:
             if event.event not in self.events_known:
                 self.unknown(event, "event type", event.event, self.events_known, cell(event, "event"))
                 continue
-            ix.events[(event.entity, event.event)].append(event)
-            ix.entities.setdefault(event.entity)
+            index.events[(event.entity, event.event)].append(event)
+            index.entities.setdefault(event.entity)
         for base in self.data.bonus_base.rows:
             assert isinstance(base, BonusBase)
             if self._entity_ok(base):
-                if (base.entity, base.period) in ix.bonus_base:
+                if (base.entity, base.period) in index.bonus_base:
                     self.reject(
                         base,
                         "SM506",
@@ -256,12 +256,12 @@ class _Evaluator:
                         first="an earlier row",
                     )
                 else:
-                    ix.bonus_base[(base.entity, base.period)] = base
-        for entity in ix.holds:
+                    index.bonus_base[(base.entity, base.period)] = base
+        for entity in index.holds:
             if entity not in self.units:
-                ix.entities.setdefault(entity)
+                index.entities.setdefault(entity)
         self._strangers_said()
-        self.measures = Measures(self.s, ix.actuals, ix.holds)
+        self.measures = Measures(self.strategy, index.actuals, index.holds)
 
     def _value_for(self, row: Actual) -> Decimal | None:
         """The row's value as a number for its KPI: a yes/no KPI takes yes/no (or 1/0)."""
@@ -281,16 +281,16 @@ class _Evaluator:
     def _rater_roles(self) -> dict[str, set[str]]:
         """KPI -> the rater roles its rated items declare (a KPI without declared raters: any)."""
         roles: dict[str, set[str]] = {}
-        for card in self.s.scorecards:
+        for card in self.strategy.scorecards:
             for item in card.items:
                 if item.scoring.policy == "rating" and item.scoring.raters:
                     roles.setdefault(item.kpi, set()).update(r.role for r in item.scoring.raters)
         return roles
 
     def _entity_ok(self, row: Any) -> bool:
-        if row.entity in self.ix.holds or row.entity in self.units:
+        if row.entity in self.index.holds or row.entity in self.units:
             return True
-        self.ix.rejected.add(id(row))  # said by _strangers_said, once per entity
+        self.index.rejected.add(id(row))  # said by _strangers_said, once per entity
         self._strangers.setdefault(row.entity, []).append(cell(row, "entity"))
         return False
 
@@ -345,7 +345,7 @@ class _Evaluator:
     def cards(self) -> list[Scorecard]:
         wanted = {"annual": {"yearly"}, "short_term": {"monthly", "quarterly", "half_yearly"}}
         out = []
-        for card in self.s.scorecards:
+        for card in self.strategy.scorecards:
             if card.tier != self.tier:
                 continue
             if (
@@ -359,8 +359,8 @@ class _Evaluator:
     def entities_on(self, card: Scorecard) -> list[str]:
         """Every holder of the card's unit: its people, or the unit itself when it has none;
         listed whether or not the data name them (no data at all is a result too)."""
-        ix = self.ix
-        named = [e for e in ix.entities if ix.holds.get(e, e) == card.entity]
+        index = self.index
+        named = [e for e in index.entities if index.holds.get(e, e) == card.entity]
         return list(dict.fromkeys([*named, *self.measures.holders_of(card.entity)]))
 
     def department_of(self, unit: str) -> str | None:
@@ -382,7 +382,7 @@ class _Evaluator:
         reported values, is reported (SM516) and left out, once."""
         m = self.measures.get(entity, kpi, period)
         for row, refused in ((m.conflict, False), (m.refused, True)):
-            if row is None or id(row) in self.ix.rejected:
+            if row is None or id(row) in self.index.rejected:
                 continue
             if refused:
                 why = f"KPI '{kpi}' is computed ({m.how}) and refuses reported values (reported: refuse)"
@@ -396,12 +396,12 @@ class _Evaluator:
         key = (card.id, kpi)
         found = self._revised.get(key)
         if found is None:
-            found = self._revised[key] = revisions_in_force(self.s, card, kpi, self.period)
+            found = self._revised[key] = revisions_in_force(self.strategy, card, kpi, self.period)
         return found
 
     def evaluate_card(self, card: Scorecard, entity: str) -> tuple[Result, _Pending]:
-        org = self.s.organisation
-        unit = self.ix.holds.get(entity, entity)
+        org = self.strategy.organisation
+        unit = self.index.holds.get(entity, entity)
         items: list[ItemResult] = []
         missing: list[str] = []
         incomplete = False
@@ -505,7 +505,7 @@ class _Evaluator:
             threshold=anchors.threshold,
             stretch=anchors.stretch,
         )
-        revised = revision_records(self.s, card, item.kpi, self.period)
+        revised = revision_records(self.strategy, card, item.kpi, self.period)
         if revised:  # the original value stays visible beside the one in force
             originals = {
                 "target": item.target_for(self.period.text),
@@ -527,13 +527,13 @@ class _Evaluator:
                     for r in revised
                 ),
             )
-        rounding = item_rounding(self.s.organisation.score_rounding)
+        rounding = item_rounding(self.strategy.organisation.score_rounding)
         if item.scoring.policy == "rating":
-            rows = self.ix.ratings.get((entity, item.kpi, self.period.text), [])
+            rows = self.index.ratings.get((entity, item.kpi, self.period.text), [])
             if not rows:
                 return self.missing(item, base)
             scored, detail = rated(item.scoring, [(r.rater, r.rating) for r in rows])
-            self.ix.used.update(id(r) for r in rows)
+            self.index.used.update(id(r) for r in rows)
             base = changed(base, inputs=tuple(detail))
             actual: Decimal | str | None = None
         else:
@@ -541,7 +541,7 @@ class _Evaluator:
             actual = measured.value
             if measured.how:
                 base = changed(base, measured=measured.how)
-            self.ix.used.update(id(r) for r in measured.rows)  # read, also when they give no value
+            self.index.used.update(id(r) for r in measured.rows)  # read, also when they give no value
             if actual is None:
                 return self.missing(item, base)
             if self.period.kind != "monthly":  # a period made of months: say how many it read
@@ -651,7 +651,7 @@ class _Evaluator:
                     gates.append(Gate("high_voltage", line.id, effect, str(score_now), str(after), line.name))
                     score_now = after
                 elif outcome.action == "zero_score" and score_now is not None:
-                    zero = str(quantize(ZERO, self.s.organisation.score_rounding))
+                    zero = str(quantize(ZERO, self.strategy.organisation.score_rounding))
                     gates.append(Gate("high_voltage", line.id, say("set_to_zero"), str(score_now), zero, line.name))
                     score_now = ZERO
                 elif outcome.action == "lowest_grade":
@@ -688,7 +688,9 @@ class _Evaluator:
                         )
                     veto_factor = factor if veto_factor is None else min(veto_factor, factor)
         if score_now is not None:
-            score_now = quantize(score_now, self.s.organisation.score_rounding)  # published at the declared places
+            score_now = quantize(
+                score_now, self.strategy.organisation.score_rounding
+            )  # published at the declared places
         grade = None
         if score_now is not None and card.tier != "major_responsibility":
             grade = self.grade(card, score_now)
@@ -723,8 +725,8 @@ class _Evaluator:
         return updated, _Pending(veto_factor, forfeit_period, forfeit_annual, gaps[0] if gaps else None)
 
     def events_in(self, entity: str, event: str) -> list[Event]:
-        rows = [e for e in self.ix.events.get((entity, event), []) if self._in_period(e.period)]
-        self.ix.used.update(id(e) for e in rows)
+        rows = [e for e in self.index.events.get((entity, event), []) if self._in_period(e.period)]
+        self.index.used.update(id(e) for e in rows)
         return rows
 
     def _in_period(self, text: str) -> bool:
@@ -734,7 +736,7 @@ class _Evaluator:
     def lines_for(self, unit: str) -> list[HighVoltageLine]:
         return [
             line
-            for c in self.s.scorecards
+            for c in self.strategy.scorecards
             if c.entity == unit and c.tier == "major_responsibility"
             for line in c.high_voltage_lines
         ]
@@ -748,7 +750,7 @@ class _Evaluator:
         if line.kpi:
             names["actual"] = "number"
             actual, rows = self.actual(entity, line.kpi, self.period)
-            self.ix.used.update(id(r) for r in rows)
+            self.index.used.update(id(r) for r in rows)
             values["actual"] = actual if isinstance(actual, Decimal) else None
         formula = parse_cached(line.when or "count >= 1", tuple(names))
         hit = formula.evaluate({n: values[n] for n in formula.names})
@@ -760,8 +762,8 @@ class _Evaluator:
 
         def vetoed(period: Period) -> tuple[bool, Decimal | str | None]:
             actual, rows = self.actual(entity, ki.kpi, period)
-            self.ix.used.update(id(r) for r in rows)  # the period's own, or one of the run of misses
-            in_force = revisions_in_force(self.s, card, ki.kpi, period)  # that period's targets
+            self.index.used.update(id(r) for r in rows)  # the period's own, or one of the run of misses
+            in_force = revisions_in_force(self.strategy, card, ki.kpi, period)  # that period's targets
             anchors = anchors_for(item, period.text, in_force) if item else Anchors(None, None, None)
             if not isinstance(actual, Decimal):
                 return True, actual  # no actual: the indicator is not shown to be met
@@ -855,12 +857,14 @@ class _Evaluator:
         how far back a run of vetoed periods can be counted."""
         first = self._history.get(kpi)
         if first is None:
-            starts = [p.year * 12 + p.first for key in self.ix.actuals if key[1] == kpi if (p := parse_period(key[2]))]
+            starts = [
+                p.year * 12 + p.first for key in self.index.actuals if key[1] == kpi if (p := parse_period(key[2]))
+            ]
             first = self._history[kpi] = min(starts, default=10**9)
         return period.year * 12 + period.first >= first
 
     def _reported(self, entity: str, kpi: str, period: Period) -> bool:
-        return (entity, kpi, period.text) in self.ix.actuals
+        return (entity, kpi, period.text) in self.index.actuals
 
     def grade(self, card: Scorecard, value: Decimal) -> str:
         for band in card.grading.bands:
@@ -918,7 +922,7 @@ def evaluate(
             "this release aggregates calendar years"
         )
     ev = _Evaluator(strategy, data, p, tier)
-    ev.index()
+    ev.build_index()
     results: list[tuple[Result, _Pending, Scorecard]] = []
     for card in ev.cards():
         for entity in ev.entities_on(card):
@@ -1089,9 +1093,9 @@ def _bonus(ev: _Evaluator, r: Result, pending: _Pending, card: Scorecard) -> Res
     if card.tier == "major_responsibility":
         return r
     if r.score is None:  # nothing to pay on: said, never a blank
-        row = ev.ix.bonus_base.get((r.entity, r.period))
+        row = ev.index.bonus_base.get((r.entity, r.period))
         if row is not None:
-            ev.ix.used.add(id(row))  # read: the result it was for has no score
+            ev.index.used.add(id(row))  # read: the result it was for has no score
         return changed(r, bonus_missing=say("no_score", status=Text(r.status, label(r.status, "zh"))))
     if pending.unsettled is not None:  # an escalation that cannot be counted (missing_period: error)
         gate = Gate("data", "escalation", say("incomplete"), None, None, pending.unsettled)
@@ -1144,7 +1148,7 @@ def _bonus(ev: _Evaluator, r: Result, pending: _Pending, card: Scorecard) -> Res
             )
         )
         factor = ZERO
-    base_row = ev.ix.bonus_base.get((r.entity, r.period))
+    base_row = ev.index.bonus_base.get((r.entity, r.period))
     amount = None
     missing: str | None = None
     if base_row is None and factor is not None:
@@ -1158,8 +1162,8 @@ def _bonus(ev: _Evaluator, r: Result, pending: _Pending, card: Scorecard) -> Res
         else:
             missing = say("no_base_table")
     if base_row is not None and factor is not None:
-        ev.ix.used.add(id(base_row))
-        money = ev.s.organisation.money_rounding
+        ev.index.used.add(id(base_row))
+        money = ev.strategy.organisation.money_rounding
         amount = base_row.amount * factor
         # each line at the money places, or (point: total) every digit, without trailing zeros
         amount = quantize(amount, money) if money.point == "line" else plain(amount)
@@ -1170,7 +1174,7 @@ def _bonus(ev: _Evaluator, r: Result, pending: _Pending, card: Scorecard) -> Res
                 say("base_times", base=base_row.amount, factor=factor),
                 str(base_row.amount),
                 str(amount),
-                ev.s.organisation.currency,
+                ev.strategy.organisation.currency,
             )
         )
     return changed(
@@ -1205,10 +1209,10 @@ def _row_counts(ev: _Evaluator) -> dict[str, RowCount]:
         used = unused = outside = 0
         for row in table.rows:
             key = id(row)
-            key = ev.ix.became.get(key, key)  # a yes/no answer counts as the 1 or 0 it was read as
-            if key in ev.ix.rejected:
+            key = ev.index.became.get(key, key)  # a yes/no answer counts as the 1 or 0 it was read as
+            if key in ev.index.rejected:
                 rejected += 1
-            elif key in ev.ix.used:
+            elif key in ev.index.used:
                 used += 1
             elif isinstance(row, Person) or ev._in_period(row.period):
                 unused += 1  # in the period, yet no result needed it: said, never silently dropped
