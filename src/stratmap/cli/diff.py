@@ -22,8 +22,8 @@ def add(
 
 
 def run(args: argparse.Namespace, lang: str) -> int:
-    from stratmap import diff as strategy_diff
     from stratmap.api import run as run_pipeline
+    from stratmap.improve import diff as strategy_diff
     from stratmap.load import Limits
     from stratmap.report.text import render_text
 

@@ -30,9 +30,9 @@ def run(args: argparse.Namespace, lang: str) -> int:
     from stratmap.data import read_data
     from stratmap.diagnostics import Severity
     from stratmap.evaluation import EvaluationError
+    from stratmap.improve.review import review
     from stratmap.report import review as review_report
     from stratmap.report.text import render_text
-    from stratmap.review import review
 
     result = run_pipeline(args.paths, limits=limits_of(args))
     if result.errors or len(result.strategies) != 1:

@@ -93,7 +93,7 @@ def run(args: argparse.Namespace, lang: str) -> int:
         from stratmap.data import read_data
         from stratmap.diagnostics import sort_diagnostics
         from stratmap.evaluation import EvaluationError
-        from stratmap.review import review
+        from stratmap.improve.review import review
 
         data = read_data(actuals=args.actuals, people=args.people, encoding=args.encoding)
         try:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 
-from stratmap.diff import StrategyDiff
+from stratmap.improve.diff import StrategyDiff
 
 
 def render_diff_text(d: StrategyDiff) -> str:

@@ -6,8 +6,8 @@ import json
 from decimal import Decimal
 
 from stratmap.evaluation import in_lang
+from stratmap.improve.review import EntityReview, KpiLine, Review
 from stratmap.periods import parse_period
-from stratmap.review import EntityReview, KpiLine, Review
 
 _TITLES = {
     "en": {
