@@ -63,7 +63,7 @@ import networkx as nx
 
 from stratmap.diagnostics import Location
 from stratmap.model import Department, Kpi, Position, Strategy, Where
-from stratmap.model.types import TIERS
+from stratmap.tiers import TIERS
 
 __all__ = ["FORMULA_NAME", "EdgeAttrs", "Link", "build_graph", "edge_location", "item_key", "links", "tier_key"]
 

@@ -32,6 +32,19 @@ def actuals(entity: str, period: str, **values: Any) -> list[dict[str, Any]]:
     return [{"entity": entity, "kpi": k, "period": period, "value": str(v)} for k, v in values.items()]
 
 
+def with_rounding(tmp_path: Path, rounding: str) -> Path:
+    """A copy of the manufacturing example whose organisation declares ``rounding`` (YAML)."""
+    import shutil
+
+    folder = tmp_path / "m"
+    shutil.copytree(EXAMPLES / "manufacturing", folder)
+    root = folder / "strategy.yaml"
+    text = root.read_text(encoding="utf-8")
+    assert "organisation:\n" in text
+    root.write_text(text.replace("organisation:\n", f"organisation:\n  rounding: {rounding}\n", 1), encoding="utf-8")
+    return folder
+
+
 CR = {
     "cust_satisfaction": 92,
     "cust_loyalty": 42,
@@ -270,17 +283,7 @@ def test_several_peers_and_unknown_roles() -> None:
 
 
 def test_money_rounded_on_the_total(tmp_path: Path) -> None:
-    import shutil
-
-    folder = tmp_path / "m"
-    shutil.copytree(EXAMPLES / "manufacturing", folder)
-    root = folder / "strategy.yaml"
-    text = root.read_text(encoding="utf-8")
-    assert "organisation:\n" in text
-    root.write_text(
-        text.replace("organisation:\n", "organisation:\n  rounding: {money: {places: 2, point: total}}\n", 1),
-        encoding="utf-8",
-    )
+    folder = with_rounding(tmp_path, "{money: {places: 2, point: total}}")
     bases = [{"entity": f"{i:05d}", "period": "2026-03", "amount": "3333.335"} for i in range(3)]
     people = [{"entity": f"{i:05d}", "holds": "sales_rep"} for i in range(3)]
     rows = []
@@ -465,16 +468,7 @@ def test_a_result_explains_itself_as_text_in_english_and_chinese() -> None:
 
 
 def test_point_total_rounds_only_the_total(tmp_path: Path) -> None:
-    import shutil
-
-    folder = tmp_path / "m"
-    shutil.copytree(EXAMPLES / "manufacturing", folder)
-    root = folder / "strategy.yaml"
-    text = root.read_text(encoding="utf-8")
-    root.write_text(
-        text.replace("organisation:\n", "organisation:\n  rounding: {score: {places: 2, point: total}}\n", 1),
-        encoding="utf-8",
-    )
+    folder = with_rounding(tmp_path, "{score: {places: 2, point: total}}")
     values = {"key_contract_rate": 96, "output": 10800, "on_time_delivery": "96.2", "first_grade_rate": "96.5"}
     rows = actuals("production", "2026-03", **values)
     total = evaluate(stratmap.load(folder), read_data(actuals=rows), period="2026-03").result("production")
@@ -539,16 +533,7 @@ def test_a_forfeit_of_a_factor_already_0_changes_nothing() -> None:
 
 
 def test_point_total_never_prints_an_exponent(tmp_path: Path) -> None:
-    import shutil
-
-    folder = tmp_path / "m"
-    shutil.copytree(EXAMPLES / "manufacturing", folder)
-    root = folder / "strategy.yaml"
-    text = root.read_text(encoding="utf-8")
-    root.write_text(
-        text.replace("organisation:\n", "organisation:\n  rounding: {score: {places: 2, point: total}}\n", 1),
-        encoding="utf-8",
-    )
+    folder = with_rounding(tmp_path, "{score: {places: 2, point: total}}")
     rows = actuals("production", "2026-03", key_contract_rate=50, output=0, on_time_delivery="96.2",
                    first_grade_rate="96.5")  # fmt: skip
     p = evaluate(stratmap.load(folder), read_data(actuals=rows), period="2026-03").result("production")

@@ -7,8 +7,8 @@ import json
 from typing import Any
 
 from stratmap.ids import ID_PATTERN
-from stratmap.model.types import TIERS
 from stratmap.periods import PERIOD_PATTERN
+from stratmap.tiers import TIERS
 from tests.helpers import ROOT
 
 
@@ -47,3 +47,10 @@ def test_every_format_choice_has_its_renderer_and_every_renderer_a_choice() -> N
     assert set(FORMATS["graph"]) == set(strategy_map.RENDERERS)
     assert set(FORMATS["coverage"]) == set(coverage.RENDERERS)
     assert set(FORMATS["evaluate"]) == set(results.RENDERERS)
+
+
+def test_the_results_table_shows_columns_of_the_result_rows() -> None:
+    from stratmap.evaluation import RESULT_COLUMNS
+    from stratmap.report.results import _TABLE
+
+    assert set(_TABLE) <= set(RESULT_COLUMNS)

@@ -7,8 +7,8 @@ import dataclasses
 import sys
 
 from stratmap.cli._common import EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE, Parser, data_problems, limits_of, write
-from stratmap.model.types import TIERS
 from stratmap.report import FORMATS
+from stratmap.tiers import TIERS
 
 
 def add(

@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any
 
 from stratmap.evaluation._engine import EvaluationError, TierName, evaluate
 from stratmap.evaluation._results import RESULT_COLUMNS, Evaluation, Gate, ItemResult, Result, RowCount
-from stratmap.evaluation._words import Text, in_lang, label, say
+from stratmap.evaluation._words import SEMICOLON, Text, in_lang, label, say
 
 if TYPE_CHECKING:
     from stratmap.evaluation._columns import BatchResult, evaluate_batch
@@ -33,6 +33,7 @@ def __getattr__(name: str) -> Any:
 
 __all__ = [
     "RESULT_COLUMNS",
+    "SEMICOLON",
     "BatchResult",
     "Evaluation",
     "EvaluationError",

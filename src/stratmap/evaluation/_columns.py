@@ -205,8 +205,7 @@ def evaluate_batch(
                     f"(not {type(entity).__name__})"
                 )
     ids = given.astype(str)  # entity ids are text (an integer: its decimal text); C-speed comparisons
-    known_events = {r.event for c in strategy.scorecards if c.deductions for r in c.deductions.rules}
-    known_events |= {line.event for c in strategy.scorecards for line in c.high_voltage_lines if line.event}
+    known_events = strategy.event_types()
     for columns, what in ((events or {}, "events"), (event_amounts or {}, "event_amounts")):
         strange = sorted(set(columns) - known_events)
         if strange:  # as the one-entity path refuses a row of an unknown event type (SM504)

@@ -21,15 +21,16 @@ from stratmap.diagnostics import Diagnostic, Location, Severity, StratmapError, 
 from stratmap.evaluation._measures import DERIVED_PLACES, Measure, Measures, plain
 from stratmap.evaluation._results import Evaluation, Gate, ItemResult, Result, RowCount, changed
 from stratmap.evaluation._scoring import ZERO, Anchors, anchors_for, rated, score, yes_no
-from stratmap.evaluation._words import Text, in_zh, label, say
+from stratmap.evaluation._words import COMMA, SEMICOLON, Text, in_zh, label, say
 from stratmap.formula import ITEM_NAMES, parse_cached
 from stratmap.model import Strategy
 from stratmap.model.revisions import revision_records, revisions_in_force
 from stratmap.model.scorecard import BonusRule, HighVoltageLine, Item, KeyIndicator, Scorecard
-from stratmap.model.types import TIERS, Department, Kpi, Position, Rounding, Tier
+from stratmap.model.types import Department, Kpi, Position, Rounding
 from stratmap.periods import Period, parse_period
+from stratmap.tiers import TIERS, Tier
 
-TierName = Tier  # the tiers an evaluation is asked for (stratmap.model.types.TIERS)
+TierName = Tier  # the tiers an evaluation is asked for (stratmap.tiers.TIERS)
 
 _MODES = {"half_up": ROUND_HALF_UP, "half_even": ROUND_HALF_EVEN, "down": ROUND_DOWN, "up": ROUND_UP}
 HUNDRED = Decimal(100)
@@ -120,9 +121,7 @@ class _Evaluator:
         self.units: dict[str, Department | Position] = {d.id: d for d in strategy.departments}
         self.units.update({p.id: p for p in strategy.positions})
         self.rules: dict[str, BonusRule] = {r.id: r for r in strategy.bonus_rules}
-        self.events_known = {rule.event for c in strategy.scorecards if c.deductions for rule in c.deductions.rules} | {
-            line.event for c in strategy.scorecards for line in c.high_voltage_lines if line.event
-        }
+        self.events_known = strategy.event_types()
         self.frequencies: dict[str, set[str]] = defaultdict(set)  # kpi -> period kinds it may be reported in
         for k in strategy.kpis:
             self.frequencies[k.id].update({k.frequency, "yearly"})
@@ -515,7 +514,7 @@ class _Evaluator:
             }
             base = changed(
                 base,
-                revision=Text("; ", ";").join(
+                revision=SEMICOLON.join(
                     say(
                         "revision",
                         field=r.field,
@@ -549,7 +548,7 @@ class _Evaluator:
                 base = changed(base, months=covered)
                 if measured.short and isinstance(actual, Decimal):
                     actual, note = _partial_period(card, kpi, actual, self.period, covered)
-                    base = changed(base, measured=measured.how + Text("; ", ";") + note)
+                    base = changed(base, measured=measured.how + SEMICOLON + note)
                     if card.partial_year == "refuse":
                         return changed(base, actual=actual, status="partial", rule=note)
             formula = parse_cached(item.scoring.formula, ITEM_NAMES) if item.scoring.formula else None
@@ -621,7 +620,7 @@ class _Evaluator:
                         say("minus_points", total=total),
                         str(score_now),
                         str(after),
-                        Text("; ", ";").join(d["shown"] for d in deductions) + capped,
+                        SEMICOLON.join(d["shown"] for d in deductions) + capped,
                     )
                 )
                 score_now = after
@@ -707,7 +706,7 @@ class _Evaluator:
                             say("grade_forced", grade=worst),
                             grade,
                             worst,
-                            Text("; ", ";").join(lowest_by),
+                            SEMICOLON.join(lowest_by),
                         )
                     )
                 grade = worst
@@ -826,7 +825,7 @@ class _Evaluator:
             reason = say("veto_actual_with", named=named, actual=actual, condition=ki.veto_when, read=", ".join(read))
         else:
             reason = say("veto_actual", named=named, actual=actual, condition=ki.veto_when)
-        run = Text(", ", ",").join(reversed(streak))
+        run = COMMA.join(reversed(streak))
         if ki.escalation:  # the run it counted, period by period, is part of the reason
             reason = say("with_run", reason=reason, run=run)
         escalated: list[str] = []
@@ -846,7 +845,7 @@ class _Evaluator:
             "streak": run,
             "bonus_factor": str(factor),
             "reason": reason,
-            "escalated": Text(", ", ",").join(escalated),
+            "escalated": COMMA.join(escalated),
         }
         if gap is not None:  # the run cannot be counted past it (missing_period: error)
             record["gap"] = gap
@@ -1132,7 +1131,7 @@ def _bonus(ev: _Evaluator, r: Result, pending: _Pending, card: Scorecard) -> Res
                 say("factor_times", factor=pending.veto_factor) if before != 0 else say("veto_no_change"),
                 str(before),
                 str(factor),
-                Text("; ", ";").join(v["reason"] for v in r.vetoes),
+                SEMICOLON.join(v["reason"] for v in r.vetoes),
             )
         )
     forfeit = pending.forfeit_period or (pending.forfeit_annual and card.tier == "annual")

@@ -24,7 +24,7 @@ from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 
 from stratmap.data import Actual
-from stratmap.evaluation._words import Text, say
+from stratmap.evaluation._words import SEMICOLON, Text, say
 from stratmap.formula import Formula, parse_cached
 from stratmap.formula._check import MAX_PLACES as FORMULA_PLACES
 from stratmap.model import Strategy
@@ -73,10 +73,6 @@ def _failed(kind: str, why: Text, rows: Sequence[Actual] = ()) -> Measure:
     """No value: ``kind`` (derived, rolled up) could not be computed, and why (``rows``: the
     rows it read, which are accounted as read)."""
     return Measure(None, tuple(rows), say(kind, why=why), why=why)
-
-
-_LIST = Text(", ", ",")
-_PARTS = Text("; ", ";")
 
 
 class Measures:
@@ -171,12 +167,12 @@ class Measures:
             return _failed("derived_failed", say("months_differ", shown=shown, of=len(period.months())), rows)
         result = formula.evaluate(values)
         if not isinstance(result, Decimal):
-            return _failed("derived_failed", say("no_number", formula=k.formula, parts=_PARTS.join(parts)), rows)
+            return _failed("derived_failed", say("no_number", formula=k.formula, parts=SEMICOLON.join(parts)), rows)
         result = plain(result.quantize(_QUANTUM, rounding=ROUND_HALF_UP))
         return Measure(
             result,
             tuple(rows),
-            say("derived", formula=k.formula, value=_text(result), period=period.text, parts=_PARTS.join(parts)),
+            say("derived", formula=k.formula, value=_text(result), period=period.text, parts=SEMICOLON.join(parts)),
             covered=shorts[0].covered if shorts else None,
             of=len(period.months()),
         )

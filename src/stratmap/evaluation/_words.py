@@ -281,6 +281,11 @@ class Text(str):
         return (Text, (str(self), self.zh))
 
 
+#: The separators of lists and of clauses, in both languages.
+COMMA = Text(", ", ",")
+SEMICOLON = Text("; ", ";")
+
+
 def in_zh(text: object) -> str:
     """The Chinese of a Text; any other value as it is written."""
     return text.zh if isinstance(text, Text) else str(text)

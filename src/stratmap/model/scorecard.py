@@ -9,7 +9,8 @@ from decimal import Decimal
 from operator import attrgetter
 from typing import Literal
 
-from stratmap.model.types import Frequency, Suppression, Tier, Where, _no_map
+from stratmap.model.types import Frequency, Suppression, Where, _no_map
+from stratmap.tiers import Tier
 
 
 @dataclass(frozen=True, slots=True, weakref_slot=True)

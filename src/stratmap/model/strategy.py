@@ -107,5 +107,11 @@ class Strategy:
             raise KeyError(id)
         return obj
 
+    def event_types(self) -> frozenset[str]:
+        """The event types the strategy reads: its deduction rules' and its lines' events."""
+        found = {rule.event for c in self.scorecards if c.deductions for rule in c.deductions.rules}
+        found |= {line.event for c in self.scorecards for line in c.high_voltage_lines if line.event}
+        return frozenset(found)
+
     def scorecards_for(self, entity: str) -> tuple[Scorecard, ...]:
         return tuple(c for c in self.scorecards if c.entity == entity)

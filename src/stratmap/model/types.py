@@ -7,13 +7,10 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
 from types import MappingProxyType
-from typing import Literal, get_args
+from typing import Literal
 
 from stratmap.diagnostics import Location
 
-Tier = Literal["short_term", "annual", "major_responsibility"]
-#: The three assessment tiers (考核层级), in order: the one place they are named.
-TIERS: tuple[Tier, ...] = get_args(Tier)
 Frequency = Literal["monthly", "quarterly", "half_yearly", "yearly"]
 Direction = Literal["higher_is_better", "lower_is_better", "closer_is_better", "yes_no"]
 Aggregation = Literal["sum", "mean", "last", "min", "max"]

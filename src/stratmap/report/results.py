@@ -9,24 +9,21 @@ from decimal import ROUND_HALF_UP, Decimal
 from stratmap.evaluation import RESULT_COLUMNS, Evaluation, Result, in_lang, label
 from stratmap.report.tabular import text_table, to_csv
 
-HEADER = (
+#: The terminal table's columns (a choice of RESULT_COLUMNS), and those printed as numbers.
+_TABLE = (
     "entity",
     "scorecard",
-    "period",
-    "tier",
     "status",
     "score",
     "grade",
     "rank",
-    "group",
     "vetoes",
     "deductions",
     "high_voltage",
-    "flags",
     "bonus_factor",
-    "bonus_base",
     "bonus",
 )
+_RIGHT = tuple(i for i, name in enumerate(_TABLE) if name in ("score", "rank", "bonus_factor", "bonus"))
 
 
 def _cell(value: object) -> str:
@@ -55,27 +52,24 @@ def _published(value: Decimal | None, like: Decimal | None) -> str:
     return str(shown.copy_abs() if shown.is_zero() else shown)
 
 
-def _row(r: Result) -> list[str]:
-    deducted = sum(float(d["applied"]) for d in r.deductions) if r.deductions else None
-    applied = ("-" + "+".join(d["applied"] for d in r.deductions)) if deducted else ""
-    return [
-        r.entity,
-        r.scorecard,
-        r.period,
-        r.tier,
-        r.status,
-        _cell(r.score),
-        _cell(r.grade),
-        _cell(r.rank),
-        _cell(r.group),
-        " ".join(v["id"] for v in r.vetoes),
-        applied,
-        " ".join(h["id"] for h in r.high_voltage),
-        " ".join(r.flags),
-        _cell(r.bonus_factor),
-        _cell(r.bonus_base),
-        "missing" if r.bonus_missing else _cell(r.bonus),
-    ]
+def _table_row(r: Result, lang: str) -> list[str]:
+    """One result as the table's cells: deductions as the points each rule took."""
+    cells = {
+        "entity": r.entity,
+        "scorecard": r.scorecard,
+        "status": label(r.status, lang),
+        "score": _cell(r.score),
+        "grade": _cell(r.grade),
+        "rank": _cell(r.rank),
+        "vetoes": " ".join(v["id"] for v in r.vetoes),
+        "deductions": "-" + "+".join(d["applied"] for d in r.deductions)
+        if any(Decimal(d["applied"]) for d in r.deductions)
+        else "",
+        "high_voltage": " ".join(h["id"] for h in r.high_voltage),
+        "bonus_factor": _cell(r.bonus_factor),
+        "bonus": label("missing", lang) if r.bonus_missing else _cell(r.bonus),
+    }
+    return [cells[name] for name in _TABLE]
 
 
 def render_json(ev: Evaluation, lang: str = "en") -> str:
@@ -92,16 +86,8 @@ def render_csv(ev: Evaluation, lang: str = "en") -> str:
 
 
 def render_table(ev: Evaluation, lang: str = "en") -> str:
-    columns = (0, 1, 4, 5, 6, 7, 9, 10, 11, 13, 16 - 1)
-    header = [label(HEADER[i], lang) for i in columns]
-    rows = []
-    for r in ev.results:
-        row = _row(r)
-        row[4] = label(row[4], lang)
-        if r.bonus_missing:
-            row[15] = label("missing", lang)
-        rows.append([row[i] for i in columns])
-    out = text_table(header, rows, right=(3, 5, 9, 10))
+    header = [label(name, lang) for name in _TABLE]
+    out = text_table(header, [_table_row(r, lang) for r in ev.results], right=_RIGHT)
     out += "\n" + summary(ev, lang)
     return out
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from decimal import Decimal
 
-from stratmap.evaluation import in_lang
+from stratmap.evaluation import SEMICOLON, in_lang
 from stratmap.improve.review import EntityReview, KpiLine, Review
 from stratmap.periods import parse_period
 
@@ -99,7 +99,7 @@ def _entity(e: EntityReview, w: dict[str, str], lang: str) -> list[str]:
         return "; ".join(f"{k.name} ({getattr(k, figure)})" for k in lines)
 
     if e.gates:
-        out.append(f"**{w['gates']}:** " + ("; " if lang != "zh" else ";").join(in_lang(g, lang) for g in e.gates))
+        out.append(f"**{w['gates']}:** " + in_lang(SEMICOLON.join(e.gates), lang))
         out.append("")
     out.append(f"**{w['gaps']}:** {names(e.gaps, 'points_lost')}")
     out.append("")
