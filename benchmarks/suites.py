@@ -161,12 +161,12 @@ def suite_cascade(tmp: Path, *, smoke: bool, repeat: int) -> list[Figure]:
     """Graph construction plus every cascade rule on a loaded 50,000-KPI model, in process."""
     import gc
 
-    from stratmap.api import run
-    from stratmap.rules.engine import run_model_rules
+    from stratmap.api import check_strategies
+    from stratmap.rules import run_model_rules
 
     n_kpis = 500 if smoke else 50_000
     path = write_strategy(tmp, n_kpis)
-    [strategy] = run([path], ignore=["SM3"]).strategies
+    [strategy] = check_strategies(path, ignore=["SM3"]).strategies
     import networkx as nx
 
     from stratmap.graph import build_graph

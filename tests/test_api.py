@@ -20,6 +20,7 @@ EXAMPLE = EXAMPLES / "manufacturing"
 
 def test_public_api_is_small() -> None:
     assert set(stratmap.__all__) == {
+        "CheckResult",
         "Diagnostic",
         "EvaluationError",
         "Limits",
@@ -29,6 +30,7 @@ def test_public_api_is_small() -> None:
         "StratmapError",
         "__version__",
         "check",
+        "check_strategies",
         "evaluate",
         "load",
         "read_data",
@@ -128,14 +130,14 @@ def test_evaluate_is_a_function_however_often_it_is_called() -> None:
 def test_a_run_restores_the_collector_and_leaves_a_callers_freeze_alone() -> None:
     import gc
 
-    from stratmap.api import run
+    from stratmap.api import check_strategies
 
     for enabled in (True, False):
         (gc.enable if enabled else gc.disable)()
         gc.freeze()  # a caller preparing to fork (copy-on-write) freezes what it has
         frozen = gc.get_freeze_count()
         try:
-            run([EXAMPLES / "manufacturing"])
+            check_strategies(EXAMPLES / "manufacturing")
             assert gc.isenabled() is enabled
             assert gc.get_freeze_count() == frozen
         finally:
@@ -190,3 +192,19 @@ def test_evaluation_error_is_a_stratmap_error_in_the_public_api() -> None:
     with pytest.raises(stratmap.StratmapError, match="is not a period"):
         stratmap.evaluate(stratmap.load(EXAMPLE), {}, period="2026-13")
     assert issubclass(stratmap.EvaluationError, ValueError)
+
+
+def test_check_strategies_gives_the_diagnostics_the_models_and_the_files_read(tmp_path: Path) -> None:
+    result = stratmap.check_strategies(EXAMPLE)
+    assert result.errors == () and [s.organisation.id for s in result.strategies] == [
+        stratmap.load(EXAMPLE).organisation.id
+    ]
+    assert result.files[0].endswith("strategy.yaml") and len(result.files) == 1 + len(
+        list((EXAMPLE / "departments").glob("*.yaml"))
+    )
+    assert list(result.diagnostics) == stratmap.check(EXAMPLE)
+    assert stratmap.check_strategies(EXAMPLE, models=False).strategies == ()
+    broken = tmp_path / "s.yaml"
+    broken.write_text("stratmap: 1\norganisation: {id: x, name: X}\nkpis: [{id: k}]\n", encoding="utf-8")
+    found = stratmap.check_strategies(broken, select=["SM1"])
+    assert found.strategies == () and found.errors and all(d.code.startswith("SM1") for d in found.diagnostics)

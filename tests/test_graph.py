@@ -13,7 +13,7 @@ import yaml
 import stratmap
 from stratmap.graph import build_graph, edge_location, links
 from stratmap.model import Scorecard
-from stratmap.rules.engine import run_model_rules
+from stratmap.rules import run_model_rules
 from tests.helpers import EXAMPLES, run_cli
 from tests.rules.test_cascade_rules import BASE
 

@@ -17,8 +17,8 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from stratmap import schema as sm_schema
-from stratmap._fastschema import compile_schema
 from stratmap.load.reader import parse_text, read_document
+from stratmap.schema._fast import compile_schema
 from tests.helpers import EXAMPLES, ROOT
 
 SCHEMA_FILE = ROOT / "schemas" / "stratmap-1.schema.json"

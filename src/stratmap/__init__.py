@@ -5,6 +5,7 @@ The public API is small::
     import stratmap
     strategy = stratmap.load("examples/manufacturing")      # raises StratmapError
     problems = stratmap.check("examples/")                  # never raises for bad input
+    checked = stratmap.check_strategies("examples/bank")    # diagnostics, strategies, files
     data = stratmap.read_data(actuals="examples/manufacturing/data/actuals.csv")
     results = stratmap.evaluate(strategy, data, period="2026-03")
 
@@ -15,7 +16,7 @@ import os
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
-from stratmap.api import check, load
+from stratmap.api import CheckResult, check, check_strategies, load
 from stratmap.diagnostics import Diagnostic, Location, Severity, StratmapError
 from stratmap.load.document import Limits
 
@@ -84,6 +85,7 @@ def __getattr__(name: str) -> Any:
 
 
 __all__ = [
+    "CheckResult",
     "Diagnostic",
     "EvaluationError",
     "Limits",
@@ -93,6 +95,7 @@ __all__ = [
     "StratmapError",
     "__version__",
     "check",
+    "check_strategies",
     "evaluate",
     "load",
     "read_data",

@@ -10,14 +10,17 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Literal
 
 from stratmap._collector import collector_paused
-from stratmap.diagnostics import Diagnostic, Location, Severity, StratmapError, sort_diagnostics
+from stratmap.diagnostics import CodeFilter, Diagnostic, Location, Severity, StratmapError, sort_diagnostics
 from stratmap.load import Limits, collect
-from stratmap.rules.references import check_references, declared_problems
+from stratmap.rules import document_rules
+from stratmap.rules.documents import Documents
+from stratmap.rules.references import declared_problems
 from stratmap.schema import validate as validate_schema
 
 if TYPE_CHECKING:
     from stratmap.load import LocatedDocument, StrategyFiles
     from stratmap.model import Strategy
+    from stratmap.rules.documents import DocumentRule
 
 Scope = Literal["strategy", "file"]
 PathArg = str | os.PathLike[str]
@@ -36,18 +39,22 @@ class CheckResult:
         return tuple(d for d in self.diagnostics if d.severity is Severity.ERROR)
 
 
-def run(
-    paths: Sequence[PathArg],
-    *,
+def check_strategies(
+    *paths: PathArg,
     scope: Scope = "strategy",
-    limits: Limits | None = None,
-    build: bool = True,
-    skip_unmarked: bool = False,
     select: Sequence[str] = (),
     ignore: Sequence[str] = (),
+    limits: Limits | None = None,
     as_of: datetime.date | None = None,
+    strategy_files_only: bool = False,
+    models: bool = True,
 ) -> CheckResult:
-    """Check ``paths`` and, with ``build``, keep the model of each error-free strategy.
+    """Check ``paths`` as :func:`check` does, and keep the model of each error-free strategy.
+
+    The result holds every diagnostic (sorted), the :class:`~stratmap.Strategy` of each
+    strategy without an error (none with ``models=False``, which saves building them when
+    only the diagnostics are wanted) and every file that was read, in the order read.
+    ``strategy_files_only`` skips YAML files that do not start with ``stratmap: 1``.
 
     The model rules (the cascade graph's alignment checks, SM3xx) run on every strategy
     that reads, validates and resolves cleanly. ``select`` and ``ignore`` are code
@@ -58,7 +65,7 @@ def run(
     _check_arguments(paths, scope, limits, select, ignore, as_of)
     with collector_paused():
         diagnostics, strategies, files = _run(
-            paths, scope, limits, build, skip_unmarked, _Filter(select, ignore), as_of
+            paths, scope, limits, models, strategy_files_only, CodeFilter(tuple(select), tuple(ignore)), as_of
         )
     return CheckResult(tuple(sort_diagnostics(diagnostics)), tuple(strategies), files)
 
@@ -86,37 +93,23 @@ def _check_arguments(
         raise ValueError(f"scope is 'strategy' or 'file', not {scope!r}")
 
 
-@dataclass(frozen=True)
-class _Filter:
-    select: Sequence[str]
-    ignore: Sequence[str]
-
-    def wants(self, code: str) -> bool:
-        selected = not self.select or any(code.startswith(p) for p in self.select)
-        return selected and not any(code.startswith(p) for p in self.ignore)
-
-    def wants_any(self, family: str) -> bool:
-        """Whether any code of ``family`` (e.g. ``SM3``) can be reported."""
-        from stratmap.codes import CODES
-
-        return any(self.wants(code) for code in CODES if code.startswith(family))
-
-
 def _run(
     paths: Sequence[PathArg],
     scope: Scope,
     limits: Limits | None,
     build: bool,
     skip_unmarked: bool,
-    keep: _Filter,
+    keep: CodeFilter,
     as_of: datetime.date | None = None,
 ) -> tuple[list[Diagnostic], list[Strategy], tuple[str, ...]]:
     fileset = collect(
         paths, limits=limits or Limits(), follow_includes=scope == "strategy", skip_unmarked=skip_unmarked
     )
     diagnostics: list[Diagnostic] = list(fileset.diagnostics)
+    rules = document_rules()
     for doc in fileset.documents:
         diagnostics.extend(validate_schema(doc))
+    diagnostics.extend(_each_file(rules, fileset.documents))
     unread = any(d.data is None for d in fileset.documents)  # an unreadable file may be the root
     if (
         scope == "strategy"
@@ -131,10 +124,7 @@ def _run(
     problems_of = [declared_problems(group.documents) for group in fileset.strategies]
     for index, group in enumerate(fileset.strategies):
         foreign = {p: org for i, found in enumerate(problems_of) if i != index for p, org in found.items()}
-        diagnostics.extend(check_references(group.documents, foreign))
-        from stratmap.rules.formulas import check_formulas  # the formula language: loaded when checking
-
-        diagnostics.extend(check_formulas(group.documents))
+        diagnostics.extend(_each_strategy(rules, Documents(group.documents, foreign)))
         files = {d.file for d in group.documents}
         clean = all(d.data is not None for d in group.documents) and not any(
             d.severity is Severity.ERROR and d.location.file in files for d in diagnostics
@@ -144,7 +134,7 @@ def _run(
 
             strategy = build_strategy(group.documents)
             if model_rules:
-                from stratmap.rules.engine import check_model
+                from stratmap.rules import check_model
 
                 diagnostics.extend(check_model(strategy, as_of=as_of))
             if build:
@@ -154,6 +144,14 @@ def _run(
             diagnostics.extend(_check_sound_parts(group, group_errors, foreign, as_of))
     kept = [d for d in diagnostics if keep.wants(d.code)]
     return kept, strategies, tuple(d.file for d in fileset.documents)
+
+
+def _each_file(rules: tuple[tuple[str, str, DocumentRule], ...], files: Sequence[LocatedDocument]) -> list[Diagnostic]:
+    return [d for _, reads, rule in rules if reads == "file" for d in rule(Documents(files))]
+
+
+def _each_strategy(rules: tuple[tuple[str, str, DocumentRule], ...], docs: Documents) -> list[Diagnostic]:
+    return [d for _, reads, rule in rules if reads == "strategy" for d in rule(docs)]
 
 
 #: Model checks that follow links across the cascade: on the sound parts of a model, what
@@ -178,12 +176,13 @@ def _check_sound_parts(
     """
     from stratmap.load.prune import sound_parts
     from stratmap.model import build_strategy
-    from stratmap.rules.engine import run_model_rules
-    from stratmap.rules.formulas import check_formulas
+    from stratmap.rules import run_model_rules
+
+    rules = document_rules()
 
     def recheck(docs: Sequence[LocatedDocument]) -> list[Diagnostic]:
         found = [d for doc in docs for d in validate_schema(doc)]
-        return [*found, *check_references(docs, foreign), *check_formulas(docs)]
+        return [*found, *_each_file(rules, docs), *_each_strategy(rules, Documents(docs, foreign))]
 
     sound = sound_parts(group.documents, errors, recheck)
     root = group.root.file
@@ -233,7 +232,9 @@ def check(
     back as diagnostics, sorted by file, line and column. ``select`` and ``ignore`` take
     code prefixes, e.g. ``ignore=["SM3"]`` skips the cascade checks.
     """
-    result = run(paths, scope=scope, limits=limits, build=False, select=select, ignore=ignore, as_of=as_of)
+    result = check_strategies(
+        *paths, scope=scope, limits=limits, models=False, select=select, ignore=ignore, as_of=as_of
+    )
     return list(result.diagnostics)
 
 
@@ -246,7 +247,7 @@ def load(*paths: PathArg, limits: Limits | None = None) -> Strategy:
     """
     if not paths:
         raise ValueError("load() needs at least one path")
-    result = run(paths, limits=limits)
+    result = check_strategies(*paths, limits=limits)
     if result.errors:
         raise StratmapError(result.diagnostics)
     if not result.strategies:  # e.g. an empty folder

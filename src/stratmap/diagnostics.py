@@ -18,7 +18,16 @@ from stratmap.severity import Severity
 if TYPE_CHECKING:
     from stratmap.codes import Code
 
-__all__ = ["Diagnostic", "Location", "Related", "Severity", "StratmapError", "decimal_text", "sort_diagnostics"]
+__all__ = [
+    "CodeFilter",
+    "Diagnostic",
+    "Location",
+    "Related",
+    "Severity",
+    "StratmapError",
+    "decimal_text",
+    "sort_diagnostics",
+]
 
 
 @dataclass(frozen=True, slots=True, order=True)
@@ -161,3 +170,23 @@ def sort_diagnostics(diagnostics: Iterable[Diagnostic]) -> list[Diagnostic]:
             seen.add(key)
             out.append(d)
     return out
+
+
+@dataclass(frozen=True, slots=True)
+class CodeFilter:
+    """Which codes a run reports: those starting with a ``select`` prefix (all when there is
+    none), minus those starting with an ``ignore`` prefix. Prefixes are e.g. ``SM3``, ``SM301``."""
+
+    select: tuple[str, ...] = ()
+    ignore: tuple[str, ...] = ()
+
+    def wants(self, code: str) -> bool:
+        selected = not self.select or code.startswith(self.select)
+        return selected and not (self.ignore and code.startswith(self.ignore))
+
+    def wants_any(self, family: str) -> bool:
+        """Whether any code of ``family`` (e.g. ``SM3``) can be reported."""
+        return any(self.wants(code) for code in _codes() if code.startswith(family))
+
+    def kept(self, diagnostics: Iterable[Diagnostic]) -> list[Diagnostic]:
+        return [d for d in diagnostics if self.wants(d.code)]

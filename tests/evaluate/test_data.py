@@ -12,8 +12,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from stratmap import data
-from stratmap.data import Actual, read_data, read_table
+from stratmap.data import Actual, _raw, read_data, read_table
 
 HEADER = "entity,kpi,period,value\n"
 
@@ -213,7 +212,7 @@ def _reread_reader(file: str, text: str) -> list[tuple[int, object]]:
 @given(st.lists(st.sampled_from(["a,b", '"a,b', 'a"",b', '"a""', '"', '""', 'x,"y"z', '"x', "p,q,r", ""]), max_size=12))
 def test_one_pass_csv_reading_finds_what_re_reading_found(lines: list[str]) -> None:
     text = "h1,h2\n" + "\n".join(lines) + "\n"
-    raws, _ = data._read_csv("f.csv", text)
+    raws, _ = _raw._read_csv("f.csv", text)
     got: list[tuple[int, object]] = []
     for raw in raws:
         if "__broken__" in raw.cells:  # a run of lines broken alike is one record per line

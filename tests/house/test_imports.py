@@ -58,7 +58,7 @@ def import_graph() -> nx.DiGraph[str]:
 def test_the_import_graph_is_read() -> None:
     graph = import_graph()
     assert graph.has_edge("stratmap.diagnostics", "stratmap.severity")
-    assert graph.has_edge("stratmap.rules.engine", "stratmap.rules")  # an import inside a function counts
+    assert graph.has_edge("stratmap.rules", "stratmap.rules.engine")  # an import inside a function counts
 
 
 def test_no_module_imports_itself_round_a_circle() -> None:

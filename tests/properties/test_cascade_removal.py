@@ -17,8 +17,8 @@ import yaml
 from hypothesis import given
 from hypothesis import strategies as st
 
-from stratmap.api import run
-from stratmap.rules.engine import run_model_rules
+from stratmap.api import check_strategies
+from stratmap.rules import run_model_rules
 
 
 @st.composite
@@ -106,7 +106,7 @@ def _findings(data: dict[str, Any]) -> set[tuple[str, str | None]]:
     with tempfile.TemporaryDirectory() as tmp:
         path = Path(tmp) / "strategy.yaml"
         path.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False), encoding="utf-8")
-        result = run([path], ignore=["SM3"])
+        result = check_strategies(path, ignore=["SM3"])
         assert result.diagnostics == (), result.diagnostics
         [strategy] = result.strategies
         return {(d.code, subject) for d, subject in run_model_rules(strategy).findings}

@@ -8,7 +8,7 @@ from pathlib import Path
 import jsonschema
 import pytest
 
-from stratmap.api import run
+from stratmap.api import check_strategies
 from stratmap.codes import CODES
 from stratmap.report import DIAGNOSTIC_FORMATS, renderer
 from tests.helpers import MINIMAL, SHARED, write_files
@@ -30,7 +30,7 @@ def broken(tmp_path: Path) -> Path:
 def test_sarif_is_valid_against_the_2_1_0_schema(broken: Path) -> None:
     if not SARIF_SCHEMA.exists():
         pytest.skip("../shared/peer/sarif is not beside this checkout")
-    result = run([broken])
+    result = check_strategies(broken)
     assert {d.code for d in result.diagnostics} >= {"SM121", "SM202", "SM204", "SM208"}
     for lang in ("en", "zh"):
         doc = json.loads(renderer("sarif")(result.diagnostics, result.files, lang))
@@ -44,7 +44,7 @@ def test_sarif_is_valid_against_the_2_1_0_schema(broken: Path) -> None:
 
 
 def test_every_format_renders_every_code_and_a_clean_run(broken: Path) -> None:
-    result = run([broken])
+    result = check_strategies(broken)
     for fmt in DIAGNOSTIC_FORMATS:
         for lang in ("en", "zh"):
             assert renderer(fmt)(result.diagnostics, result.files, lang)
@@ -52,7 +52,7 @@ def test_every_format_renders_every_code_and_a_clean_run(broken: Path) -> None:
 
 
 def test_json_shape(broken: Path) -> None:
-    result = run([broken])
+    result = check_strategies(broken)
     doc = json.loads(renderer("json")(result.diagnostics, result.files, "en"))
     assert set(doc) == {"version", "files", "summary", "diagnostics"}
     first = doc["diagnostics"][0]
@@ -72,5 +72,7 @@ def test_json_shape(broken: Path) -> None:
 
 
 def test_reports_are_deterministic(broken: Path) -> None:
-    outs = {renderer("json")(run([broken]).diagnostics, run([broken]).files, "en") for _ in range(3)}
+    outs = {
+        renderer("json")(check_strategies(broken).diagnostics, check_strategies(broken).files, "en") for _ in range(3)
+    }
     assert len(outs) == 1

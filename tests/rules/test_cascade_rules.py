@@ -272,7 +272,7 @@ def test_sm311_reads_each_card_s_items_when_two_cards_share_an_id(tmp_path: Path
     from dataclasses import replace
 
     import stratmap
-    from stratmap.rules.engine import check_model
+    from stratmap.rules import check_model
 
     path = tmp_path / "strategy.yaml"
     base["scorecards"][0]["items"][0]["target"] = 200  # children give 2 x 50 = 100 < 200
@@ -288,7 +288,7 @@ def test_sm303_a_driver_is_not_its_own_source_when_a_kpi_shares_its_id(tmp_path:
     from dataclasses import replace
 
     import stratmap
-    from stratmap.rules.engine import check_model
+    from stratmap.rules import check_model
 
     path = tmp_path / "strategy.yaml"
     path.write_text(yaml.safe_dump(base, allow_unicode=True, sort_keys=False), encoding="utf-8")
@@ -304,7 +304,7 @@ def test_sm303_a_driver_is_not_its_own_source_when_a_kpi_shares_its_id(tmp_path:
 
 
 def test_sm313_findings_come_in_the_order_groups_are_found(tmp_path: Path) -> None:
-    from stratmap.rules.engine import check_model
+    from stratmap.rules import check_model
 
     data = copy.deepcopy(BASE)
     data["departments"].append(

@@ -106,33 +106,42 @@ def write(text: str, output: str | None) -> bool:
     return True
 
 
+def one_strategy(
+    paths: list[str], lang: str, *, limits: Limits | None, ignore: tuple[str, ...] = (), label: str = ""
+) -> Strategy | None:
+    """The one error-free strategy at ``paths``, or None after printing why not: its
+    diagnostics, and a line naming ``label`` (the argument it came from) when given."""
+    import stratmap
+    from stratmap.report.text import render_text
+
+    result = stratmap.check_strategies(*paths, ignore=ignore, limits=limits)
+    if not result.errors and len(result.strategies) == 1:
+        return result.strategies[0]
+    sys.stderr.write(render_text(result.diagnostics, result.files, lang))
+    if label:
+        print(f"stratmap: error: {label} does not hold one strategy without errors", file=sys.stderr)
+    elif not result.errors:
+        count = len(result.strategies)
+        print(f"stratmap: error: the paths hold {count} strategies; name one root file or folder", file=sys.stderr)
+    return None
+
+
 def load_one(args: argparse.Namespace, lang: str) -> Strategy | None:
     """The one strategy at the given paths, or None after printing why not.
 
     Only reading, schema and reference errors stop here: the map and the weight shares
     are how one looks at the cascade's own findings, so those do not block them.
     """
-    from stratmap.api import run as run_pipeline
-    from stratmap.report.text import render_text
-
-    result = run_pipeline(args.paths, ignore=["SM3"], limits=limits_of(args))
-    if result.errors or len(result.strategies) != 1:
-        if not result.errors:
-            count = len(result.strategies)
-            print(f"stratmap: error: the paths hold {count} strategies; name one root file or folder", file=sys.stderr)
-        else:
-            sys.stderr.write(render_text(result.diagnostics, result.files, lang))
-        return None
-    return result.strategies[0]
+    return one_strategy(args.paths, lang, limits=limits_of(args), ignore=("SM3",))
 
 
 def data_problems(problems: list[Diagnostic], args: argparse.Namespace, lang: str) -> list[Diagnostic]:
     """The problems of a data run that ``--ignore`` keeps, written to standard error:
     briefly (a code found many times: its first few and a count), errors only with ``--quiet``."""
-    from stratmap.diagnostics import Severity
+    from stratmap.diagnostics import CodeFilter, Severity
     from stratmap.report.text import render_text
 
-    kept = [d for d in problems if not any(d.code.startswith(prefix) for prefix in args.ignore)]
+    kept = CodeFilter(ignore=tuple(args.ignore)).kept(problems)
     shown = [d for d in kept if d.severity is Severity.ERROR] if args.quiet else kept
     text = ""
     if shown:

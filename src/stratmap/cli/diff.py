@@ -6,7 +6,7 @@ import argparse
 import sys
 from pathlib import Path
 
-from stratmap.cli._common import EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE, Parser, limits_of, write
+from stratmap.cli._common import EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE, Parser, limits_of, one_strategy, write
 from stratmap.report import FORMATS
 
 
@@ -22,18 +22,16 @@ def add(
 
 
 def run(args: argparse.Namespace, lang: str) -> int:
-    from stratmap.api import run as run_pipeline
-    from stratmap.improve import diff as strategy_diff
-    from stratmap.load import Limits
-    from stratmap.report.text import render_text
+    from stratmap.improve.diff import diff
+    from stratmap.load import Limits, git
 
     versions = []
-    with strategy_diff.temporary_folder() as tmp:
+    with git.temporary_folder() as tmp:
         for n, arg in enumerate((args.old, args.new)):
             path = arg
-            if strategy_diff.is_revision(arg):
+            if git.is_revision(arg):
                 try:
-                    written, root = strategy_diff.checkout(arg, Path(tmp) / str(n), args.include_root)
+                    written, root = git.checkout(arg, Path(tmp) / str(n), args.include_root)
                 except ValueError as exc:
                     print(f"stratmap: error: {arg}: {exc}", file=sys.stderr)
                     return EXIT_USAGE
@@ -41,13 +39,11 @@ def run(args: argparse.Namespace, lang: str) -> int:
                 limits = None if root is None else Limits(include_root=str(root))
             else:
                 limits = limits_of(args)
-            result = run_pipeline([path], ignore=["SM3"], limits=limits)
-            if result.errors or len(result.strategies) != 1:
-                sys.stderr.write(render_text(result.diagnostics, result.files, lang))
-                print(f"stratmap: error: {arg} does not hold one strategy without errors", file=sys.stderr)
+            strategy = one_strategy([path], lang, limits=limits, ignore=("SM3",), label=arg)
+            if strategy is None:
                 return EXIT_USAGE
-            versions.append(result.strategies[0])
-        found = strategy_diff.diff(versions[0], versions[1])
+            versions.append(strategy)
+        found = diff(versions[0], versions[1])
     from stratmap.report.diff import render_diff_json, render_diff_text
 
     text = render_diff_json(found) if args.format == "json" else render_diff_text(found)

@@ -6,7 +6,16 @@ import argparse
 import dataclasses
 import sys
 
-from stratmap.cli._common import EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE, Parser, data_problems, limits_of, write
+from stratmap.cli._common import (
+    EXIT_OK,
+    EXIT_PROBLEMS,
+    EXIT_USAGE,
+    Parser,
+    data_problems,
+    limits_of,
+    one_strategy,
+    write,
+)
 from stratmap.report import FORMATS
 from stratmap.tiers import TIERS
 
@@ -26,18 +35,13 @@ def add(
 
 
 def run(args: argparse.Namespace, lang: str) -> int:
-    from stratmap.api import run as run_pipeline
     from stratmap.data import read_data
     from stratmap.diagnostics import Severity
     from stratmap.evaluation import EvaluationError, evaluate
     from stratmap.report.results import RENDERERS, render_explanation
-    from stratmap.report.text import render_text
 
-    result = run_pipeline(args.paths, limits=limits_of(args))
-    if result.errors or len(result.strategies) != 1:
-        sys.stderr.write(render_text(result.diagnostics, result.files, lang))
-        if not result.errors:
-            print("stratmap: error: the path holds no single strategy", file=sys.stderr)
+    strategy = one_strategy(args.paths, lang, limits=limits_of(args))
+    if strategy is None:
         return EXIT_PROBLEMS
     data = read_data(
         actuals=args.actuals,
@@ -48,7 +52,7 @@ def run(args: argparse.Namespace, lang: str) -> int:
         encoding=args.encoding,
     )
     try:
-        evaluation = evaluate(result.strategies[0], data, period=args.period, tier=args.tier)
+        evaluation = evaluate(strategy, data, period=args.period, tier=args.tier)
     except EvaluationError as exc:
         print(f"stratmap: error: {exc}", file=sys.stderr)
         return EXIT_USAGE

@@ -26,7 +26,7 @@ def run(args: argparse.Namespace, lang: str) -> int:
     if strategy is None:
         return EXIT_PROBLEMS
     from stratmap.report import strategy_map
-    from stratmap.rules.engine import run_model_rules
+    from stratmap.rules import run_model_rules
 
     text = strategy_map.RENDERERS[args.format](run_model_rules(strategy), lang)
     return EXIT_OK if write(text, args.output) else EXIT_USAGE

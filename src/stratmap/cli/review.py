@@ -6,7 +6,16 @@ import argparse
 import dataclasses
 import sys
 
-from stratmap.cli._common import EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE, Parser, data_problems, limits_of, write
+from stratmap.cli._common import (
+    EXIT_OK,
+    EXIT_PROBLEMS,
+    EXIT_USAGE,
+    Parser,
+    data_problems,
+    limits_of,
+    one_strategy,
+    write,
+)
 from stratmap.report import FORMATS
 from stratmap.tiers import TIERS
 
@@ -26,23 +35,20 @@ def add(
 
 
 def run(args: argparse.Namespace, lang: str) -> int:
-    from stratmap.api import run as run_pipeline
     from stratmap.data import read_data
     from stratmap.diagnostics import Severity
     from stratmap.evaluation import EvaluationError
     from stratmap.improve.review import review
     from stratmap.report import review as review_report
-    from stratmap.report.text import render_text
 
-    result = run_pipeline(args.paths, limits=limits_of(args))
-    if result.errors or len(result.strategies) != 1:
-        sys.stderr.write(render_text(result.diagnostics, result.files, lang))
+    strategy = one_strategy(args.paths, lang, limits=limits_of(args))
+    if strategy is None:
         return EXIT_PROBLEMS
     data = read_data(
         actuals=args.actuals, events=args.events, ratings=args.ratings, people=args.people, encoding=args.encoding
     )
     try:
-        found = review(result.strategies[0], data, period=args.period, tier=args.tier)
+        found = review(strategy, data, period=args.period, tier=args.tier)
     except EvaluationError as exc:
         print(f"stratmap: error: {exc}", file=sys.stderr)
         return EXIT_USAGE

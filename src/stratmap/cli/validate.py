@@ -67,19 +67,19 @@ def add(
 
 
 def run(args: argparse.Namespace, lang: str) -> int:
-    from stratmap.api import run as run_pipeline
-    from stratmap.diagnostics import Severity
+    import stratmap
+    from stratmap.diagnostics import CodeFilter, Severity
     from stratmap.report import renderer
     from stratmap.report.text import render_text
 
     if (args.actuals is None) != (args.period is None):
         print("stratmap: error: --actuals and --period go together", file=sys.stderr)
         return EXIT_USAGE
-    result = run_pipeline(
-        args.paths,
+    result = stratmap.check_strategies(
+        *args.paths,
         scope=args.scope,
-        build=args.actuals is not None,
-        skip_unmarked=args.strategy_files_only,
+        models=args.actuals is not None,
+        strategy_files_only=args.strategy_files_only,
         select=args.select,
         ignore=args.ignore,
         as_of=args.as_of,
@@ -101,12 +101,8 @@ def run(args: argparse.Namespace, lang: str) -> int:
         except EvaluationError as exc:
             print(f"stratmap: error: {exc}", file=sys.stderr)
             return EXIT_USAGE
-        select, ignore = tuple(args.select), tuple(args.ignore)
-        extra = [
-            d
-            for d in (*found.evaluation.diagnostics, *found.findings)
-            if (not select or d.code.startswith(select)) and not (ignore and d.code.startswith(ignore))
-        ]
+        codes = CodeFilter(tuple(args.select), tuple(args.ignore))
+        extra = codes.kept([*found.evaluation.diagnostics, *found.findings])
         diagnostics = sort_diagnostics([*diagnostics, *extra])
         files = tuple(dict.fromkeys([*files, *(d.location.file for d in extra)]))
     fmt = args.format or default_format()

@@ -1,4 +1,9 @@
-"""The checks that run after the schema, one module per family of codes.
+"""The checks that run after the schema, one module per family of codes, in two kinds.
+
+``document_rules()`` lists the rules over the loaded files: plain functions of
+:class:`~stratmap.rules.documents.Documents` that yield located diagnostics. Those over each
+file run on every file read (also files no strategy includes); those over a strategy run on
+each strategy's files. Their codes are many per rule (SM2xx, SM4xx), so they make their own.
 
 ``model_rules()`` gives the one list of model rules: each is a plain function of the cascade
 graph's :class:`~stratmap.rules.registry.Context` that yields findings, paired here with the
@@ -12,7 +17,43 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
+    import datetime
+
+    from stratmap.diagnostics import Diagnostic
+    from stratmap.model import Strategy
+    from stratmap.rules.documents import DocumentRule
+    from stratmap.rules.engine import ModelCheck
     from stratmap.rules.registry import Rule
+
+
+def document_rules() -> tuple[tuple[str, str, DocumentRule], ...]:
+    """Every document rule: the codes it reports, what it reads (``file``: each file read;
+    ``strategy``: one strategy's files) and the rule, in the order they run. The formula
+    language is imported here, when the documents are checked."""
+    from stratmap.rules import dates, formulas, references
+
+    return (
+        ("SM124", "file", dates.impossible_dates),
+        ("SM2xx", "strategy", references.check_references),
+        ("SM4xx", "strategy", formulas.check_formulas),
+    )
+
+
+def run_model_rules(strategy: Strategy, *, as_of: datetime.date | None = None) -> ModelCheck:
+    """Build the cascade graph of ``strategy`` and run every model rule over it: the graph and
+    the findings (each with the entry it is about), as ``stratmap graph`` draws them.
+
+    ``as_of`` is the date open plan actions are judged overdue against (SM361); without it
+    overdue actions are not reported, so that a check gives the same answer every day.
+    """
+    from stratmap.rules import engine
+
+    return engine.run(strategy, model_rules(), as_of=as_of)
+
+
+def check_model(strategy: Strategy, *, as_of: datetime.date | None = None) -> list[Diagnostic]:
+    """Every finding of the model rules on ``strategy``, configured and suppressed."""
+    return run_model_rules(strategy, as_of=as_of).diagnostics
 
 
 def model_rules() -> tuple[tuple[str, Rule], ...]:

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import datetime
 from collections import defaultdict
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
 
@@ -18,7 +18,7 @@ from stratmap.codes import CODES
 from stratmap.diagnostics import Diagnostic, Location, Severity
 from stratmap.graph import build_graph, item_key
 from stratmap.model import Strategy, Suppression
-from stratmap.rules.registry import Context, Finding
+from stratmap.rules.registry import Context, Finding, Rule
 
 if TYPE_CHECKING:
     import networkx as nx
@@ -80,8 +80,8 @@ class ModelCheck:
         return [d for d, _ in self.findings]
 
 
-def run_model_rules(strategy: Strategy, *, as_of: datetime.date | None = None) -> ModelCheck:
-    """Build the graph, run every model rule, apply severities and suppressions.
+def run(strategy: Strategy, rules: Iterable[tuple[str, Rule]], *, as_of: datetime.date | None = None) -> ModelCheck:
+    """Build the graph, run ``rules`` (each with its code), apply severities and suppressions.
 
     ``as_of`` is the date open plan actions are judged overdue against (SM361); without it
     overdue actions are not reported, so that a check gives the same answer every day.
@@ -103,9 +103,7 @@ def run_model_rules(strategy: Strategy, *, as_of: datetime.date | None = None) -
 
     for diagnostic in _configuration_problems(strategy, suppressions):
         emit(diagnostic, None)
-    from stratmap.rules import model_rules
-
-    for code, check in model_rules():
+    for code, check in rules:
         for finding in check(ctx):
             silenced = _silencer(code, finding, suppressions)
             if silenced is not None:
@@ -119,11 +117,6 @@ def run_model_rules(strategy: Strategy, *, as_of: datetime.date | None = None) -
             if configurable and s.reason and (subject, s.code, s.location) not in used:
                 emit(Diagnostic.make("SM341", s.location, ref=s.code, subject=_readable(subject)), subject)
     return ModelCheck(graph, tuple(out))
-
-
-def check_model(strategy: Strategy, *, as_of: datetime.date | None = None) -> list[Diagnostic]:
-    """Every finding of the model rules on ``strategy``, configured and suppressed."""
-    return run_model_rules(strategy, as_of=as_of).diagnostics
 
 
 def _silencer(

@@ -14,6 +14,7 @@ from stratmap.diagnostics import Diagnostic, Location
 from stratmap.formula import ITEM_NAMES, FormulaError, Kind, parse
 from stratmap.formula._syntax import MAX_LENGTH
 from stratmap.load.document import LocatedDocument, Path
+from stratmap.rules.documents import Documents
 from stratmap.rules.references import walk
 
 Names = Sequence[str] | Mapping[str, Kind]
@@ -75,8 +76,9 @@ def _inside(doc: LocatedDocument, path: Path, text: str, column: int, end_column
     return Location(doc.file, line, col, end_line, end_col, path)
 
 
-def check_formulas(documents: Sequence[LocatedDocument]) -> list[Diagnostic]:
+def check_formulas(docs: Documents) -> list[Diagnostic]:
     """Parse every formula of one strategy against the names available where it stands."""
+    documents = docs.files
     kpi_ids: dict[str, Kind] = {}
     by_name: dict[str, str] = {}  # a KPI's name -> its id, for a name written where its id belongs
     for doc in documents:

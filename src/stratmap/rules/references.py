@@ -7,13 +7,14 @@ looks at values that have the right shape and leaves the rest to the schema.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 from stratmap.diagnostics import Diagnostic, Location, Related
 from stratmap.ids import ID
 from stratmap.load.document import LocatedDocument, Path
+from stratmap.rules.documents import Documents
 
 # (pattern, kind): "*" matches every index of a list.
 DECLARATIONS: tuple[tuple[Path, str], ...] = (
@@ -120,14 +121,10 @@ def declared_problems(documents: Sequence[LocatedDocument]) -> dict[str, str]:
     return dict.fromkeys(problems, org)
 
 
-def check_references(
-    documents: Sequence[LocatedDocument], foreign_problems: Mapping[str, str] | None = None
-) -> list[Diagnostic]:
-    """Duplicate ids, unknown and wrong-kind references, once-only sections.
-
-    ``foreign_problems`` maps problems of the other strategies checked in the same run
-    to their organisation, so that answering one of them is reported as such (SM209).
-    """
+def check_references(docs: Documents) -> list[Diagnostic]:
+    """Duplicate ids, unknown and wrong-kind references, once-only sections; a reference to
+    a problem of another strategy checked in the same run is reported as such (SM209)."""
+    documents, foreign_problems = docs.files, docs.foreign_problems
     out: list[Diagnostic] = []
     declared: dict[str, _Decl] = {}
     first_once: dict[str, Location] = {}

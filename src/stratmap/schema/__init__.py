@@ -35,7 +35,7 @@ def schema_text() -> str:
     if packaged.is_file():
         return packaged.read_text(encoding="utf-8")
     # an editable install: the schema stays at the top of the source tree
-    source = Path(__file__).resolve().parents[2] / "schemas" / SCHEMA_NAME
+    source = Path(__file__).resolve().parents[3] / "schemas" / SCHEMA_NAME
     return source.read_text(encoding="utf-8")
 
 
@@ -194,7 +194,7 @@ def _relevance(error: ValidationError) -> tuple[int, int]:
 
 @lru_cache(maxsize=1)
 def _fast_check() -> Callable[[Any], bool]:
-    from stratmap._fastschema import compile_schema
+    from stratmap.schema._fast import compile_schema
 
     return compile_schema(schema())
 
@@ -202,16 +202,6 @@ def _fast_check() -> Callable[[Any], bool]:
 def is_valid(data: Any) -> bool:
     """Whether ``data`` is valid against the schema (fast; no error details)."""
     return _fast_check()(data)
-
-
-#: Where the format holds calendar dates (YYYY-MM-DD); the schema checks the form only.
-DATE_FIELDS: tuple[tuple[str | int, ...], ...] = (
-    ("analysis", "date"),
-    ("analysis", "industry", "sources", "*", "date"),
-    ("analysis", "company", "sources", "*", "date"),
-    ("plans", "*", "actions", "*", "due"),
-    ("revisions", "*", "date"),
-)
 
 
 def _split_value(
@@ -231,29 +221,6 @@ def _split_value(
     )
 
 
-def check_dates(doc: LocatedDocument) -> Iterator[Diagnostic]:
-    """Dates of the right form that name no day of the calendar (2026-02-30)."""
-    import datetime
-
-    from stratmap.rules.references import walk
-
-    for pattern in DATE_FIELDS:
-        for path, value, _ in walk(doc.data, pattern):
-            if not isinstance(value, str) or len(value) != 10 or doc.is_flagged(path):
-                continue
-            try:
-                datetime.date.fromisoformat(value)
-            except ValueError:
-                yield Diagnostic.make(
-                    "SM124",
-                    doc.locate(path, key=False),
-                    value=repr(value),
-                    what="a date",
-                    advice="That day does not exist in the calendar.",
-                    advice_zh="日历上没有这一天。",
-                )
-
-
 def validate(doc: LocatedDocument) -> list[Diagnostic]:
     """Every schema problem of ``doc``, located.
 
@@ -263,7 +230,7 @@ def validate(doc: LocatedDocument) -> list[Diagnostic]:
     if doc.data is None:
         return []
     if is_valid(doc.data):
-        return list(check_dates(doc))
+        return []
     out: list[Diagnostic] = []
     errors = sorted(_validator().iter_errors(doc.data), key=_relevance)
     # an enum error already lists the choices: drop the type error at the same place
@@ -284,7 +251,6 @@ def validate(doc: LocatedDocument) -> list[Diagnostic]:
         if doc.flagged and doc.is_flagged(tuple(error.absolute_path)):
             continue  # the reader reported this node already
         out.extend(_convert(doc, error))
-    out.extend(check_dates(doc))
     return out
 
 
