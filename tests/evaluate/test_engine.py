@@ -370,7 +370,7 @@ def test_an_enforced_minimum_that_cannot_be_met_is_reported_not_applied(tmp_path
 
 
 def test_no_negative_zero_is_published() -> None:
-    from stratmap.evaluation._engine import publish_factor, quantize
+    from stratmap.evaluation._numbers import publish_factor, quantize
     from stratmap.model.types import Rounding
 
     assert str(quantize(D("-0.001"), Rounding())) == "0.00"

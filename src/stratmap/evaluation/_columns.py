@@ -24,8 +24,9 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
-from stratmap.evaluation._engine import FACTOR_PLACES, EvaluationError, publish_factor
+from stratmap.evaluation._engine import EvaluationError
 from stratmap.evaluation._measures import DERIVED_PLACES
+from stratmap.evaluation._numbers import FACTOR_PLACES, publish_factor
 from stratmap.evaluation._policies import policy_formula
 from stratmap.evaluation._scoring import anchors_for
 from stratmap.formula import ITEM_NAMES, Formula, parse_cached
