@@ -59,7 +59,7 @@ def check_model(strategy: Strategy, *, as_of: datetime.date | None = None) -> li
 def model_rules() -> tuple[tuple[str, Rule], ...]:
     """Every model rule and the code it reports, in the order they run (the families are
     imported here, when the model is checked: reading and the schema never load the graph)."""
-    from stratmap.rules import analysis, cascade, pay, plans
+    from stratmap.rules import analysis, anchors, cascade, gates, pay, plans
 
     return (
         ("SM350", analysis.unanswered_problem),
@@ -88,13 +88,13 @@ def model_rules() -> tuple[tuple[str, Rule], ...]:
         ("SM321", pay.duplicate_grades),
         ("SM322", pay.contradictory_quotas),
         ("SM323", pay.bonus_rule_gaps),
-        ("SM324", pay.anchor_order),
-        ("SM325", pay.policy_against_direction),
-        ("SM326", pay.absent_anchor),
-        ("SM327", pay.veto_frequency),
-        ("SM328", pay.revision_breaks_card),
-        ("SM329", pay.unused_period_targets),
-        ("SM330", pay.outcome_cannot_act),
+        ("SM324", anchors.anchor_order),
+        ("SM325", anchors.policy_against_direction),
+        ("SM326", gates.absent_anchor),
+        ("SM327", gates.veto_frequency),
+        ("SM328", gates.revision_breaks_card),
+        ("SM329", gates.unused_period_targets),
+        ("SM330", gates.outcome_cannot_act),
         ("SM361", plans.overdue_action),
         ("SM362", plans.revision_without_reason_or_approver),
         ("SM363", plans.revision_of_a_closed_period),

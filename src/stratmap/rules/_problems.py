@@ -1,0 +1,17 @@
+"""What the pay rules (SM32x) say in both languages: a problem, and a number as written."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from stratmap.diagnostics import decimal_text
+
+
+def problem_args(en: str, zh: str, **more: str) -> dict[str, str]:
+    """A finding's ``problem`` argument in English and Chinese, with any others."""
+    return {"problem": en, "problem_zh": zh, **more}
+
+
+def number(x: Decimal | None) -> str:
+    """A number as a finding shows it (``-`` for none)."""
+    return "-" if x is None else decimal_text(x)
