@@ -23,7 +23,8 @@ from typing import TYPE_CHECKING, Any
 
 from stratmap.formula._check import FUNCTIONS, Checker
 from stratmap.formula._error import FormulaError
-from stratmap.formula._syntax import Kind, Node, SyntaxProblem, parse_tree
+from stratmap.formula._syntax import parse_tree
+from stratmap.formula._tree import Kind, Node, SyntaxProblem
 
 if TYPE_CHECKING:
     import ast

@@ -29,7 +29,7 @@ import numpy as np
 import numpy.typing as npt
 
 from stratmap.formula._check import FUNCTIONS
-from stratmap.formula._syntax import Binary, Bool, Call, Compare, IfElse, Kind, Logic, Name, Node, Num, Unary
+from stratmap.formula._tree import Binary, Bool, Call, Compare, IfElse, Kind, Logic, Name, Node, Num, Unary
 
 F64 = npt.NDArray[np.float64]
 B = npt.NDArray[np.bool_]

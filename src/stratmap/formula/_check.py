@@ -6,7 +6,7 @@ import difflib
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-from stratmap.formula._syntax import (
+from stratmap.formula._tree import (
     MAX_DEPTH,
     Binary,
     Bool,

@@ -16,7 +16,7 @@ from typing import Any
 import numpy as np
 
 from stratmap.formula._scalar import FUNCTIONS, OPERATORS, _kleene_and, _kleene_or
-from stratmap.formula._syntax import Binary, Bool, Call, Compare, IfElse, Logic, Name, Node, Num, Unary
+from stratmap.formula._tree import Binary, Bool, Call, Compare, IfElse, Logic, Name, Node, Num, Unary
 
 Obj = Any  # an object ndarray, or one Python value that broadcasts
 Fn = Callable[[dict[str, Obj]], Obj]

@@ -26,139 +26,37 @@ division by a literal zero is missing.
 
 from __future__ import annotations
 
-import math
-from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from collections.abc import Mapping
 from fractions import Fraction
 from typing import Any
 
 import numpy as np
 
 from stratmap.formula._batch import _CMP, Compiler, Env, _kleene_and, _kleene_or
-from stratmap.formula._syntax import Binary, Bool, Call, Compare, IfElse, Kind, Logic, Name, Node, Num, Unary
-
-Arr = Any  # an int64 or boolean column, or a Python int / NumPy scalar that broadcasts
-#: Every integer a formula computes stays below this (int64 holds 2**63 - 1).
-LIMIT = 2**62
-#: The decimal path's precision: 28 significant digits.
-DIGITS = 10**28
-#: Inputs are read at up to this many decimal places.
-MAX_PLACES = 6
-
-
-class Unsupported(Exception):
-    """The formula (or these inputs) cannot be evaluated in fixed point: use the binary64 path."""
-
-
-@dataclass(frozen=True)
-class _Fx:
-    """A compiled number node: ``run(env)`` gives ``(num, missing)``, the value being ``num / den``.
-
-    ``bound(maxima)`` is the largest magnitude any integer in the node (children included)
-    can reach, given each input's largest ``num``; ``const`` is the node's value when it
-    is a literal (or an expression of literals).
-    """
-
-    run: Callable[[_FEnv], tuple[Arr, Arr]]
-    den: int
-    bound: Callable[[Mapping[str, int]], int]
-    const: Fraction | None = None
-
-
-@dataclass(frozen=True)
-class _Cx:
-    """A compiled condition node: ``run(env)`` gives ``(value, known)``."""
-
-    run: Callable[[_FEnv], tuple[Arr, Arr]]
-    bound: Callable[[Mapping[str, int]], int]
-
-
-@dataclass
-class _FEnv:
-    numbers: dict[str, tuple[Arr, Arr]]  # name -> (num, missing)
-    conditions: dict[str, tuple[Arr, Arr]]
-
-
-def _or(a: Arr, b: Arr) -> Arr:
-    if a is None:
-        return b
-    if b is None:
-        return a
-    return a | b
-
-
-def _fx(
-    run: Callable[[_FEnv], tuple[Arr, Arr]],
-    den: int,
-    value: Callable[[Mapping[str, int]], int],
-    const: Fraction | None = None,
-    inner: Callable[[Mapping[str, int]], int] | None = None,
-) -> _Fx:
-    """A number node whose value is ``num / den`` with ``|num| <= value(maxima)``.
-
-    Its bound raises :class:`Unsupported` when ``num`` (or an ``inner`` intermediate) could
-    leave int64, or when the value could need more than the decimal path's 28 significant
-    digits (then decimal arithmetic rounds and exact fractions would not mean the same).
-    ``den`` must be a product of 2s and 5s: anything else is a repeating decimal.
-    """
-    twos = fives = 0
-    rest = den
-    while rest % 2 == 0:
-        rest, twos = rest // 2, twos + 1
-    while rest % 5 == 0:
-        rest, fives = rest // 5, fives + 1
-    if rest != 1 or den >= LIMIT:
-        raise Unsupported("a repeating decimal or a huge denominator")
-    digits = 10 ** max(twos, fives) // den  # num * digits is the value's decimal digits
-
-    def bound(m: Mapping[str, int]) -> int:
-        size = value(m)
-        if size >= LIMIT or size * digits >= DIGITS or (inner is not None and inner(m) >= LIMIT):
-            raise Unsupported("beyond int64 or 28 significant digits")
-        return size
-
-    if const is not None:
-        # an expression of literals is folded here, once: each folded step must be exact in
-        # 28 digits too, or the decimal path would have rounded it (1e28 + 1 - 1e28 is 0 there)
-        bound({})
-    return _Fx(run, den, bound, const)
-
-
-def _lit(value: Fraction) -> _Fx:
-    num, den = value.numerator, value.denominator
-    size = abs(num)
-    return _fx(lambda env: (num, None), den, lambda m: size, value)
-
-
-def _nothing() -> _Fx:
-    """A value missing on every row (``0 / 0``)."""
-    return _fx(lambda env: (0, np.True_), 1, lambda m: 0)
-
-
-def _rescale(x: _Fx, den: int) -> tuple[Callable[[_FEnv], tuple[Arr, Arr]], int]:
-    """``x`` over the common denominator ``den``: its run and its factor."""
-    factor = den // x.den
-    if factor == 1:
-        return x.run, 1
-
-    def run(env: _FEnv) -> tuple[Arr, Arr]:
-        num, miss = x.run(env)
-        return num * factor, miss
-
-    return run, factor
-
-
-def _common(parts: list[_Fx]) -> tuple[int, list[Callable[[_FEnv], tuple[Arr, Arr]]], list[int]]:
-    den = math.lcm(*(p.den for p in parts))
-    runs, factors = zip(*(_rescale(p, den) for p in parts), strict=True)
-    return den, list(runs), list(factors)
-
-
-def _scaled_bound(parts: list[_Fx], factors: list[int]) -> Callable[[Mapping[str, int]], int]:
-    def bound(m: Mapping[str, int]) -> int:
-        return max(p.bound(m) * f for p, f in zip(parts, factors, strict=True))  # factors are >= 1
-
-    return bound
+from stratmap.formula._fixed_values import (
+    LIMIT,
+    MAX_PLACES,
+    Arr,
+    FixedCondition,
+    FixedEnv,
+    FixedNumber,
+    Unsupported,
+    absolute,
+    common_scale,
+    either,
+    fixed_number,
+    half_up_divide,
+    integral,
+    literal,
+    mask,
+    negate,
+    nothing,
+    round_to,
+    scaled_bound,
+    times,
+    zero_bound,
+)
+from stratmap.formula._tree import Binary, Bool, Call, Compare, IfElse, Kind, Logic, Name, Node, Num, Unary
 
 
 class FixedCompiler:
@@ -170,113 +68,113 @@ class FixedCompiler:
         self.kind_of = Compiler(kinds).kind_of  # the checker's kinds, as the binary64 path reads them
 
     # ---- numbers ----------------------------------------------------------------
-    def num(self, node: Node) -> _Fx:
+    def num(self, node: Node) -> FixedNumber:
         if isinstance(node, Num):
-            return _lit(Fraction(node.value))
+            return literal(Fraction(node.value))
         if isinstance(node, Name):
             key, den = node.id, 10 ** self.scales[node.id]
-            return _fx(lambda env: env.numbers[key], den, lambda m: m[key])
+            return fixed_number(lambda env: env.numbers[key], den, lambda m: m[key])
         if isinstance(node, Unary):
             x = self.num(node.operand)
             if node.op == "+":
                 return x
             if x.const is not None:
-                return _lit(-x.const)
+                return literal(-x.const)
             run = x.run
-            return _Fx(lambda env: _neg(run(env)), x.den, x.bound)
+            return FixedNumber(lambda env: negate(run(env)), x.den, x.bound)
         if isinstance(node, Binary):
             return self.binary(node.op, self.num(node.left), self.num(node.right))
         if isinstance(node, IfElse):
             test, body, orelse = self.cond(node.test), self.num(node.body), self.num(node.orelse)
-            den, (rb, ro), factors = _common([body, orelse])
+            den, (rb, ro), factors = common_scale([body, orelse])
             t_run = test.run
 
-            def pick(env: _FEnv) -> tuple[Arr, Arr]:
+            def pick(env: FixedEnv) -> tuple[Arr, Arr]:
                 t = t_run(env)[0]  # False where unknown: the else branch, as in the batch path
                 vb, mb = rb(env)
                 vo, mo = ro(env)
-                miss = None if mb is None and mo is None else np.where(t, _mask(mb), _mask(mo))
+                miss = None if mb is None and mo is None else np.where(t, mask(mb), mask(mo))
                 return np.where(t, vb, vo), miss
 
-            parts_bound = _scaled_bound([body, orelse], factors)
-            return _fx(pick, den, parts_bound, inner=test.bound)
+            parts_bound = scaled_bound([body, orelse], factors)
+            return fixed_number(pick, den, parts_bound, inner=test.bound)
         assert isinstance(node, Call)
         return self.call(node)
 
-    def binary(self, op: str, a: _Fx, b: _Fx) -> _Fx:
+    def binary(self, op: str, a: FixedNumber, b: FixedNumber) -> FixedNumber:
         if a.const is not None and b.const is not None:
             if op == "/":
-                return _nothing() if b.const == 0 else _lit(a.const / b.const)
-            return _lit({"+": a.const + b.const, "-": a.const - b.const, "*": a.const * b.const}[op])
+                return nothing() if b.const == 0 else literal(a.const / b.const)
+            return literal({"+": a.const + b.const, "-": a.const - b.const, "*": a.const * b.const}[op])
         if op in ("+", "-"):
-            den, (ra, rb), factors = _common([a, b])
+            den, (ra, rb), factors = common_scale([a, b])
             minus = op == "-"
 
-            def add(env: _FEnv) -> tuple[Arr, Arr]:
+            def add(env: FixedEnv) -> tuple[Arr, Arr]:
                 va, ma = ra(env)
                 vb, mb = rb(env)
-                return (va - vb if minus else va + vb), _or(ma, mb)
+                return (va - vb if minus else va + vb), either(ma, mb)
 
             fa, fb = factors
-            return _fx(add, den, lambda m: a.bound(m) * fa + b.bound(m) * fb)
+            return fixed_number(add, den, lambda m: a.bound(m) * fa + b.bound(m) * fb)
         if op == "*":
             if a.const is not None:
                 a, b = b, a  # the literal on the right
             if b.const is not None:
-                return _times(a, b.const)
+                return times(a, b.const)
             den = a.den * b.den
             ra, rb = a.run, b.run
 
-            def mul(env: _FEnv) -> tuple[Arr, Arr]:
+            def mul(env: FixedEnv) -> tuple[Arr, Arr]:
                 va, ma = ra(env)
                 vb, mb = rb(env)
-                return va * vb, _or(ma, mb)
+                return va * vb, either(ma, mb)
 
-            return _fx(mul, den, lambda m: a.bound(m) * b.bound(m))
+            return fixed_number(mul, den, lambda m: a.bound(m) * b.bound(m))
         if b.const is None:
             raise Unsupported("division by a column")
         if b.const == 0:
-            return _nothing()
-        return _times(a, 1 / b.const)
+            return nothing()
+        return times(a, 1 / b.const)
 
-    def call(self, node: Call) -> _Fx:
+    def call(self, node: Call) -> FixedNumber:
         name = node.func
         if name == "round":
             if len(node.args) == 2 and not isinstance(node.args[1], Num):
                 raise Unsupported("round to computed places")
             places = int(node.args[1].value) if len(node.args) == 2 else 0  # type: ignore[union-attr]
-            return _round(self.num(node.args[0]), places)
+            return round_to(self.num(node.args[0]), places)
         if name in ("floor", "ceil"):
-            return _integral(self.num(node.args[0]), up=name == "ceil")
+            return integral(self.num(node.args[0]), up=name == "ceil")
         parts = [self.num(a) for a in node.args]
         if name == "abs":
             x = parts[0]
             run = x.run
-            return _Fx(lambda env: _abs(run(env)), x.den, x.bound)
-        den, runs, factors = _common(parts)
-        bound = _scaled_bound(parts, factors)
+            return FixedNumber(lambda env: absolute(run(env)), x.den, x.bound)
+        den, runs, factors = common_scale(parts)
+        bound = scaled_bound(parts, factors)
         if name in ("min", "max", "clamp"):
             if name == "clamp":
                 (rx, rlo, rhi), lower, upper = runs, np.maximum, np.minimum
 
-                def clamp(env: _FEnv) -> tuple[Arr, Arr]:
+                def clamp(env: FixedEnv) -> tuple[Arr, Arr]:
                     (x, mx), (lo, mlo), (hi, mhi) = rx(env), rlo(env), rhi(env)
-                    return upper(lower(x, lo), hi), _or(_or(mx, mlo), mhi)
+                    return upper(lower(x, lo), hi), either(either(mx, mlo), mhi)
 
-                return _fx(clamp, den, bound)
+                return fixed_number(clamp, den, bound)
             ufunc = np.minimum if name == "min" else np.maximum
 
-            def extreme(env: _FEnv) -> tuple[Arr, Arr]:
+            def extreme(env: FixedEnv) -> tuple[Arr, Arr]:
                 v, miss = runs[0](env)
                 for r in runs[1:]:
                     vi, mi = r(env)
-                    v, miss = ufunc(v, vi), _or(miss, mi)
+                    v, miss = ufunc(v, vi), either(miss, mi)
                 return v, miss
 
-            return _fx(extreme, den, bound)
+            return fixed_number(extreme, den, bound)
         assert name == "coalesce"
 
-        def coalesce(env: _FEnv) -> tuple[Arr, Arr]:
+        def coalesce(env: FixedEnv) -> tuple[Arr, Arr]:
             v, miss = runs[-1](env)
             for r in reversed(runs[:-1]):
                 a, ma = r(env)
@@ -287,48 +185,48 @@ class FixedCompiler:
                     miss = None if miss is None else (ma & miss)
             return v, miss
 
-        return _fx(coalesce, den, bound)
+        return fixed_number(coalesce, den, bound)
 
     # ---- conditions -------------------------------------------------------------
-    def cond(self, node: Node) -> _Cx:
+    def cond(self, node: Node) -> FixedCondition:
         if isinstance(node, Bool):
             pair = (np.bool_(node.value), np.True_)
-            return _Cx(lambda env: pair, _zero)
+            return FixedCondition(lambda env: pair, zero_bound)
         if isinstance(node, Name):
             key = node.id
-            return _Cx(lambda env: env.conditions[key], _zero)
+            return FixedCondition(lambda env: env.conditions[key], zero_bound)
         if isinstance(node, Unary):
             inner = self.cond(node.operand)
             run = inner.run
 
-            def negate(env: _FEnv) -> tuple[Arr, Arr]:
+            def negate(env: FixedEnv) -> tuple[Arr, Arr]:
                 v, k = run(env)
                 return ~v & k, k
 
-            return _Cx(negate, inner.bound)
+            return FixedCondition(negate, inner.bound)
         if isinstance(node, Logic):
             parts = [self.cond(o) for o in node.operands]
             combine = _kleene_and if node.op == "and" else _kleene_or
 
-            def logic(env: _FEnv) -> tuple[Arr, Arr]:
+            def logic(env: FixedEnv) -> tuple[Arr, Arr]:
                 acc = parts[0].run(env)
                 for p in parts[1:]:
                     acc = combine(acc, p.run(env))
                 return acc
 
-            return _Cx(logic, lambda m: max(p.bound(m) for p in parts))
+            return FixedCondition(logic, lambda m: max(p.bound(m) for p in parts))
         if isinstance(node, Compare):
             return self.compare(node.operands, node.ops)
         if isinstance(node, IfElse):
             test, body, orelse = self.cond(node.test), self.cond(node.body), self.cond(node.orelse)
 
-            def pick(env: _FEnv) -> tuple[Arr, Arr]:
+            def pick(env: FixedEnv) -> tuple[Arr, Arr]:
                 t = test.run(env)[0]
                 vb, kb = body.run(env)
                 vo, ko = orelse.run(env)
                 return np.where(t, vb, vo), np.where(t, kb, ko)
 
-            return _Cx(pick, lambda m: max(test.bound(m), body.bound(m), orelse.bound(m)))
+            return FixedCondition(pick, lambda m: max(test.bound(m), body.bound(m), orelse.bound(m)))
         assert isinstance(node, Call)
         if node.func == "between":
             x, lo, hi = node.args
@@ -338,19 +236,19 @@ class FixedCompiler:
         if self.is_condition(arg):
             inner = self.cond(arg)
             run = inner.run
-            return _Cx(lambda env: (~run(env)[1], np.True_), inner.bound)
+            return FixedCondition(lambda env: (~run(env)[1], np.True_), inner.bound)
         value = self.num(arg)
         vrun = value.run
-        return _Cx(lambda env: (_mask(vrun(env)[1]), np.True_), value.bound)
+        return FixedCondition(lambda env: (mask(vrun(env)[1]), np.True_), value.bound)
 
-    def compare(self, operands: tuple[Node, ...], ops: tuple[str, ...]) -> _Cx:
+    def compare(self, operands: tuple[Node, ...], ops: tuple[str, ...]) -> FixedCondition:
         conditions = [self.is_condition(o) for o in operands]
         if any(conditions):
             if not all(conditions):
                 raise Unsupported("a condition compared with a number")
             sides = [self.cond(o) for o in operands]
 
-            def run_conditions(env: _FEnv) -> tuple[Arr, Arr]:
+            def run_conditions(env: FixedEnv) -> tuple[Arr, Arr]:
                 values = [s.run(env) for s in sides]
                 acc: tuple[Arr, Arr] | None = None
                 for i, op in enumerate(ops):
@@ -361,104 +259,29 @@ class FixedCompiler:
                 assert acc is not None
                 return acc
 
-            return _Cx(run_conditions, lambda m: max(s.bound(m) for s in sides))
+            return FixedCondition(run_conditions, lambda m: max(s.bound(m) for s in sides))
         numbers = [self.num(o) for o in operands]
-        den, runs, factors = _common(numbers)
+        den, runs, factors = common_scale(numbers)
         if den >= LIMIT:
             raise Unsupported("a huge common denominator")
-        bound = _scaled_bound(numbers, factors)
+        bound = scaled_bound(numbers, factors)
 
-        def run(env: _FEnv) -> tuple[Arr, Arr]:
+        def run(env: FixedEnv) -> tuple[Arr, Arr]:
             values = [r(env) for r in runs]
             acc: tuple[Arr, Arr] | None = None
             for i, op in enumerate(ops):
                 (a, ma), (b, mb) = values[i], values[i + 1]
-                miss = _or(ma, mb)
+                miss = either(ma, mb)
                 known = np.True_ if miss is None else ~miss
                 pair = (_CMP[op](a, b) & known, known)
                 acc = pair if acc is None else _kleene_and(acc, pair)
             assert acc is not None
             return acc
 
-        return _Cx(run, bound)
+        return FixedCondition(run, bound)
 
     def is_condition(self, node: Node) -> bool:
         return self.kind_of(node) == "condition"
-
-
-def _zero(m: Mapping[str, int]) -> int:
-    return 0
-
-
-def _mask(miss: Arr) -> Arr:
-    return np.False_ if miss is None else miss
-
-
-def _neg(pair: tuple[Arr, Arr]) -> tuple[Arr, Arr]:
-    return -pair[0], pair[1]
-
-
-def _abs(pair: tuple[Arr, Arr]) -> tuple[Arr, Arr]:
-    return abs(pair[0]), pair[1]
-
-
-def _times(x: _Fx, c: Fraction) -> _Fx:
-    """``x * c`` for a literal ``c``: the numerator multiplies, the denominator grows, both reduced."""
-    if x.const is not None:
-        return _lit(x.const * c)
-    num, den = c.numerator, c.denominator * x.den
-    g = math.gcd(num, den)
-    num, den = num // g, den // g
-    run = x.run
-    if num == 1:
-        return _fx(run, den, x.bound)
-
-    def times(env: _FEnv) -> tuple[Arr, Arr]:
-        v, miss = run(env)
-        return v * num, miss
-
-    size = abs(num)
-    return _fx(times, den, lambda m: x.bound(m) * size)
-
-
-def half_up_divide(num: Arr, den: int) -> Arr:
-    """``num / den`` rounded half away from zero, in integers (``den`` > 0)."""
-    if den == 1:
-        return num
-    q, r = np.divmod(abs(num), den)
-    q = q + (2 * r >= den)
-    return np.where(num < 0, -q, q)
-
-
-def _round(x: _Fx, places: int) -> _Fx:
-    scale: int = 10**places
-    run, den = x.run, x.den
-    if scale % den == 0:  # already at most `places` decimals: exact as it is
-        return x
-
-    def rounded(env: _FEnv) -> tuple[Arr, Arr]:
-        v, miss = run(env)
-        return half_up_divide(v * scale, den), miss
-
-    def value(m: Mapping[str, int]) -> int:
-        scaled = x.bound(m) * scale  # read once: nested rounds would otherwise double the work per level
-        if max(scaled, 2 * den) >= LIMIT:  # the scaled value and twice the remainder stay in int64
-            raise Unsupported("beyond int64")
-        return scaled // den + 1
-
-    return _fx(rounded, scale, value)
-
-
-def _integral(x: _Fx, *, up: bool) -> _Fx:
-    run, den = x.run, x.den
-    if den == 1:
-        return x
-
-    def integral(env: _FEnv) -> tuple[Arr, Arr]:
-        v, miss = run(env)
-        return (-((-v) // den) if up else v // den), miss
-
-    return _fx(integral, 1, lambda m: x.bound(m) // den + 1)
 
 
 # ---- inputs and the entry point -----------------------------------------------------
@@ -521,7 +344,7 @@ def needs_exact(tree: Node, kinds: Mapping[str, Kind]) -> bool:
     return walk(tree)
 
 
-def _prepare(env: Env) -> tuple[_FEnv, dict[str, int], dict[str, int]] | None:
+def _prepare(env: Env) -> tuple[FixedEnv, dict[str, int], dict[str, int]] | None:
     numbers: dict[str, tuple[Arr, Arr]] = {}
     scales: dict[str, int] = {}
     maxima: dict[str, int] = {}
@@ -531,7 +354,7 @@ def _prepare(env: Env) -> tuple[_FEnv, dict[str, int], dict[str, int]] | None:
             return None
         num, missing, scales[name], maxima[name] = read
         numbers[name] = (num, missing)
-    return _FEnv(numbers, env.conditions), scales, maxima
+    return FixedEnv(numbers, env.conditions), scales, maxima
 
 
 def _compiled(
@@ -550,7 +373,7 @@ def _compiled(
 
 def _ready(
     tree: Node, kinds: Mapping[str, Kind], env: Env, want: str, cache: dict[Any, Any]
-) -> tuple[Any, _FEnv, int] | None:
+) -> tuple[Any, FixedEnv, int] | None:
     """The compiled tree, its environment and its largest magnitude for these columns, or
     None when fixed point does not apply to them."""
     prepared = _prepare(env)

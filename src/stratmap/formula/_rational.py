@@ -18,7 +18,7 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
-from stratmap.formula._syntax import Binary, Bool, Call, Compare, IfElse, Logic, Name, Node, Num, Unary
+from stratmap.formula._tree import Binary, Bool, Call, Compare, IfElse, Logic, Name, Node, Num, Unary
 
 I64 = npt.NDArray[np.int64]
 B = npt.NDArray[np.bool_]

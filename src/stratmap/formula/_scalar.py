@@ -18,7 +18,7 @@ from typing import Any
 
 from simpleeval import SimpleEval
 
-from stratmap.formula._syntax import Binary, Bool, Call, Compare, IfElse, Logic, Name, Node, Num, Unary
+from stratmap.formula._tree import Binary, Bool, Call, Compare, IfElse, Logic, Name, Node, Num, Unary
 
 #: Arithmetic is decimal with 28 significant digits, rounded half to even, no traps.
 CONTEXT = Context(prec=28, rounding=ROUND_HALF_EVEN, Emax=999_999, Emin=-999_999, traps=[])

@@ -12,7 +12,7 @@ from typing import Any
 
 from stratmap.diagnostics import Diagnostic, Location
 from stratmap.formula import ITEM_NAMES, FormulaError, Kind, parse
-from stratmap.formula._syntax import MAX_LENGTH
+from stratmap.formula._tree import MAX_LENGTH
 from stratmap.load.document import LocatedDocument, Path
 from stratmap.rules.documents import Documents
 from stratmap.rules.references import walk
