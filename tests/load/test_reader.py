@@ -14,8 +14,9 @@ from hypothesis import strategies as st
 
 from stratmap.diagnostics import Diagnostic
 from stratmap.load import reader
+from stratmap.load._events import resolve_plain
 from stratmap.load.document import Limits
-from stratmap.load.reader import parse_text, read_document, resolve_plain
+from stratmap.load.reader import parse_text, read_document
 
 
 def codes(diags: list[Diagnostic]) -> list[tuple[str, int, int]]:
