@@ -25,7 +25,7 @@ if TYPE_CHECKING:
     from stratmap.evaluation import Evaluation, EvaluationError, TierName
     from stratmap.model import Strategy
 
-__version__ = "0.1.0"
+from stratmap._version import __version__
 
 
 def read_data(**tables: Any) -> "Dataset":

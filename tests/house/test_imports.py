@@ -65,3 +65,66 @@ def test_no_module_imports_itself_round_a_circle() -> None:
     graph = import_graph()
     circles = [sorted(c) for c in nx.strongly_connected_components(graph) if len(c) > 1]
     assert circles == []
+
+
+#: The stages, bottom first: a module may import its own stage and those below it, never one above.
+STAGES: tuple[tuple[str, ...], ...] = (
+    (
+        "stratmap.severity",
+        "stratmap.codes",
+        "stratmap.diagnostics",
+        "stratmap.ids",
+        "stratmap.periods",
+        "stratmap.tiers",
+        "stratmap.exact",
+        "stratmap.i18n",
+        "stratmap._files",
+        "stratmap._collector",
+        "stratmap._version",
+    ),
+    ("stratmap.load",),
+    ("stratmap.schema",),
+    ("stratmap.formula",),
+    ("stratmap.model",),
+    ("stratmap.graph", "stratmap.coverage"),
+    ("stratmap.rules",),
+    ("stratmap.api",),
+    ("stratmap.data",),
+    ("stratmap.evaluation",),
+    ("stratmap.improve",),
+    ("stratmap.report",),
+    ("stratmap",),
+    ("stratmap.cli", "stratmap.__main__"),
+)
+
+
+def _stage(module: str) -> int:
+    """The stage of the longest name ``module`` is or is inside (``stratmap`` itself: only itself)."""
+    found = [
+        (len(n), i)
+        for i, names in enumerate(STAGES)
+        for n in names
+        if module == n or (n != "stratmap" and module.startswith(f"{n}."))
+    ]
+    assert found, f"{module} is in no stage: add it to STAGES and to docs/architecture.md"
+    return max(found)[1]
+
+
+def test_the_stages_are_read() -> None:
+    assert _stage("stratmap.formula._tree") == _stage("stratmap.formula") < _stage("stratmap.rules.engine")
+    assert _stage("stratmap") == _stage("stratmap.cli") - 1
+
+
+def test_no_module_imports_a_stage_above_its_own() -> None:
+    graph = import_graph()
+    upward = [(a, b) for a, b in graph.edges if _stage(b) > _stage(a)]
+    assert upward == []
+
+
+def test_no_module_is_over_500_lines() -> None:
+    long = {
+        str(p.relative_to(SRC)): n
+        for p in (SRC / "stratmap").rglob("*.py")
+        if (n := len(p.read_text(encoding="utf-8").splitlines())) > 500
+    }
+    assert long == {}

@@ -32,7 +32,7 @@ COMMANDS = {
 
 
 def parser() -> argparse.ArgumentParser:
-    from stratmap import __version__
+    from stratmap._version import __version__
 
     common, reading, data_in = parents()
     top = Parser(

@@ -34,7 +34,7 @@ def _physical(loc: Location) -> dict[str, Any]:
 
 
 def render_sarif(diagnostics: Sequence[Diagnostic], files: Sequence[str], lang: str) -> str:
-    from stratmap import __version__
+    from stratmap._version import __version__
 
     rule_ids = sorted(CODES)
     index = {code: i for i, code in enumerate(rule_ids)}
