@@ -21,6 +21,7 @@ if TYPE_CHECKING:
 __all__ = [
     "CodeFilter",
     "Diagnostic",
+    "EvaluationError",
     "Location",
     "Related",
     "Severity",
@@ -151,6 +152,21 @@ class StratmapError(Exception):
         first = errors[0] if errors else (self.diagnostics[0] if self.diagnostics else None)
         summary = f"{len(errors)} error(s)"
         super().__init__(f"{summary}; first: {first}" if first else summary)
+
+
+class EvaluationError(StratmapError, ValueError):
+    """The request itself cannot be evaluated (e.g. a period that is not one).
+
+    It lives here, beside :class:`StratmapError`, so that the CLI can catch it without importing
+    the evaluation; :mod:`stratmap.evaluation` exports it.
+
+    A :class:`stratmap.StratmapError` (one ``except`` catches every stratmap refusal) and a
+    ``ValueError``; it carries no diagnostics, only its message.
+    """
+
+    def __init__(self, message: str) -> None:
+        self.diagnostics = ()
+        Exception.__init__(self, message)
 
 
 def decimal_text(value: Decimal) -> str:

@@ -271,3 +271,11 @@ def test_lang_zh_translates_the_table_the_explanation_and_the_review() -> None:
     # the English output is unchanged, and says the same things
     code, out, _ = run_cli(*_args(MFG / "data", "--explain", "production"))
     assert "between threshold and target" in out and "grade forced to D" in out
+
+
+@pytest.mark.parametrize("command", ["evaluate", "review", "validate"])
+def test_a_request_that_cannot_be_evaluated_is_a_usage_error_of_every_command(command: str) -> None:
+    data = MFG / "data"
+    code, out, err = run_cli(command, str(MFG), "--actuals", str(data / "actuals.csv"), "--period", "2026-13")
+    assert code == 2 and out == ""
+    assert err == "stratmap: error: '2026-13' is not a period: write 2026, 2026H1, 2026Q1 or 2026-03\n"

@@ -37,7 +37,7 @@ def add(
 def run(args: argparse.Namespace, lang: str) -> int:
     from stratmap.data import read_data
     from stratmap.diagnostics import Severity
-    from stratmap.evaluation import EvaluationError, evaluate
+    from stratmap.evaluation import evaluate
     from stratmap.report.results import RENDERERS, render_explanation
 
     strategy = one_strategy(args.paths, lang, limits=limits_of(args))
@@ -51,11 +51,7 @@ def run(args: argparse.Namespace, lang: str) -> int:
         people=args.people,
         encoding=args.encoding,
     )
-    try:
-        evaluation = evaluate(strategy, data, period=args.period, tier=args.tier)
-    except EvaluationError as exc:
-        print(f"stratmap: error: {exc}", file=sys.stderr)
-        return EXIT_USAGE
+    evaluation = evaluate(strategy, data, period=args.period, tier=args.tier)
     problems = data_problems(list(evaluation.diagnostics), args, lang)
     evaluation = dataclasses.replace(evaluation, diagnostics=tuple(problems))  # --ignore holds for every format
     if args.explain:

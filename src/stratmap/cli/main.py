@@ -14,6 +14,7 @@ from collections.abc import Callable, Sequence
 
 from stratmap.cli import coverage, diff, evaluate, explain, graph, review, rules, schema, validate
 from stratmap.cli._common import EXIT_USAGE, Parser, parents
+from stratmap.diagnostics import EvaluationError
 from stratmap.i18n import default_lang
 
 #: Every command, in the order ``stratmap --help`` lists them: its module registers its
@@ -57,7 +58,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         found.print_help(sys.stderr)
         return EXIT_USAGE
     run: Callable[[argparse.Namespace, str], int] = command.run
-    return run(args, lang)
+    try:
+        return run(args, lang)
+    except EvaluationError as exc:  # the request itself (a period that is not one...): a usage error
+        print(f"stratmap: error: {exc}", file=sys.stderr)
+        return EXIT_USAGE
 
 
 def entry() -> None:  # pragma: no cover - exercised by the end-to-end tests in a subprocess

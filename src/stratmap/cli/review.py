@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import argparse
 import dataclasses
-import sys
 
 from stratmap.cli._common import (
     EXIT_OK,
@@ -37,7 +36,6 @@ def add(
 def run(args: argparse.Namespace, lang: str) -> int:
     from stratmap.data import read_data
     from stratmap.diagnostics import Severity
-    from stratmap.evaluation import EvaluationError
     from stratmap.improve.review import review
     from stratmap.report import review as review_report
 
@@ -47,11 +45,7 @@ def run(args: argparse.Namespace, lang: str) -> int:
     data = read_data(
         actuals=args.actuals, events=args.events, ratings=args.ratings, people=args.people, encoding=args.encoding
     )
-    try:
-        found = review(strategy, data, period=args.period, tier=args.tier)
-    except EvaluationError as exc:
-        print(f"stratmap: error: {exc}", file=sys.stderr)
-        return EXIT_USAGE
+    found = review(strategy, data, period=args.period, tier=args.tier)
     problems = data_problems([*found.evaluation.diagnostics, *found.findings], args, lang)
     kept = {id(d) for d in problems}  # --ignore holds for the report's body and its JSON too
     found = dataclasses.replace(

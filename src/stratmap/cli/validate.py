@@ -92,15 +92,10 @@ def run(args: argparse.Namespace, lang: str) -> int:
         # owned, dated improvement action and a 5-Why chain (the review's gap rule, SM364)
         from stratmap.data import read_data
         from stratmap.diagnostics import sort_diagnostics
-        from stratmap.evaluation import EvaluationError
         from stratmap.improve.review import review
 
         data = read_data(actuals=args.actuals, people=args.people, encoding=args.encoding)
-        try:
-            found = review(result.strategies[0], data, period=args.period)
-        except EvaluationError as exc:
-            print(f"stratmap: error: {exc}", file=sys.stderr)
-            return EXIT_USAGE
+        found = review(result.strategies[0], data, period=args.period)
         codes = CodeFilter(tuple(args.select), tuple(args.ignore))
         extra = codes.kept([*found.evaluation.diagnostics, *found.findings])
         diagnostics = sort_diagnostics([*diagnostics, *extra])

@@ -14,7 +14,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from stratmap.evaluation._engine import EvaluationError, TierName, evaluate
+from stratmap.diagnostics import EvaluationError
+from stratmap.evaluation._engine import TierName, evaluate
 from stratmap.evaluation._results import RESULT_COLUMNS, Evaluation, Gate, ItemResult, Result, RowCount
 from stratmap.evaluation._words import SEMICOLON, Text, in_lang, label, say
 

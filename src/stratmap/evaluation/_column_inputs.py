@@ -10,7 +10,7 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
-from stratmap.evaluation._engine import EvaluationError
+from stratmap.diagnostics import EvaluationError
 from stratmap.evaluation._measures import DERIVED_PLACES
 from stratmap.evaluation._scoring import anchors_for
 from stratmap.formula import ITEM_NAMES, Formula, parse_cached

@@ -23,9 +23,9 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
+from stratmap.diagnostics import EvaluationError
 from stratmap.evaluation._column_gates import ColumnGates
 from stratmap.evaluation._column_inputs import formula
-from stratmap.evaluation._engine import EvaluationError
 from stratmap.evaluation._measures import DERIVED_PLACES
 from stratmap.evaluation._policies import policy_formula
 from stratmap.evaluation._scoring import anchors_for

@@ -13,7 +13,7 @@ from collections.abc import Iterable
 from decimal import ROUND_HALF_UP, Decimal
 
 from stratmap.data import Dataset, Person
-from stratmap.diagnostics import Diagnostic, StratmapError, sort_diagnostics
+from stratmap.diagnostics import Diagnostic, EvaluationError, sort_diagnostics
 from stratmap.evaluation._gates import Gates, Pending
 from stratmap.evaluation._index import TABLE_PROBLEMS
 from stratmap.evaluation._measures import DERIVED_PLACES, plain
@@ -54,18 +54,6 @@ def _partial_period(card: Scorecard, kpi: Kpi, actual: Decimal, period: Period, 
     if card.partial_year == "prorate":
         return actual, say("partial_kept", of=of, how=say(kpi.aggregation))
     return actual, say("partial_accept", of=of)
-
-
-class EvaluationError(StratmapError, ValueError):
-    """The request itself cannot be evaluated (e.g. a period that is not one).
-
-    A :class:`stratmap.StratmapError` (one ``except`` catches every stratmap refusal) and a
-    ``ValueError``; it carries no diagnostics, only its message.
-    """
-
-    def __init__(self, message: str) -> None:
-        self.diagnostics = ()
-        Exception.__init__(self, message)
 
 
 class _Evaluator(Gates):
