@@ -20,7 +20,7 @@ from stratmap.schema import validate as validate_schema
 if TYPE_CHECKING:
     from stratmap.load import LocatedDocument, StrategyFiles
     from stratmap.model import Strategy
-    from stratmap.rules.documents import DocumentRule
+    from stratmap.rules.documents import DocumentRules
 
 Scope = Literal["strategy", "file"]
 PathArg = str | os.PathLike[str]
@@ -146,11 +146,11 @@ def _run(
     return kept, strategies, tuple(d.file for d in fileset.documents)
 
 
-def _each_file(rules: tuple[tuple[str, str, DocumentRule], ...], files: Sequence[LocatedDocument]) -> list[Diagnostic]:
+def _each_file(rules: DocumentRules, files: Sequence[LocatedDocument]) -> list[Diagnostic]:
     return [d for _, reads, rule in rules if reads == "file" for d in rule(Documents(files))]
 
 
-def _each_strategy(rules: tuple[tuple[str, str, DocumentRule], ...], docs: Documents) -> list[Diagnostic]:
+def _each_strategy(rules: DocumentRules, docs: Documents) -> list[Diagnostic]:
     return [d for _, reads, rule in rules if reads == "strategy" for d in rule(docs)]
 
 

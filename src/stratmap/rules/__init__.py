@@ -21,12 +21,12 @@ if TYPE_CHECKING:
 
     from stratmap.diagnostics import Diagnostic
     from stratmap.model import Strategy
-    from stratmap.rules.documents import DocumentRule
+    from stratmap.rules.documents import DocumentRules
     from stratmap.rules.engine import ModelCheck
     from stratmap.rules.registry import Rule
 
 
-def document_rules() -> tuple[tuple[str, str, DocumentRule], ...]:
+def document_rules() -> DocumentRules:
     """Every document rule: the codes it reports, what it reads (``file``: each file read;
     ``strategy``: one strategy's files) and the rule, in the order they run. The formula
     language is imported here, when the documents are checked."""

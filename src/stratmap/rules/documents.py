@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Literal
 
 if TYPE_CHECKING:
     from stratmap.diagnostics import Diagnostic
@@ -24,5 +24,11 @@ class Documents:
     foreign_problems: Mapping[str, str] = field(default_factory=dict)
 
 
+#: What a document rule reads: each file read, or one strategy's files.
+Reads = Literal["file", "strategy"]
+
 #: A document rule: a plain function of the documents, yielding located diagnostics.
 DocumentRule = Callable[[Documents], Iterable["Diagnostic"]]
+
+#: The list of document rules: the codes each reports, what it reads, the rule.
+DocumentRules = tuple[tuple[str, Reads, DocumentRule], ...]
