@@ -13,7 +13,11 @@ from typing import TYPE_CHECKING
 from stratmap.i18n import LANGUAGES
 
 if TYPE_CHECKING:
+    from collections.abc import Iterable
+
+    from stratmap.data import Dataset
     from stratmap.diagnostics import Diagnostic
+    from stratmap.evaluation import Result
     from stratmap.load import Limits
     from stratmap.model import Strategy
 
@@ -83,6 +87,37 @@ def parents() -> tuple[Parser, Parser, Parser]:
         help="do not report codes starting with these prefixes, e.g. SM509 (rows that fed no result)",
     )
     return common, reading, data_in
+
+
+def report_options(parser: argparse.ArgumentParser, command: str) -> None:
+    """``--format`` (the formats of ``command``'s renderers, the first the default) and ``--output``."""
+    from stratmap.report import FORMATS
+
+    parser.add_argument("--format", choices=FORMATS[command], default=FORMATS[command][0])
+    parser.add_argument("--output", "-o", metavar="FILE", help="write to FILE instead of standard output")
+
+
+def data_of(args: argparse.Namespace) -> Dataset:
+    """The period's data the ``data_in`` options name (``evaluate`` also reads a bonus base)."""
+    from stratmap.data import read_data
+
+    return read_data(
+        actuals=args.actuals,
+        events=args.events,
+        ratings=args.ratings,
+        bonus_base=getattr(args, "bonus_base", None),
+        people=args.people,
+        encoding=args.encoding,
+    )
+
+
+def data_exit(problems: Iterable[Diagnostic], results: Iterable[Result]) -> int:
+    """A data run's exit code: problems when an error was kept or a result is incomplete."""
+    from stratmap.diagnostics import Severity
+
+    failed = any(d.severity is Severity.ERROR for d in problems)
+    incomplete = any(r.status != "complete" for r in results)
+    return EXIT_PROBLEMS if failed or incomplete else EXIT_OK
 
 
 def limits_of(args: argparse.Namespace) -> Limits | None:

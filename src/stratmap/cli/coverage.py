@@ -4,8 +4,7 @@ from __future__ import annotations
 
 import argparse
 
-from stratmap.cli._common import EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE, Parser, load_one, write
-from stratmap.report import FORMATS
+from stratmap.cli._common import EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE, Parser, load_one, report_options, write
 
 
 def add(
@@ -14,8 +13,7 @@ def add(
     """Register the command and its options."""
     c = sub.add_parser("coverage", parents=[common, reading], help="how much scorecard weight serves each driver")
     c.add_argument("paths", nargs="*", default=["."], metavar="PATH", help="the strategy's root file or folder")
-    c.add_argument("--format", choices=FORMATS["coverage"], default=FORMATS["coverage"][0])
-    c.add_argument("--output", "-o", metavar="FILE", help="write to FILE instead of standard output")
+    report_options(c, "coverage")
 
 
 def run(args: argparse.Namespace, lang: str) -> int:

@@ -6,8 +6,8 @@ import argparse
 import sys
 from pathlib import Path
 
-from stratmap.cli._common import EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE, Parser, limits_of, one_strategy, write
-from stratmap.report import FORMATS
+from stratmap.cli import _common
+from stratmap.cli._common import Parser
 
 
 def add(
@@ -17,8 +17,7 @@ def add(
     df = sub.add_parser("diff", parents=[common, reading], help="what changed between two versions of a strategy")
     df.add_argument("old", metavar="OLD", help="a root file or folder, or REV:PATH (a git revision of a path)")
     df.add_argument("new", metavar="NEW", help="the same, for the newer version")
-    df.add_argument("--format", choices=FORMATS["diff"], default=FORMATS["diff"][0])
-    df.add_argument("--output", "-o", metavar="FILE", help="write to FILE instead of standard output")
+    _common.report_options(df, "diff")
 
 
 def run(args: argparse.Namespace, lang: str) -> int:
@@ -34,19 +33,19 @@ def run(args: argparse.Namespace, lang: str) -> int:
                     written, root = git.checkout(arg, Path(tmp) / str(n), args.include_root)
                 except ValueError as exc:
                     print(f"stratmap: error: {arg}: {exc}", file=sys.stderr)
-                    return EXIT_USAGE
+                    return _common.EXIT_USAGE
                 path = str(written)
                 limits = None if root is None else Limits(include_root=str(root))
             else:
-                limits = limits_of(args)
-            strategy = one_strategy([path], lang, limits=limits, ignore=("SM3",), label=arg)
+                limits = _common.limits_of(args)
+            strategy = _common.one_strategy([path], lang, limits=limits, ignore=("SM3",), label=arg)
             if strategy is None:
-                return EXIT_USAGE
+                return _common.EXIT_USAGE
             versions.append(strategy)
         found = diff(versions[0], versions[1])
     from stratmap.report.diff import render_diff_json, render_diff_text
 
     text = render_diff_json(found) if args.format == "json" else render_diff_text(found)
-    if not write(text, args.output):
-        return EXIT_USAGE
-    return EXIT_OK if found.empty else EXIT_PROBLEMS
+    if not _common.write(text, args.output):
+        return _common.EXIT_USAGE
+    return _common.EXIT_OK if found.empty else _common.EXIT_PROBLEMS

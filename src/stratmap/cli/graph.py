@@ -4,8 +4,7 @@ from __future__ import annotations
 
 import argparse
 
-from stratmap.cli._common import EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE, Parser, load_one, write
-from stratmap.report import FORMATS
+from stratmap.cli._common import EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE, Parser, load_one, report_options, write
 
 
 def add(
@@ -16,8 +15,7 @@ def add(
         "graph", parents=[common, reading], help="draw the strategy map: drivers, purposes, KPIs, problems"
     )
     g.add_argument("paths", nargs="*", default=["."], metavar="PATH", help="the strategy's root file or folder")
-    g.add_argument("--format", choices=FORMATS["graph"], default=FORMATS["graph"][0])
-    g.add_argument("--output", "-o", metavar="FILE", help="write to FILE instead of standard output")
+    report_options(g, "graph")
 
 
 def run(args: argparse.Namespace, lang: str) -> int:

@@ -5,17 +5,8 @@ from __future__ import annotations
 import argparse
 import sys
 
-from stratmap.cli._common import (
-    EXIT_OK,
-    EXIT_PROBLEMS,
-    EXIT_USAGE,
-    Parser,
-    codes_arg,
-    date_arg,
-    default_format,
-    limits_of,
-    write,
-)
+from stratmap.cli import _common
+from stratmap.cli._common import Parser
 from stratmap.report import FORMATS
 
 
@@ -35,14 +26,14 @@ def add(
     v.add_argument("--strict", action="store_true", help="exit 1 on warnings too")
     v.add_argument(
         "--select",
-        type=codes_arg,
+        type=_common.codes_arg,
         default=[],
         metavar="CODES",
         help="report only codes starting with these prefixes, comma-separated (e.g. SM1,SM2)",
     )
     v.add_argument(
         "--ignore",
-        type=codes_arg,
+        type=_common.codes_arg,
         default=[],
         metavar="CODES",
         help="do not report codes starting with these prefixes (e.g. SM3 skips the cascade checks)",
@@ -60,7 +51,7 @@ def add(
     v.add_argument("--encoding", default="utf-8", help="of CSV data files: utf-8 (default) or gb18030")
     v.add_argument(
         "--as-of",
-        type=date_arg,
+        type=_common.date_arg,
         metavar="DATE",
         help="report plan actions still open after their due date as of DATE (YYYY-MM-DD, or 'today')",
     )
@@ -74,7 +65,7 @@ def run(args: argparse.Namespace, lang: str) -> int:
 
     if (args.actuals is None) != (args.period is None):
         print("stratmap: error: --actuals and --period go together", file=sys.stderr)
-        return EXIT_USAGE
+        return _common.EXIT_USAGE
     result = stratmap.check_strategies(
         *args.paths,
         scope=args.scope,
@@ -83,7 +74,7 @@ def run(args: argparse.Namespace, lang: str) -> int:
         select=args.select,
         ignore=args.ignore,
         as_of=args.as_of,
-        limits=limits_of(args),
+        limits=_common.limits_of(args),
     )
     diagnostics = list(result.diagnostics)
     files = result.files
@@ -100,12 +91,12 @@ def run(args: argparse.Namespace, lang: str) -> int:
         extra = codes.kept([*found.evaluation.diagnostics, *found.findings])
         diagnostics = sort_diagnostics([*diagnostics, *extra])
         files = tuple(dict.fromkeys([*files, *(d.location.file for d in extra)]))
-    fmt = args.format or default_format()
+    fmt = args.format or _common.default_format()
     if fmt == "text":
         text = render_text(diagnostics, files, lang, hints=not args.no_hints)
     else:
         text = renderer(fmt)(diagnostics, files, lang)
-    if not write(text, args.output):
-        return EXIT_USAGE
+    if not _common.write(text, args.output):
+        return _common.EXIT_USAGE
     failing = {Severity.ERROR, Severity.WARNING} if args.strict else {Severity.ERROR}
-    return EXIT_PROBLEMS if any(d.severity in failing for d in diagnostics) else EXIT_OK
+    return _common.EXIT_PROBLEMS if any(d.severity in failing for d in diagnostics) else _common.EXIT_OK
