@@ -185,3 +185,47 @@ def test_the_json_map_gives_a_weight_by_its_value(tmp_path: Path) -> None:
     _, out, _ = run_cli("graph", str(path), "--format", "json")
     weights = [e["weight"] for e in json.loads(out)["edges"] if e["relation"] == "measures"]
     assert weights == ["100", "100"]
+
+
+def test_value_traversals_are_plain_functions_of_the_graph() -> None:
+    from stratmap.graph import reached_from, reaches_a_driver, value_sources
+
+    g = build_graph(stratmap.load(EXAMPLES / "manufacturing"))
+    sources = value_sources(g)
+    assert sources == value_sources(g, g.graph["by_relation"])  # the index given or read: one answer
+    drivers = [n for n, kind in g.nodes(data="kind") if kind == "driver"]
+    reaching = reaches_a_driver(g, drivers, sources)
+    assert set(drivers) <= reaching
+    for node in reaching - set(drivers):  # each node said to reach a driver has a path to one
+        assert any(reached_from(g, d, {node}, sources) for d in drivers), node
+    measured = {k for k, kind in g.nodes(data="kind") if kind == "kpi"}
+    assert all(reached_from(g, d, measured, sources) for d in drivers if d in sources)
+    assert not reached_from(g, "no_such_driver", measured, sources)
+    assert not reached_from(g, drivers[0], {drivers[0]}, sources)  # a driver is not its own source
+
+
+def test_a_derived_kpi_links_what_its_formula_names_read_by_the_formula_lexer(tmp_path: Path) -> None:
+    data = copy.deepcopy(BASE)
+    data["kpis"].append({"id": "e5", "name": "E5", "unit": "吨", "owner": "sales", "serves": ["grow"]})
+    # 1e5 is a number, not the KPI e5; volume is read twice and linked once
+    data["kpis"].append(
+        {
+            "id": "per_head",
+            "name": "人均",
+            "formula": "volume / 1e5 + volume",
+            "unit": "吨",
+            "owner": "sales",
+            "serves": ["grow"],
+        }
+    )
+    g = build_graph(load(tmp_path, data))
+    assert [dst for _, dst, lk in links(g) if lk["relation"] == "computed_from"] == ["volume"]
+
+
+def test_names_in_reads_a_broken_formula_leniently() -> None:
+    from stratmap.formula import names_in
+
+    assert names_in("if a > b then c else d") == ["a", "b", "then", "c", "d"]
+    assert names_in("销量 + sales_volume * 2 ** x") == ["sales_volume", "x"]
+    assert names_in("not (True and x1)") == ["x1"]
+    assert names_in("") == []

@@ -53,8 +53,8 @@ watches         key indicator/line → KPI       the KPI the veto or line reads
 from __future__ import annotations
 
 import itertools
-import re
-from collections.abc import Iterator, Mapping
+from collections import deque
+from collections.abc import Collection, Iterable, Iterator, Mapping
 from operator import itemgetter
 from types import MappingProxyType
 from typing import Any, Protocol
@@ -62,17 +62,32 @@ from typing import Any, Protocol
 import networkx as nx
 
 from stratmap.diagnostics import Location
+from stratmap.formula import names_in
 from stratmap.model import Department, Kpi, Position, Strategy, Where
 from stratmap.tiers import TIERS
 
-__all__ = ["FORMULA_NAME", "EdgeAttrs", "Link", "build_graph", "edge_location", "item_key", "links", "tier_key"]
+__all__ = [
+    "VALUE_RELATIONS",
+    "EdgeAttrs",
+    "Link",
+    "build_graph",
+    "by_relation",
+    "edge_location",
+    "item_key",
+    "links",
+    "reached_from",
+    "reaches_a_driver",
+    "tier_key",
+    "value_carriers",
+    "value_sources",
+]
 
 #: One link between two nodes, read-only: ``relation``, ``contributes`` (and ``index``
 #: for an entry of a list, ``item`` and ``weight`` for a scorecard item).
 Link = Mapping[str, Any]
 
-#: Names in a formula (the formula language's identifiers).
-FORMULA_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
+#: The relations along which value is traced to a driver.
+VALUE_RELATIONS = ("serves", "answers", "holds_back", "cascades_to")
 
 
 #: Where the source of each relation writes the link (below the source's own keys; a
@@ -107,8 +122,9 @@ def tier_key(tier: str) -> str:
 
 
 def formula_inputs(kpi: Kpi, kpi_ids: set[str] | frozenset[str]) -> list[str]:
-    """The KPI ids a derived KPI's formula reads, in order of first use."""
-    return [name for name in dict.fromkeys(FORMULA_NAME.findall(kpi.formula or "")) if name in kpi_ids]
+    """The KPI ids a derived KPI's formula reads, in order of first use (read by the formula
+    language's own lexer, leniently: a formula with a syntax error still links its inputs)."""
+    return [name for name in names_in(kpi.formula or "") if name in kpi_ids]
 
 
 def edge_location(graph: nx.DiGraph[str], source: str, target: str, link: Link) -> Location:
@@ -135,6 +151,89 @@ def links(graph: nx.DiGraph[str]) -> Iterator[tuple[str, str, Link]]:
 
 #: An edge's attributes as handed to NetworkX (which copies them into its own dict).
 EdgeAttrs = dict[str, tuple[Link, ...]]
+
+
+def by_relation(graph: nx.DiGraph[str]) -> dict[str, list[tuple[str, str, EdgeAttrs]]]:
+    """Every link by relation, ``(source, target, attrs)`` with ``attrs["links"] == (link,)``:
+    the index :func:`build_graph` recorded, or (for a graph edited since and the attribute
+    deleted) one read off the edges, edge by edge."""
+    built: dict[str, list[tuple[str, str, EdgeAttrs]]] | None = graph.graph.get("by_relation")
+    if built is not None:
+        return built
+    out: dict[str, list[tuple[str, str, EdgeAttrs]]] = {}
+    for src, dst, data in links(graph):
+        out.setdefault(data["relation"], []).append((src, dst, {"links": (data,)}))
+    return out
+
+
+def value_sources(
+    graph: nx.DiGraph[str], index: Mapping[str, list[tuple[str, str, EdgeAttrs]]] | None = None
+) -> dict[str, list[str]]:
+    """For each node, the nodes whose value flows into it: the sources of its ``serves``,
+    ``answers``, ``holds_back`` and ``cascades_to`` links (a KPI that cascades to a parent KPI
+    traces through it). The reverse adjacency of the value links, read off the relation index
+    (``index``, or :func:`by_relation` of the graph) rather than built as a second graph."""
+    ends = by_relation(graph) if index is None else index
+    out: dict[str, list[str]] = {}
+    for relation in VALUE_RELATIONS:
+        for src, dst, _ in ends.get(relation, ()):
+            found = out.get(dst)
+            if found is None:
+                out[dst] = [src]
+            else:
+                found.append(src)
+    return out
+
+
+def value_carriers(
+    graph: nx.DiGraph[str], driver: str, sources: Mapping[str, Collection[str]], entered: set[str]
+) -> Iterator[str]:
+    """The nodes that carry value to ``driver`` from further upstream: ``driver`` and every
+    node on a value path to it that has value sources of its own (``sources``, as
+    :func:`value_sources` gives them), nearest first (NetworkX's breadth-first search; the
+    order among nodes at one distance is unspecified, which no answer depends on). A node with
+    no sources (most KPIs) ends a path: it is one of its carriers' sources, not searched.
+    Nodes in ``entered`` are not searched, and each node searched is added to it: one set
+    shared by several searches makes them search every node once between them."""
+    carrying = sources.keys()
+
+    def upstream(node: str) -> Iterator[str]:
+        found = carrying & sources.get(node, ())  # its sources that carry value themselves
+        found -= entered
+        entered.update(found)
+        return iter(found)
+
+    entered.add(driver)
+    yield driver
+    yield from (node for _, node in nx.generic_bfs_edges(graph, driver, upstream))
+
+
+def reaches_a_driver(
+    graph: nx.DiGraph[str], drivers: Iterable[str], sources: Mapping[str, Collection[str]]
+) -> frozenset[str]:
+    """The nodes with a value path to one of ``drivers`` (the drivers in the graph included):
+    the carriers of every driver, each searched once, and all their sources."""
+    carriers = set[str]()
+    reached = {d for d in drivers if d in graph}
+    for driver in tuple(reached):
+        deque(value_carriers(graph, driver, sources, carriers), maxlen=0)  # walk it: the nodes are in ``carriers``
+    reached |= carriers
+    for node in carriers:
+        reached.update(sources.get(node, ()))
+    return frozenset(reached)
+
+
+def reached_from(
+    graph: nx.DiGraph[str], driver: str, starts: frozenset[str] | set[str], sources: Mapping[str, Collection[str]]
+) -> bool:
+    """Whether some node of ``starts`` has a value path to ``driver``. The search walks back
+    from the driver and stops at the first carrier fed by one of ``starts``: a measured driver
+    costs a few steps, and only an unmeasured one its whole upstream."""
+    if driver not in graph:
+        return False
+    if driver in starts:  # an id declared twice (a reference error): the driver is not its own source
+        starts = starts - {driver}
+    return any(not starts.isdisjoint(sources.get(node, ())) for node in value_carriers(graph, driver, sources, set()))
 
 
 def _carrying(relation: str, contributes: bool = False, **extra: object) -> EdgeAttrs:

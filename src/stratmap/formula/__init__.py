@@ -24,6 +24,7 @@ from typing import TYPE_CHECKING, Any
 from stratmap.formula._check import FUNCTIONS, Checker
 from stratmap.formula._error import FormulaError
 from stratmap.formula._syntax import parse_tree
+from stratmap.formula._tokens import names_in
 from stratmap.formula._tree import Kind, Node, SyntaxProblem
 
 if TYPE_CHECKING:
@@ -31,7 +32,7 @@ if TYPE_CHECKING:
 
     import numpy as np
 
-__all__ = ["FUNCTIONS", "ITEM_NAMES", "Formula", "FormulaError", "Kind", "Value", "parse", "parse_cached"]
+__all__ = ["FUNCTIONS", "ITEM_NAMES", "Formula", "FormulaError", "Kind", "Value", "names_in", "parse", "parse_cached"]
 
 #: The names a scoring formula and a veto condition read (docs/formulas.md, section 3).
 ITEM_NAMES = ("actual", "target", "threshold", "stretch")

@@ -129,6 +129,24 @@ class Token:
     end: int
 
 
+def names_in(text: str) -> list[str]:
+    """The names ``text`` reads (keywords aside), in order of first use, read leniently:
+    anything outside the language is stepped over rather than raised, so a formula with a
+    syntax error still names what it reads (the graph links a derived KPI to its inputs
+    whatever SM4xx says about its formula)."""
+    found: dict[str, None] = {}
+    pos, n, match = 0, len(text), _TOKEN.match
+    while pos < n:
+        m = match(text, pos)
+        if m is None:
+            pos += 1
+            continue
+        if m.lastgroup == "name" and m.group() not in KEYWORDS:
+            found[m.group()] = None
+        pos = m.end()
+    return list(found)
+
+
 def tokenize(text: str) -> list[Token]:
     """Split ``text`` into tokens, raising SyntaxProblem at the first character outside the language."""
     tokens: list[Token] = []

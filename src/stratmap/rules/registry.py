@@ -9,8 +9,7 @@ suppressions, and turns findings into diagnostics.
 from __future__ import annotations
 
 import datetime
-from collections import deque
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from functools import cached_property
 from typing import TYPE_CHECKING, Any
@@ -69,15 +68,9 @@ class Context:
 
     @cached_property
     def _by_relation(self) -> dict[str, list[tuple[str, str, EdgeAttrs]]]:
-        built: dict[str, list[tuple[str, str, EdgeAttrs]]] | None = self.graph.graph.get("by_relation")
-        if built is not None:  # recorded by build_graph
-            return built
-        out: dict[str, list[tuple[str, str, EdgeAttrs]]] = {}
-        from stratmap.graph import links
+        from stratmap.graph import by_relation
 
-        for src, dst, data in links(self.graph):
-            out.setdefault(data["relation"], []).append((src, dst, {"links": (data,)}))
-        return out
+        return by_relation(self.graph)
 
     def kpi(self, id: str) -> Kpi | None:
         """The KPI declared with ``id`` (the first, if declared twice), or None."""
@@ -100,70 +93,24 @@ class Context:
 
     @cached_property
     def value_sources(self) -> dict[str, list[str]]:
-        """For each node, the nodes whose value flows into it: the sources of its
-        ``serves``, ``answers``, ``holds_back`` and ``cascades_to`` links (a KPI that
-        cascades to a parent KPI traces through it). The reverse adjacency of the value
-        links, read off the graph's index rather than built as a second graph."""
-        out: dict[str, list[str]] = {}
-        for relation in VALUE_RELATIONS:
-            for src, dst, _ in self.ends(relation):
-                found = out.get(dst)
-                if found is None:
-                    out[dst] = [src]
-                else:
-                    found.append(src)
-        return out
+        """For each node, the nodes whose value flows into it (:func:`stratmap.graph.value_sources`)."""
+        from stratmap.graph import value_sources
 
-    def _carriers(self, driver: str, entered: set[str]) -> Iterator[str]:
-        """The nodes that carry value to ``driver`` from further upstream: ``driver`` and
-        every node on a value path to it that has value sources of its own, nearest first
-        (NetworkX's breadth-first search over :attr:`value_sources`; the order among nodes
-        at one distance is unspecified, which no answer depends on). A node with no
-        sources (most KPIs) ends a path: it is one of its carriers' sources, not searched.
-        Nodes in ``entered`` are not searched, and each node searched is added to it: one
-        set shared by several searches makes them search every node once between them."""
-        import networkx as nx
-
-        sources = self.value_sources
-        carrying = sources.keys()
-
-        def upstream(node: str) -> Iterator[str]:
-            found = carrying & sources.get(node, ())  # its sources that carry value themselves
-            found -= entered
-            entered.update(found)
-            return iter(found)
-
-        entered.add(driver)
-        yield driver
-        yield from (node for _, node in nx.generic_bfs_edges(self.graph, driver, upstream))
+        return value_sources(self.graph, self._by_relation)
 
     @cached_property
     def reaches_a_driver(self) -> frozenset[str]:
-        """Nodes with a value path to some driver (drivers included): the carriers of
-        every driver, each searched once, and all their sources."""
-        sources, carriers = self.value_sources, set[str]()
-        reached = {d.id for d in self.strategy.drivers if d.id in self.graph}
-        for driver in tuple(reached):
-            deque(self._carriers(driver, carriers), maxlen=0)  # walk it: the nodes are in ``carriers``
-        reached |= carriers
-        for node in carriers:
-            reached.update(sources.get(node, ()))
-        return frozenset(reached)
+        """Nodes with a value path to some driver (:func:`stratmap.graph.reaches_a_driver`)."""
+        from stratmap.graph import reaches_a_driver
+
+        return reaches_a_driver(self.graph, (d.id for d in self.strategy.drivers), self.value_sources)
 
     def reached_from(self, driver: str, sources: frozenset[str] | set[str]) -> bool:
-        """Whether some node of ``sources`` has a value path to ``driver``. The search walks
-        back from the driver and stops at the first carrier fed by one of ``sources``: a
-        measured driver costs a few steps, and only an unmeasured one its whole upstream."""
-        if driver not in self.graph:
-            return False
-        if driver in sources:  # an id declared twice (a reference error): the driver is not its own source
-            sources = sources - {driver}
-        feeding = self.value_sources
-        return any(not sources.isdisjoint(feeding.get(node, ())) for node in self._carriers(driver, set()))
+        """Whether some node of ``sources`` has a value path to ``driver``
+        (:func:`stratmap.graph.reached_from`)."""
+        from stratmap.graph import reached_from
 
-
-#: The relations along which value is traced to a driver.
-VALUE_RELATIONS = ("serves", "answers", "holds_back", "cascades_to")
+        return reached_from(self.graph, driver, sources, self.value_sources)
 
 
 #: A model rule: a plain function of the context that yields what it finds (the list of
