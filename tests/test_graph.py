@@ -193,12 +193,12 @@ def test_value_traversals_are_plain_functions_of_the_graph() -> None:
     g = build_graph(stratmap.load(EXAMPLES / "manufacturing"))
     sources = value_sources(g)
     assert sources == value_sources(g, g.graph["by_relation"])  # the index given or read: one answer
-    drivers = [n for n, kind in g.nodes(data="kind") if kind == "driver"]
+    drivers = [n for n in g if g.nodes[n]["kind"] == "driver"]
     reaching = reaches_a_driver(g, drivers, sources)
     assert set(drivers) <= reaching
     for node in reaching - set(drivers):  # each node said to reach a driver has a path to one
         assert any(reached_from(g, d, {node}, sources) for d in drivers), node
-    measured = {k for k, kind in g.nodes(data="kind") if kind == "kpi"}
+    measured = {k for k in g if g.nodes[k]["kind"] == "kpi"}
     assert all(reached_from(g, d, measured, sources) for d in drivers if d in sources)
     assert not reached_from(g, "no_such_driver", measured, sources)
     assert not reached_from(g, drivers[0], {drivers[0]}, sources)  # a driver is not its own source

@@ -10,7 +10,7 @@ owner and a due date and a root-cause (5-Why) chain recorded for the period (SM3
 from __future__ import annotations
 
 import datetime
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
@@ -21,6 +21,8 @@ from stratmap.evaluation import Evaluation, ItemResult, Result, TierName, evalua
 from stratmap.model import Strategy
 from stratmap.model.types import Plan
 from stratmap.periods import Period, parse_period
+from stratmap.rules import check_results
+from stratmap.rules.registry import Gap
 
 HUNDRED = Decimal(100)
 
@@ -154,11 +156,14 @@ def review(strategy: Strategy, data: Dataset, *, period: str, tier: TierName = "
     names: dict[str, str] = {d.id: d.name for d in strategy.departments}
     names.update({p.id: p.name for p in strategy.positions})
     names.update({row.entity: row.name for row in data.people.rows if isinstance(row, Person) and row.name})
-    entities: list[EntityReview] = []
-    for result in evaluation.results:
-        if result.tier == "major_responsibility":
-            continue
-        entities.append(_entity(strategy, result, p, end, kpis, names.get(result.entity)))
+    reviewed = [r for r in evaluation.results if r.tier != "major_responsibility"]
+    gaps = [gap for r in reviewed for gap in _gaps(r, p, kpis)]
+    findings: dict[str, list[Diagnostic]] = {}
+    for found in check_results(strategy, gaps):  # the review's gap rule (SM364)
+        findings.setdefault(found.arguments["entity"], []).append(found)
+    entities = [
+        _entity(strategy, r, p, end, kpis, names.get(r.entity), tuple(findings.get(r.entity, ()))) for r in reviewed
+    ]
     # a department assessed in the period that the data never mentions is said, not skipped
     seen = {r.entity for r in evaluation.results}
     no_data: list[str] = []
@@ -185,14 +190,14 @@ def _entity(
     period: Period,
     end: datetime.date,
     kpis: Mapping[str, Any],
-    name: str | None = None,
+    name: str | None,
+    findings: tuple[Diagnostic, ...],
 ) -> EntityReview:
     plans = [pl for pl in strategy.plans if pl.entity == result.unit and _covers(pl, period)]
     by_kpi: dict[str, list[Plan]] = {}
     for pl in plans:
         by_kpi.setdefault(pl.kpi, []).append(pl)
     lines: list[KpiLine] = []
-    findings: list[Diagnostic] = []
     total_weight = sum((i.weight for i in result.items), Decimal(0)) or Decimal(1)
     for item in result.items:
         kpi = kpis[item.kpi]
@@ -216,8 +221,6 @@ def _entity(
             tuple(pl.id for pl in by_kpi.get(item.kpi, [])),
         )
         lines.append(line)
-        if below:
-            findings.extend(_gap_rule(strategy, result, item, by_kpi.get(item.kpi, []), period))
     gaps = sorted((k for k in lines if k.points_lost > 0), key=lambda k: (-k.points_lost, k.kpi))
     went_well = [k for k in lines if k.score is not None and k.score >= HUNDRED]
     overdue = [
@@ -246,37 +249,15 @@ def _entity(
         tuple(gaps),
         tuple(went_well),
         tuple(overdue),
-        tuple(findings),
+        findings,
         tuple(gates),
     )
 
 
-def _gap_rule(
-    strategy: Strategy, result: Result, item: ItemResult, plans: Sequence[Plan], period: Period
-) -> list[Diagnostic]:
-    """SM364: a KPI below its threshold needs an owned, dated action and a 5-Why chain for the period."""
-    missing: list[str] = []
-    missing_zh: list[str] = []
-    if not any(a.owner and a.due and a.status != "dropped" for pl in plans for a in pl.actions):
-        missing.append("an improvement action with an owner and a due date")
-        missing_zh.append("带责任人和完成时间的改进措施")
-    if not any(pl.root_cause for pl in plans):
-        missing.append("a root-cause (5-Why) chain")
-        missing_zh.append("根因(五问)分析链")
-    if not missing:
-        return []
-    card = next(c for c in strategy.scorecards if c.id == result.scorecard)
-    where = next((i.where.at("kpi") for i in card.items if i.kpi == item.kpi), card.where.node)
+def _gaps(result: Result, period: Period, kpis: Mapping[str, Any]) -> list[Gap]:
+    """The result's KPIs short of their threshold, for the review's gap rule."""
     return [
-        Diagnostic.make(
-            "SM364",
-            where,
-            entity=result.entity,
-            kpi=item.kpi,
-            period=period.text,
-            actual=str(item.actual),
-            threshold=str(item.threshold),
-            missing=" and ".join(missing),
-            missing_zh="和".join(missing_zh),
-        )
+        Gap(result.entity, result.unit, result.scorecard, i.kpi, period, i.actual, i.threshold)
+        for i in result.items
+        if _below(i, kpis[i.kpi].direction) and isinstance(i.actual, Decimal) and i.threshold is not None
     ]

@@ -9,7 +9,9 @@ each strategy's files. Their codes are many per rule (SM2xx, SM4xx), so they mak
 graph's :class:`~stratmap.rules.registry.Context` that yields findings, paired here with the
 code it reports; the engine (:mod:`stratmap.rules.engine`) stamps that code and its severity,
 applies the organisation's overrides and the nodes' suppressions. The list's order is the
-order the rules run in.
+order the rules run in. ``result_rules()`` lists the rules over a period's results (the
+gaps its evaluation found): the review runs them, and ``validate`` given the period's data.
+The engine treats them as it treats the model rules.
 """
 
 from __future__ import annotations
@@ -18,12 +20,13 @@ from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     import datetime
+    from collections.abc import Iterable
 
     from stratmap.diagnostics import Diagnostic
     from stratmap.model import Strategy
     from stratmap.rules.documents import DocumentRules
     from stratmap.rules.engine import ModelCheck
-    from stratmap.rules.registry import Rule
+    from stratmap.rules.registry import Gap, ResultRule, Rule
 
 
 def document_rules() -> DocumentRules:
@@ -48,12 +51,27 @@ def run_model_rules(strategy: Strategy, *, as_of: datetime.date | None = None) -
     """
     from stratmap.rules import engine
 
-    return engine.run(strategy, model_rules(), as_of=as_of)
+    return engine.run(strategy, model_rules(), as_of=as_of, later=(code for code, _ in result_rules()))
 
 
 def check_model(strategy: Strategy, *, as_of: datetime.date | None = None) -> list[Diagnostic]:
     """Every finding of the model rules on ``strategy``, configured and suppressed."""
     return run_model_rules(strategy, as_of=as_of).diagnostics
+
+
+def check_results(strategy: Strategy, gaps: Iterable[Gap]) -> list[Diagnostic]:
+    """Every finding of the result rules on the gaps of a period's results, configured and
+    suppressed (a suppression on the scorecard item, its KPI or its scorecard silences one)."""
+    from stratmap.rules import engine
+
+    return engine.run_results(strategy, result_rules(), gaps)
+
+
+def result_rules() -> tuple[tuple[str, ResultRule], ...]:
+    """Every result rule and the code it reports, in the order they run."""
+    from stratmap.rules import plans
+
+    return (("SM364", plans.gap_without_action),)
 
 
 def model_rules() -> tuple[tuple[str, Rule], ...]:

@@ -1,4 +1,5 @@
-"""Stage 2b: run the model rules over the cascade graph and apply the configuration.
+"""Stage 2b: run the model rules over the cascade graph (and the result rules over a
+period's gaps) and apply the configuration.
 
 Severity overrides come from ``organisation.severity`` (a code -> error, warning, info
 or off); suppressions from the ``suppress`` lists on nodes. Both are checked the way
@@ -18,7 +19,7 @@ from stratmap.codes import CODES
 from stratmap.diagnostics import Diagnostic, Location, Severity
 from stratmap.graph import build_graph, item_key
 from stratmap.model import Strategy, Suppression
-from stratmap.rules.registry import Context, Finding, Rule
+from stratmap.rules.registry import Context, Finding, Gap, ResultRule, Results, Rule
 
 if TYPE_CHECKING:
     import networkx as nx
@@ -80,43 +81,74 @@ class ModelCheck:
         return [d for d, _ in self.findings]
 
 
-def run(strategy: Strategy, rules: Iterable[tuple[str, Rule]], *, as_of: datetime.date | None = None) -> ModelCheck:
-    """Build the graph, run ``rules`` (each with its code), apply severities and suppressions.
+class _Emitter:
+    """Turns findings into diagnostics: stamps each rule's code and severity, applies the
+    organisation's overrides and the nodes' suppressions, and records which were used."""
 
-    ``as_of`` is the date open plan actions are judged overdue against (SM361); without it
-    overdue actions are not reported, so that a check gives the same answer every day.
-    """
-    graph = build_graph(strategy)
-    ctx = Context(strategy, graph, as_of)
-    suppressions = _suppressions(strategy)
-    overrides = strategy.organisation.severity
-    used: set[tuple[str, str, Location]] = set()
-    out: list[tuple[Diagnostic, str | None]] = []
+    def __init__(self, strategy: Strategy) -> None:
+        self.suppressions = _suppressions(strategy)
+        self.overrides = strategy.organisation.severity
+        self.used: set[tuple[str, str, Location]] = set()
+        self.out: list[tuple[Diagnostic, str | None]] = []
 
-    def emit(diagnostic: Diagnostic, subject: str | None) -> None:
-        level = overrides.get(diagnostic.code)
+    def emit(self, diagnostic: Diagnostic, subject: str | None) -> None:
+        level = self.overrides.get(diagnostic.code)
         if level == "off":
             return
         if level in ("error", "warning", "info"):
             diagnostic = replace(diagnostic, severity=Severity(level))
-        out.append((diagnostic, subject))
+        self.out.append((diagnostic, subject))
 
-    for diagnostic in _configuration_problems(strategy, suppressions):
-        emit(diagnostic, None)
-    for code, check in rules:
-        for finding in check(ctx):
-            silenced = _silencer(code, finding, suppressions)
+    def findings(self, code: str, found: Iterable[Finding]) -> None:
+        for finding in found:
+            silenced = _silencer(code, finding, self.suppressions)
             if silenced is not None:
                 subject, suppression = silenced
-                used.add((subject, code, suppression.location))
+                self.used.add((subject, code, suppression.location))
                 continue
-            emit(Diagnostic.make(code, finding.location, related=finding.related, **finding.args), finding.subject)
-    for subject, entries in suppressions.items():
+            diagnostic = Diagnostic.make(code, finding.location, related=finding.related, **finding.args)
+            self.emit(diagnostic, finding.subject)
+
+
+def run(
+    strategy: Strategy,
+    rules: Iterable[tuple[str, Rule]],
+    *,
+    as_of: datetime.date | None = None,
+    later: Iterable[str] = (),
+) -> ModelCheck:
+    """Build the graph, run ``rules`` (each with its code), apply severities and suppressions.
+
+    ``as_of`` is the date open plan actions are judged overdue against (SM361); without it
+    overdue actions are not reported, so that a check gives the same answer every day.
+    ``later`` are the codes of the rules that run over a period's results: whether a
+    suppression of one silences anything is known only then, so it is not reported here.
+    """
+    graph = build_graph(strategy)
+    ctx = Context(strategy, graph, as_of)
+    found = _Emitter(strategy)
+    for diagnostic in _configuration_problems(strategy, found.suppressions):
+        found.emit(diagnostic, None)
+    for code, check in rules:
+        found.findings(code, check(ctx))
+    deferred = frozenset(later)
+    for subject, entries in found.suppressions.items():
         for s in entries:
-            configurable = s.code in CODES and s.code >= FIRST_CONFIGURABLE
-            if configurable and s.reason and (subject, s.code, s.location) not in used:
-                emit(Diagnostic.make("SM341", s.location, ref=s.code, subject=_readable(subject)), subject)
-    return ModelCheck(graph, tuple(out))
+            configurable = s.code in CODES and s.code >= FIRST_CONFIGURABLE and s.code not in deferred
+            if configurable and s.reason and (subject, s.code, s.location) not in found.used:
+                found.emit(Diagnostic.make("SM341", s.location, ref=s.code, subject=_readable(subject)), subject)
+    return ModelCheck(graph, tuple(found.out))
+
+
+def run_results(strategy: Strategy, rules: Iterable[tuple[str, ResultRule]], gaps: Iterable[Gap]) -> list[Diagnostic]:
+    """Run the result ``rules`` (each with its code) over ``gaps``, with the organisation's
+    severities and the nodes' suppressions applied as for the model rules (a problem with the
+    configuration itself is the model check's to report)."""
+    results = Results(strategy, tuple(gaps))
+    found = _Emitter(strategy)
+    for code, check in rules:
+        found.findings(code, check(results))
+    return [d for d, _ in found.out]
 
 
 def _silencer(

@@ -1,4 +1,4 @@
-"""SM361-SM363, SM365: plans and target revisions, the improvement loop's records.
+"""SM361-SM365: plans and target revisions, the improvement loop's records.
 
 An action without an owner or a due date is a SMART gap (SM315, in ``cascade.py``).
 """
@@ -8,8 +8,10 @@ from __future__ import annotations
 import datetime
 from collections.abc import Iterator
 
+from stratmap.graph import item_key
+from stratmap.model.types import Plan
 from stratmap.periods import parse_period
-from stratmap.rules.registry import Context, Finding
+from stratmap.rules.registry import Context, Finding, Gap, Results
 
 
 def overdue_action(ctx: Context) -> Iterator[Finding]:
@@ -73,3 +75,47 @@ def plan_for_unassessed_kpi(ctx: Context) -> Iterator[Finding]:
     for plan in ctx.strategy.plans:
         if plan.kpi not in assessed.get(plan.entity, set()):
             yield Finding(plan.where.at("kpi"), plan.id, {"plan": plan.id, "kpi": plan.kpi, "entity": plan.entity})
+
+
+def gap_without_action(results: Results) -> Iterator[Finding]:
+    """A result rule: a KPI below its threshold in the period needs, among the plans of its
+    department or position for that KPI covering the period, an action with an owner and a
+    due date (not dropped) and a root-cause (5-Why) chain."""
+    strategy = results.strategy
+    cards = {c.id: c for c in strategy.scorecards}
+    plans: dict[tuple[str, str], list[Plan]] = {}
+    for plan in strategy.plans:
+        plans.setdefault((plan.entity, plan.kpi), []).append(plan)
+    for gap in results.gaps:
+        covering = [pl for pl in plans.get((gap.unit, gap.kpi), ()) if _covers(pl, gap)]
+        missing: list[str] = []
+        missing_zh: list[str] = []
+        if not any(a.owner and a.due and a.status != "dropped" for pl in covering for a in pl.actions):
+            missing.append("an improvement action with an owner and a due date")
+            missing_zh.append("带责任人和完成时间的改进措施")
+        if not any(pl.root_cause for pl in covering):
+            missing.append("a root-cause (5-Why) chain")
+            missing_zh.append("根因(五问)分析链")
+        if not missing:
+            continue
+        card = cards[gap.scorecard]
+        index = next((i for i, item in enumerate(card.items) if item.kpi == gap.kpi), None)
+        yield Finding(
+            card.where.node if index is None else card.items[index].where.at("kpi"),
+            None if index is None else item_key(card.id, index),
+            {
+                "entity": gap.entity,
+                "kpi": gap.kpi,
+                "period": gap.period.text,
+                "actual": str(gap.actual),
+                "threshold": str(gap.threshold),
+                "missing": " and ".join(missing),
+                "missing_zh": "和".join(missing_zh),
+            },
+            also=(gap.kpi, card.id),
+        )
+
+
+def _covers(plan: Plan, gap: Gap) -> bool:
+    period = parse_period(plan.period)
+    return period is not None and period.contains(gap.period)

@@ -1,9 +1,11 @@
-"""The registry of model rules: small functions of the cascade graph, each with a code.
+"""What a rule sees and what it says: small functions, each with a code.
 
-A rule takes a :class:`Context` (the model and its graph) and yields :class:`Finding`s.
-The rules are listed, each with its code, in ``stratmap.rules.model_rules()``; the engine
-stamps the code and its severity, applies the organisation's overrides and the nodes'
-suppressions, and turns findings into diagnostics.
+A model rule takes a :class:`Context` (the model and its graph), a result rule the
+:class:`Results` of a period (the model and the gaps its evaluation found); both yield
+:class:`Finding`s. The rules are listed, each with its code, in
+``stratmap.rules.model_rules()`` and ``result_rules()``; the engine stamps the code and its
+severity, applies the organisation's overrides and the nodes' suppressions, and turns
+findings into diagnostics.
 """
 
 from __future__ import annotations
@@ -18,10 +20,13 @@ from stratmap.diagnostics import Location, Related
 from stratmap.model import Kpi, Revision
 
 if TYPE_CHECKING:
+    from decimal import Decimal
+
     import networkx as nx
 
     from stratmap.graph import EdgeAttrs, Link
     from stratmap.model import Strategy
+    from stratmap.periods import Period
 
 
 @dataclass(frozen=True)
@@ -111,6 +116,34 @@ class Context:
         from stratmap.graph import reached_from
 
         return reached_from(self.graph, driver, sources, self.value_sources)
+
+
+@dataclass(frozen=True)
+class Gap:
+    """A KPI short of its threshold in a period, as the period's evaluation found it."""
+
+    #: who was assessed: a person, or the department or position itself
+    entity: str
+    #: the department or position whose plans answer for the gap
+    unit: str
+    scorecard: str
+    kpi: str
+    period: Period
+    actual: Decimal
+    threshold: Decimal
+
+
+@dataclass(frozen=True)
+class Results:
+    """What every result rule sees: the model and the gaps of one period's results."""
+
+    strategy: Strategy
+    gaps: tuple[Gap, ...]
+
+
+#: A result rule: a plain function of a period's results that yields what it finds (the
+#: list is ``stratmap.rules.result_rules()``).
+ResultRule = Callable[[Results], Iterable[Finding]]
 
 
 #: A model rule: a plain function of the context that yields what it finds (the list of
