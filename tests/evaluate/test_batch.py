@@ -155,7 +155,7 @@ def test_batch_and_scalar_paths_publish_the_same_figures(
         assert (batch.grade[i], int(batch.rank[i]) or None) == (r.grade, r.rank)
         assert bool(batch.vetoed[i]) == bool(r.vetoes)
         # the run of vetoed periods, counted through a gap (missing_period: miss) as in the one-entity path
-        assert int(batch.consecutive[i]) == max((int(v["consecutive"]) for v in r.vetoes), default=0)
+        assert int(batch.consecutive[i]) == max((v.consecutive for v in r.vetoes), default=0)
         assert batch.decimal("bonus_factor", i) == r.bonus_factor
         assert batch.decimal("bonus", i) == r.bonus
 
@@ -237,7 +237,7 @@ def test_the_bundled_example_gives_the_same_figures_in_both_paths(card: str) -> 
         assert batch.decimal("score", i) == r.score
         assert (batch.grade[i], int(batch.rank[i])) == (r.grade, r.rank)
         assert bool(batch.vetoed[i]) == bool(r.vetoes)
-        assert bool(batch.high_voltage[i]) == any("lowest_grade" in h["outcome"] for h in r.high_voltage)
+        assert bool(batch.high_voltage[i]) == any("lowest_grade" in h.outcome for h in r.high_voltage)
         assert batch.decimal("bonus_factor", i) == r.bonus_factor
         assert batch.decimal("bonus", i) == r.bonus
 

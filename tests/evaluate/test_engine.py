@@ -136,9 +136,9 @@ def test_manufacturing_example_exercises_every_gate() -> None:
     # band [95, 98) = 100; linear 96.5 between target 95 (100) and stretch 98 (120) = 110
     assert [i.score for i in p.items] == [D("75.00"), D("102.86"), D("100.00"), D("110.00")]
     assert p.base_score == D("96.07")  # 22.50 + 20.57 + 20.00 + 33.00
-    assert p.deductions[0]["applied"] == "4" and p.score == D("92.07")  # 2 complaints x 2 points
-    assert p.high_voltage[0]["id"] == "hvl_major_quality_incident" and p.grade == "D"  # lowest grade forced
-    assert p.vetoes[0]["consecutive"] == "3"  # January, February, March below 95
+    assert p.deductions[0].applied == 4 and p.score == D("92.07")  # 2 complaints x 2 points
+    assert p.high_voltage[0].id == "hvl_major_quality_incident" and p.grade == "D"  # lowest grade forced
+    assert p.vetoes[0].consecutive == 3  # January, February, March below 95
     assert "investigate:ki_key_contract_rate" in p.flags  # escalation after 3 in a row
     assert (p.bonus_factor, p.bonus) == (D(0), D("0.00"))
     assert [g.step for g in p.gates] == [
@@ -381,7 +381,7 @@ def test_a_veto_names_its_indicator_kpi_actual_and_bound() -> None:
     folder = EXAMPLES / "bank" / "data"
     ev = run("bank", "2026Q1", actuals=folder / "actuals.csv", people=folder / "people.csv")
     [veto] = ev.result("M2005").vetoes
-    assert veto["reason"] == (
+    assert veto.reason == (
         "key indicator ki_am_deposits (管户日均存款不足目标85%时否决当季绩效工资) on am_deposits: "
         "actual 15.5, actual < 0.85 * target with target 20"
     )
@@ -414,11 +414,11 @@ def test_a_skipped_report_does_not_reset_escalation(tmp_path: Path) -> None:
     ev = _gap_run(tmp_path, None)  # missing_period: miss, the default
     p = ev.result("production")
     [veto] = p.vetoes
-    assert veto["consecutive"] == "3" and "investigate:ki_key_contract_rate" in p.flags
-    assert veto["streak"] == "2026-01 (actual 94), 2026-02 (not reported: counted as a miss), 2026-03 (actual 93)"
+    assert veto.consecutive == 3 and "investigate:ki_key_contract_rate" in p.flags
+    assert veto.streak == "2026-01 (actual 94), 2026-02 (not reported: counted as a miss), 2026-03 (actual 93)"
     assert ev.rows["actuals"].unused == 0
     broken = _gap_run(tmp_path, "break").result("production")
-    assert broken.vetoes[0]["consecutive"] == "1" and "investigate:ki_key_contract_rate" not in broken.flags
+    assert broken.vetoes[0].consecutive == 1 and "investigate:ki_key_contract_rate" not in broken.flags
     errors = _gap_run(tmp_path, "error")
     [gap] = [d for d in errors.diagnostics if d.code == "SM519"]
     assert "has no actual of key_contract_rate in 2026-02" in gap.message("en")

@@ -16,7 +16,17 @@ from typing import TYPE_CHECKING, Any
 
 from stratmap.diagnostics import EvaluationError
 from stratmap.evaluation._engine import TierName, evaluate
-from stratmap.evaluation._results import RESULT_COLUMNS, Evaluation, Gate, ItemResult, Result, RowCount
+from stratmap.evaluation._results import (
+    RESULT_COLUMNS,
+    Deduction,
+    Evaluation,
+    Gate,
+    ItemResult,
+    LineHit,
+    Result,
+    RowCount,
+    Veto,
+)
 from stratmap.evaluation._words import SEMICOLON, Text, in_lang, label, say
 
 if TYPE_CHECKING:
@@ -36,14 +46,17 @@ __all__ = [
     "RESULT_COLUMNS",
     "SEMICOLON",
     "BatchResult",
+    "Deduction",
     "Evaluation",
     "EvaluationError",
     "Gate",
     "ItemResult",
+    "LineHit",
     "Result",
     "RowCount",
     "Text",
     "TierName",
+    "Veto",
     "evaluate",
     "evaluate_batch",
     "in_lang",

@@ -9,7 +9,7 @@ from stratmap.data import Event
 from stratmap.diagnostics import Diagnostic
 from stratmap.evaluation._index import IndexedData
 from stratmap.evaluation._numbers import quantize
-from stratmap.evaluation._results import Gate, Result, changed
+from stratmap.evaluation._results import Deduction, Gate, LineHit, Result, Veto, changed
 from stratmap.evaluation._scoring import ZERO, Anchors, anchors_for
 from stratmap.evaluation._words import COMMA, SEMICOLON, Text, say
 from stratmap.formula import ITEM_NAMES, parse_cached
@@ -34,7 +34,7 @@ class Gates(IndexedData):
         gates: list[Gate] = []
         score_now = result.score
         entity = result.entity
-        deductions: list[dict[str, str]] = []
+        deductions: list[Deduction] = []
         if card.deductions and score_now is not None:
             total = ZERO
             for rule in card.deductions.rules:
@@ -46,16 +46,7 @@ class Gates(IndexedData):
                 shown = say("deduction", event=rule.event, count=count, rate=rule.points, points=points)
                 if applied != points:
                     shown = say("deduction_capped", shown=shown, max=rule.max)
-                deductions.append(
-                    {
-                        "event": rule.event,
-                        "count": str(count),
-                        "rate": str(rule.points),
-                        "points": str(points),
-                        "applied": str(applied),
-                        "shown": shown,
-                    }
-                )
+                deductions.append(Deduction(rule.event, count, rule.points, points, applied, shown))
                 total += applied
             capped = Text("")
             if card.deductions.cap is not None and total > card.deductions.cap:
@@ -70,7 +61,7 @@ class Gates(IndexedData):
                         say("minus_points", total=total),
                         str(score_now),
                         str(after),
-                        SEMICOLON.join(d["shown"] for d in deductions) + capped,
+                        SEMICOLON.join(d.shown for d in deductions) + capped,
                     )
                 )
                 score_now = after
@@ -78,21 +69,12 @@ class Gates(IndexedData):
         lowest_by: list[Text] = []  # what forced the lowest grade, for the explanation
         forfeit_period = forfeit_annual = False
         flags: list[str] = []
-        lines: list[dict[str, str]] = []
+        lines: list[LineHit] = []
         for line in self.lines_for(result.unit):
             hit, count, amount = self.line_hit(line, entity)
             if not hit:
                 continue
-            actions = [o.action for o in line.outcome]
-            lines.append(
-                {
-                    "id": line.id,
-                    "name": line.name,
-                    "count": str(count),
-                    "amount": str(amount),
-                    "outcome": ", ".join(actions) or "none",
-                }
-            )
+            lines.append(LineHit(line.id, line.name, count, amount, tuple(o.action for o in line.outcome)))
             for outcome in line.outcome:
                 if outcome.action == "cap_score" and score_now is not None and outcome.cap is not None:
                     after = min(score_now, outcome.cap)
@@ -112,7 +94,7 @@ class Gates(IndexedData):
                     forfeit_annual = True
                 elif outcome.action == "investigate":
                     flags.append(f"investigate:{line.id}")
-        vetoes: list[dict[str, str]] = []
+        vetoes: list[Veto] = []
         veto_factor: Decimal | None = None
         if card.tier == "short_term":
             for ki in card.key_indicators:
@@ -123,16 +105,16 @@ class Gates(IndexedData):
                     flags.extend(extra_flags)
                     if f"lowest_grade:{ki.id}" in extra_flags:
                         lowest = True
-                        lowest_by.append(say("by_escalation", id=ki.id, n=record["consecutive"]))
-                    if record["escalated"]:
+                        lowest_by.append(say("by_escalation", id=ki.id, n=record.consecutive))
+                    if record.escalated:
                         gates.append(
                             Gate(
                                 "escalation",
                                 ki.id,
-                                say("escalated", n=record["consecutive"], what=record["escalated"]),
+                                say("escalated", n=record.consecutive, what=record.escalated),
                                 None,
                                 None,
-                                record["reason"],
+                                record.reason,
                             )
                         )
                     veto_factor = factor if veto_factor is None else min(veto_factor, factor)
@@ -170,7 +152,7 @@ class Gates(IndexedData):
             flags=tuple(flags),
             gates=tuple(gates),
         )
-        gaps = [v["gap"] for v in vetoes if "gap" in v]
+        gaps = [v.gap for v in vetoes if v.gap is not None]
         return updated, Pending(veto_factor, forfeit_period, forfeit_annual, gaps[0] if gaps else None)
 
     def events_in(self, entity: str, event: str) -> list[Event]:
@@ -205,7 +187,7 @@ class Gates(IndexedData):
         hit = formula.evaluate({n: values[n] for n in formula.names})
         return hit is True, count, amount
 
-    def veto(self, card: Scorecard, ki: KeyIndicator, entity: str) -> tuple[Decimal, dict[str, str], list[str]] | None:
+    def veto(self, card: Scorecard, ki: KeyIndicator, entity: str) -> tuple[Decimal, Veto, list[str]] | None:
         item = next((i for i in card.items if i.kpi == ki.kpi), None)
         formula = parse_cached(ki.veto_when, ITEM_NAMES)
 
@@ -286,19 +268,8 @@ class Gates(IndexedData):
                     escalated.append(say("bonus_factor_is", factor=step.bonus_factor))
                 flags.extend(f"{o.action}:{ki.id}" for o in step.outcome)
                 escalated.extend(o.action for o in step.outcome)
-        record = {
-            "id": ki.id,
-            "kpi": ki.kpi,
-            "actual": "" if actual is None else str(actual),
-            "condition": ki.veto_when,
-            "consecutive": str(consecutive),
-            "streak": run,
-            "bonus_factor": str(factor),
-            "reason": reason,
-            "escalated": COMMA.join(escalated),
-        }
-        if gap is not None:  # the run cannot be counted past it (missing_period: error)
-            record["gap"] = gap
+        # a gap: the run cannot be counted past it (missing_period: error)
+        record = Veto(ki.id, ki.kpi, actual, ki.veto_when, consecutive, run, factor, reason, COMMA.join(escalated), gap)
         return factor, record, flags
 
     def _in_history(self, kpi: str, period: Period) -> bool:

@@ -167,11 +167,11 @@ def bonus(ev: _Evaluator, r: Result, pending: Pending, card: Scorecard) -> Resul
         gates.append(
             Gate(
                 "veto",
-                ",".join(v["id"] for v in r.vetoes),
+                ",".join(v.id for v in r.vetoes),
                 say("factor_times", factor=pending.veto_factor) if before != 0 else say("veto_no_change"),
                 str(before),
                 str(factor),
-                SEMICOLON.join(v["reason"] for v in r.vetoes),
+                SEMICOLON.join(v.reason for v in r.vetoes),
             )
         )
     forfeit = pending.forfeit_period or (pending.forfeit_annual and card.tier == "annual")
@@ -179,7 +179,7 @@ def bonus(ev: _Evaluator, r: Result, pending: Pending, card: Scorecard) -> Resul
         gates.append(
             Gate(
                 "forfeit",
-                ",".join(h["id"] for h in r.high_voltage),
+                ",".join(h.id for h in r.high_voltage),
                 say("forfeited") if factor is None or factor != 0 else say("forfeit_no_change"),
                 None if factor is None else str(factor),
                 "0",

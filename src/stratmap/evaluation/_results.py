@@ -101,6 +101,81 @@ class Gate:
 
 
 @dataclass(frozen=True)
+class Deduction:
+    """One deduction rule that took points in the period."""
+
+    event: str
+    count: Decimal  # events in the period
+    rate: Decimal  # points per event
+    points: Decimal  # count x rate
+    applied: Decimal  # the points taken: ``points``, or the rule's ``max``
+    shown: str  # the rule's arithmetic, in words
+
+    def as_dict(self) -> dict[str, str]:
+        return {
+            "event": self.event,
+            "count": str(self.count),
+            "rate": str(self.rate),
+            "points": str(self.points),
+            "applied": str(self.applied),
+            "shown": self.shown,
+        }
+
+
+@dataclass(frozen=True)
+class LineHit:
+    """A high-voltage line touched in the period."""
+
+    id: str
+    name: str
+    count: Decimal  # its events in the period
+    amount: Decimal  # their amounts, summed
+    outcome: tuple[str, ...]  # the actions it takes, in order
+
+    def as_dict(self) -> dict[str, str]:
+        return {
+            "id": self.id,
+            "name": self.name,
+            "count": str(self.count),
+            "amount": str(self.amount),
+            "outcome": ", ".join(self.outcome) or "none",
+        }
+
+
+@dataclass(frozen=True)
+class Veto:
+    """A key strategic indicator that vetoed the period's bonus."""
+
+    id: str
+    kpi: str
+    actual: Decimal | str | None  # the period's actual as the measures stage has it (None: none)
+    condition: str
+    consecutive: int  # the periods in a row it has vetoed, this one included
+    streak: str  # those periods and their actuals, in words
+    bonus_factor: Decimal  # what it multiplies the bonus factor by
+    reason: str
+    escalated: str  # what the run of vetoes escalated to, in words ("" for nothing)
+    #: why the run cannot be counted past a period (``missing_period: error``), else None
+    gap: str | None = None
+
+    def as_dict(self) -> dict[str, str]:
+        out = {
+            "id": self.id,
+            "kpi": self.kpi,
+            "actual": "" if self.actual is None else str(self.actual),
+            "condition": self.condition,
+            "consecutive": str(self.consecutive),
+            "streak": self.streak,
+            "bonus_factor": str(self.bonus_factor),
+            "reason": self.reason,
+            "escalated": self.escalated,
+        }
+        if self.gap is not None:
+            out["gap"] = self.gap
+        return out
+
+
+@dataclass(frozen=True)
 class Result:
     """What one entity scored on one scorecard for one period, and why."""
 
@@ -117,9 +192,9 @@ class Result:
     rank: int | None = None
     group: str | None = None
     group_size: int | None = None
-    vetoes: tuple[Mapping[str, str], ...] = ()
-    deductions: tuple[Mapping[str, str], ...] = ()
-    high_voltage: tuple[Mapping[str, str], ...] = ()
+    vetoes: tuple[Veto, ...] = ()
+    deductions: tuple[Deduction, ...] = ()
+    high_voltage: tuple[LineHit, ...] = ()
     flags: tuple[str, ...] = ()
     bonus_factor: Decimal | None = None
     bonus_base: Decimal | None = None
@@ -143,9 +218,9 @@ class Result:
             "grade": self.grade,
             "rank": self.rank,
             "group": self.group,
-            "vetoes": [dict(v) for v in self.vetoes],
-            "deductions": [dict(d) for d in self.deductions],
-            "high_voltage": [dict(h) for h in self.high_voltage],
+            "vetoes": [v.as_dict() for v in self.vetoes],
+            "deductions": [d.as_dict() for d in self.deductions],
+            "high_voltage": [h.as_dict() for h in self.high_voltage],
             "flags": list(self.flags),
             "bonus_factor": _text(self.bonus_factor),
             "bonus_base": _text(self.bonus_base),
@@ -226,11 +301,9 @@ class Evaluation:
                     "grade": r.grade,
                     "rank": r.rank,
                     "group": r.group,
-                    "vetoes": " ".join(v["id"] for v in r.vetoes),
-                    "deductions": str(sum((Decimal(d["applied"]) for d in r.deductions), Decimal(0)))
-                    if r.deductions
-                    else None,
-                    "high_voltage": " ".join(h["id"] for h in r.high_voltage),
+                    "vetoes": " ".join(v.id for v in r.vetoes),
+                    "deductions": str(sum((d.applied for d in r.deductions), Decimal(0))) if r.deductions else None,
+                    "high_voltage": " ".join(h.id for h in r.high_voltage),
                     "flags": " ".join(r.flags),
                     "bonus_factor": _text(r.bonus_factor),
                     "bonus_base": _text(r.bonus_base),

@@ -231,14 +231,14 @@ def _entity(
         if a.status == "open" and a.due is not None and a.due <= end
     ]
     gates = (
-        [say("review_deductions", points=sum((Decimal(d["applied"]) for d in result.deductions), Decimal(0)))]
+        [say("review_deductions", points=sum((d.applied for d in result.deductions), Decimal(0)))]
         if result.deductions
         else []
     )
     for v in result.vetoes:
-        run = "" if v["consecutive"] == "1" else say("review_run", n=v["consecutive"])
-        gates.append(say("review_veto", id=v["id"], reason=v["reason"], factor=v["bonus_factor"], run=run))
-    gates += [say("review_line", id=h["id"], name=h["name"], outcome=h["outcome"]) for h in result.high_voltage]
+        run = "" if v.consecutive == 1 else say("review_run", n=v.consecutive)
+        gates.append(say("review_veto", id=v.id, reason=v.reason, factor=v.bonus_factor, run=run))
+    gates += [say("review_line", id=h.id, name=h.name, outcome=h.as_dict()["outcome"]) for h in result.high_voltage]
     return EntityReview(
         result.entity,
         name,

@@ -61,11 +61,11 @@ def _table_row(r: Result, lang: str) -> list[str]:
         "score": _cell(r.score),
         "grade": _cell(r.grade),
         "rank": _cell(r.rank),
-        "vetoes": " ".join(v["id"] for v in r.vetoes),
-        "deductions": "-" + "+".join(d["applied"] for d in r.deductions)
-        if any(Decimal(d["applied"]) for d in r.deductions)
+        "vetoes": " ".join(v.id for v in r.vetoes),
+        "deductions": "-" + "+".join(str(d.applied) for d in r.deductions)
+        if any(d.applied for d in r.deductions)
         else "",
-        "high_voltage": " ".join(h["id"] for h in r.high_voltage),
+        "high_voltage": " ".join(h.id for h in r.high_voltage),
         "bonus_factor": _cell(r.bonus_factor),
         "bonus": label("missing", lang) if r.bonus_missing else _cell(r.bonus),
     }
