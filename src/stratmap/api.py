@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Literal
 
 from stratmap._collector import collector_paused
 from stratmap.diagnostics import CodeFilter, Diagnostic, Location, Severity, StratmapError, sort_diagnostics
+from stratmap.i18n import Text
 from stratmap.load import Limits, collect
 from stratmap.rules import document_rules
 from stratmap.rules.documents import Documents
@@ -188,7 +189,7 @@ def _check_sound_parts(
     root = group.root.file
     if sound is None:
         checks, zh = "the model checks (SM3xx)", "模型检查(SM3xx)"
-        return [Diagnostic.make("SM343", Location(root, 1, 1), checks=checks, checks_zh=zh)]
+        return [Diagnostic.make("SM343", Location(root, 1, 1), checks=Text(checks, zh))]
     strategy = build_strategy(sound.documents)
     out: list[Diagnostic] = []
     withheld: list[str] = []
@@ -214,7 +215,7 @@ def _check_sound_parts(
         count = len(withheld)
         checks = f"{count} finding{'s' if count > 1 else ''} of the checks across the cascade ({codes})"
         zh = f"跨级联检查的 {count} 项发现({codes})"
-        out.append(Diagnostic.make("SM343", Location(root, 1, 1), checks=checks, checks_zh=zh))
+        out.append(Diagnostic.make("SM343", Location(root, 1, 1), checks=Text(checks, zh)))
     return out
 
 

@@ -54,3 +54,30 @@ def test_the_results_table_shows_columns_of_the_result_rows() -> None:
     from stratmap.report.results import _TABLE
 
     assert set(_TABLE) <= set(RESULT_COLUMNS)
+
+
+def test_a_message_argument_carries_its_chinese_rather_than_a_second_argument() -> None:
+    """A catalogue template names an argument once: its Chinese comes from the argument (a
+    ``stratmap.i18n.Text``), not from a ``*_zh`` argument each call site must pass beside it."""
+    import re
+    import string
+
+    from stratmap.codes import CODES
+
+    names = {
+        (c.code, name)
+        for c in CODES.values()
+        for text in (c.message, c.message_zh, c.hint, c.hint_zh)
+        for _, name, _, _ in string.Formatter().parse(text)
+        if name and name.endswith("_zh")
+    }
+    assert names == set()
+    keyword = re.compile(r"\b\w+_zh=|[\"']\w+_zh[\"']:")  # a keyword argument or a finding's argument
+    sites = [
+        f"{path.relative_to(ROOT)}:{n}"
+        for path in sorted((ROOT / "src" / "stratmap").rglob("*.py"))
+        if path.parent.name != "codes"
+        for n, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1)
+        if keyword.search(line)
+    ]
+    assert sites == []

@@ -7,6 +7,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from stratmap.i18n import Text
 from stratmap.severity import Severity
 
 #: Chinese renderings of the English words that templates interpolate.
@@ -80,6 +81,8 @@ _ZH_PROBLEMS: dict[str, str] = {
 
 
 def _zh(value: Any) -> Any:
+    if isinstance(value, Text):  # it carries its Chinese
+        return value.zh
     if isinstance(value, str):
         if value in _ZH_TERMS:
             return _ZH_TERMS[value]

@@ -15,7 +15,7 @@ FAMILY = (
         summary="A reference names an id that does not exist.",
         summary_zh="引用了不存在的标识符。",
         message="'{field}' refers to unknown {kinds} '{ref}'{suggestion}",
-        message_zh="“{field}”引用了不存在的{kinds}“{ref}”{suggestion_zh}",
+        message_zh="“{field}”引用了不存在的{kinds}“{ref}”{suggestion}",
         hint="Correct the id or declare the {kinds} it names.",
         hint_zh="请更正标识符,或声明所引用的{kinds}。",
     ),
@@ -114,7 +114,7 @@ FAMILY = (
         summary="A strategy file lies outside the strategy's folder.",
         summary_zh="战略文件位于战略文件夹之外。",
         message="{path} {why} the strategy's folder {root}{real}; it is not read",
-        message_zh="{path} {why_zh}战略文件夹 {root} 之外{real_zh};未读取该文件",
+        message_zh="{path} {why}战略文件夹 {root} 之外{real};未读取该文件",
         hint="Keep every file of a strategy inside the root file's folder. A monorepo whose strategies share "
         "files above their folders widens it with --include-root DIR (Limits(include_root=...)).",
         hint_zh="请将战略的所有文件放在根文件所在文件夹内。若单仓库中多个战略共用上层文件夹中的文件,"

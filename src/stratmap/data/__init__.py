@@ -42,6 +42,7 @@ from stratmap.data.records import (
     cell,
 )
 from stratmap.diagnostics import Diagnostic, Location
+from stratmap.i18n import Text
 
 __all__ = [
     "COLUMNS",
@@ -157,4 +158,4 @@ def _read_table(source: Source, table: TableName, encoding: str) -> Table:
 
 def _repeated(more: int) -> dict[str, str]:
     rows = "row" if more == 1 else "rows"
-    return {"repeated": f" (and in {more} more {rows}, said once)", "repeated_zh": f"(另有 {more} 行相同,仅报告一次)"}
+    return {"repeated": Text(f" (and in {more} more {rows}, said once)", f"(另有 {more} 行相同,仅报告一次)")}

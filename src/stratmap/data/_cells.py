@@ -61,14 +61,14 @@ def typed(
     header = Location(raw.row.file, raw.header, 1, path=(raw.header,)) if raw.header else raw.row
     if missing:  # a problem of the header, when there is one: said there
         found = ", ".join(raw.cells) or "none"
-        lacking = Diagnostic.make("SM502", header, columns=", ".join(missing), found=found, repeated="", repeated_zh="")
+        lacking = Diagnostic.make("SM502", header, columns=", ".join(missing), found=found, repeated="")
         return None, [lacking]
     unknown = [c for c in raw.cells if c not in required and c not in optional]
     for c in unknown:
         at = raw.where.get(c, raw.row)
         if raw.header:
             at = Location(at.file, raw.header, at.column, path=(raw.header, c))
-        problems.append(Diagnostic.make("SM508", at, column=c, table=table, repeated="", repeated_zh=""))
+        problems.append(Diagnostic.make("SM508", at, column=c, table=table, repeated=""))
     try:
         record = _build(table, raw)
     except _Bad as bad:

@@ -182,7 +182,7 @@ def _read_csv(file: str, text: str) -> tuple[list[Raw], list[Diagnostic]]:
 def _no_header(file: str) -> Diagnostic:
     """SM502 for a table without a header line (an empty file or sheet)."""
     return Diagnostic.make(
-        "SM502", Location(file, 1, 1), columns="all of them", found="none (no header line)", repeated="", repeated_zh=""
+        "SM502", Location(file, 1, 1), columns="all of them", found="none (no header line)", repeated=""
     )
 
 

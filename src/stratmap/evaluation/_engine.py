@@ -21,7 +21,7 @@ from stratmap.evaluation._numbers import HUNDRED, item_rounding, kept_at, quanti
 from stratmap.evaluation._pay import bonus, rank_and_distribute
 from stratmap.evaluation._results import Evaluation, Gate, ItemResult, Result, RowCount, changed
 from stratmap.evaluation._scoring import ZERO, anchors_for, rated, score
-from stratmap.evaluation._words import SEMICOLON, Text, in_zh, say
+from stratmap.evaluation._words import SEMICOLON, Text, say
 from stratmap.formula import ITEM_NAMES, parse_cached
 from stratmap.model import Strategy
 from stratmap.model.revisions import revision_records
@@ -124,7 +124,6 @@ class _Evaluator(Gates):
                     kpis=", ".join(f"{kpi} {n}" for kpi, n in short),
                     months=str(whole),
                     action=_PARTIAL_YEAR[card.partial_year],
-                    action_zh=in_zh(_PARTIAL_YEAR[card.partial_year]),
                 )
             )
         if card.items and len(missing) == len(card.items):  # nothing at all: said once, not per item

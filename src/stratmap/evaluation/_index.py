@@ -16,6 +16,7 @@ from stratmap.evaluation._measures import Measure, Measures
 from stratmap.evaluation._numbers import trim
 from stratmap.evaluation._scoring import yes_no
 from stratmap.formula import parse_cached
+from stratmap.i18n import Text
 from stratmap.model import Strategy
 from stratmap.model.revisions import revisions_in_force
 from stratmap.model.scorecard import BonusRule, Scorecard
@@ -247,12 +248,12 @@ class IndexedData:
                 why_zh = "未提供人员表:若这些是人员,请提供人员表(--people FILE,列 entity、holds)"
             more = f" (so are {rows - 1} more rows, naming {len(strangers)} entities: {names}); {why}"
             more_zh = f"(另有 {rows - 1} 行同样如此,共 {len(strangers)} 个对象:{names});{why_zh}"
-            self.diagnostics.append(Diagnostic.make("SM505", at[0], entity=first, more=more, more_zh=more_zh))
+            self.diagnostics.append(Diagnostic.make("SM505", at[0], entity=first, more=Text(more, more_zh)))
             return
         for entity, at in strangers.items():
             more = f" (and {len(at) - 1} more rows of it)" if len(at) > 1 else ""
             more_zh = f"(另有 {len(at) - 1} 行)" if len(at) > 1 else ""
-            self.diagnostics.append(Diagnostic.make("SM505", at[0], entity=entity, more=more, more_zh=more_zh))
+            self.diagnostics.append(Diagnostic.make("SM505", at[0], entity=entity, more=Text(more, more_zh)))
 
     def _kpi_ok(self, row: Any, kpi: str) -> bool:
         if kpi in self.kpis:

@@ -14,7 +14,7 @@ from stratmap.evaluation._measures import plain
 from stratmap.evaluation._numbers import HUNDRED, publish_factor, quantize
 from stratmap.evaluation._results import Gate, Result, changed
 from stratmap.evaluation._scoring import ZERO
-from stratmap.evaluation._words import SEMICOLON, Text, in_zh, label, say
+from stratmap.evaluation._words import SEMICOLON, Text, label, say
 from stratmap.formula import parse_cached
 from stratmap.model.scorecard import BonusRule, Scorecard
 
@@ -122,9 +122,7 @@ def _quota(
         count=str(count),
         size=str(n),
         limit=limit,
-        limit_zh=in_zh(limit),
         action=done,
-        action_zh=in_zh(done),
     )
 
 

@@ -10,7 +10,9 @@ same in both.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from stratmap.i18n import COMMA, SEMICOLON, Text, in_lang, in_zh
+
+__all__ = ["COMMA", "LABELS_ZH", "PHRASES", "SEMICOLON", "Text", "in_lang", "in_zh", "label", "say"]
 
 #: Each phrase's English and Chinese template, by key (arguments in braces).
 PHRASES: dict[str, tuple[str, str]] = {
@@ -255,45 +257,6 @@ def label(value: object, lang: str) -> str:
     """A status, tier, step or column name in ``lang`` (as it is when it has no Chinese)."""
     text = "" if value is None else str(value)
     return LABELS_ZH.get(text, text) if lang == "zh" else text
-
-
-class Text(str):
-    """English text (its ``str`` value) that carries its Chinese as ``.zh``."""
-
-    zh: str
-
-    def __new__(cls, en: str, zh: str | None = None) -> Text:
-        text = super().__new__(cls, en)
-        text.zh = en if zh is None else zh
-        return text
-
-    def __add__(self, other: str) -> Text:
-        return Text(str(self) + str(other), self.zh + in_zh(other))
-
-    def __radd__(self, other: str) -> Text:
-        return Text(str(other) + str(self), in_zh(other) + self.zh)
-
-    def join(self, parts: Iterable[str]) -> Text:
-        listed = list(parts)
-        return Text(str(self).join(str(p) for p in listed), self.zh.join(in_zh(p) for p in listed))
-
-    def __reduce__(self) -> tuple[type[Text], tuple[str, str]]:
-        return (Text, (str(self), self.zh))
-
-
-#: The separators of lists and of clauses, in both languages.
-COMMA = Text(", ", ",")
-SEMICOLON = Text("; ", ";")
-
-
-def in_zh(text: object) -> str:
-    """The Chinese of a Text; any other value as it is written."""
-    return text.zh if isinstance(text, Text) else str(text)
-
-
-def in_lang(text: object, lang: str) -> str:
-    """``text`` in ``lang`` (``"zh"`` or English)."""
-    return in_zh(text) if lang == "zh" else str(text)
 
 
 def say(key: str, **args: object) -> Text:

@@ -26,6 +26,7 @@ from stratmap.formula._error import FormulaError
 from stratmap.formula._syntax import parse_tree
 from stratmap.formula._tokens import names_in
 from stratmap.formula._tree import Kind, Node, SyntaxProblem
+from stratmap.i18n import Text
 
 if TYPE_CHECKING:
     import ast
@@ -172,7 +173,7 @@ def parse(
         else:
             detail = "this formula must give a number; it is a condition"
             detail_zh = "此公式必须给出数字,而它是条件"
-        raise _problem(text, SyntaxProblem("SM405", tree.start, tree.end, detail=detail, detail_zh=detail_zh))
+        raise _problem(text, SyntaxProblem("SM405", tree.start, tree.end, detail=Text(detail, detail_zh)))
     used = tuple(checker.used)
     return Formula(text, kind, used, {name: scope[name] for name in used}, tree)
 

@@ -22,6 +22,7 @@ from stratmap.formula._tree import (
     Unary,
     children,
 )
+from stratmap.i18n import Text
 
 #: The tallest tree a formula may build: long chains like ``a + b + c + ...`` count too.
 MAX_HEIGHT = 3 * MAX_DEPTH
@@ -73,7 +74,7 @@ def _kind_problem(node: Node, needed: Kind, got: Kind, where: str, where_zh: str
     else:
         detail = f"{where} needs a number; this is a condition"
         detail_zh = f"{where_zh}需要数字,此处是条件"
-    return SyntaxProblem("SM405", node.start, node.end, detail=detail, detail_zh=detail_zh)
+    return SyntaxProblem("SM405", node.start, node.end, detail=Text(detail, detail_zh))
 
 
 def height(root: Node) -> int:
@@ -100,8 +101,7 @@ class Checker:
                 "SM406",
                 root.start,
                 root.end,
-                detail=f"is more than {MAX_HEIGHT} operations deep",
-                detail_zh=f"运算层级超过 {MAX_HEIGHT} 层",
+                detail=Text(f"is more than {MAX_HEIGHT} operations deep", f"运算层级超过 {MAX_HEIGHT} 层"),
             )
         return self.kind(root)
 
@@ -147,8 +147,10 @@ class Checker:
                             "SM405",
                             node.operands[i].start,
                             node.operands[i + 1].end,
-                            detail=f"'{op}' compares a {left} with a {right}",
-                            detail_zh=f"“{op}”两侧分别是{_KIND_ZH[left]}和{_KIND_ZH[right]}",
+                            detail=Text(
+                                f"'{op}' compares a {left} with a {right}",
+                                f"“{op}”两侧分别是{_KIND_ZH[left]}和{_KIND_ZH[right]}",
+                            ),
                         )
                 else:
                     for side, kind in ((node.operands[i], left), (node.operands[i + 1], right)):
@@ -164,8 +166,10 @@ class Checker:
                     "SM405",
                     node.start,
                     node.end,
-                    detail=f"'if' gives a {body} on one side and a {orelse} on the other",
-                    detail_zh=f"“if”的两个分支分别是{_KIND_ZH[body]}和{_KIND_ZH[orelse]}",
+                    detail=Text(
+                        f"'if' gives a {body} on one side and a {orelse} on the other",
+                        f"“if”的两个分支分别是{_KIND_ZH[body]}和{_KIND_ZH[orelse]}",
+                    ),
                 )
             return body
         return self.call(node)
@@ -182,8 +186,7 @@ class Checker:
                 node.start,
                 node.end,
                 name=node.func,
-                expected=expected,
-                expected_zh=expected_zh,
+                expected=Text(expected, expected_zh),
                 given=str(count),
             )
         if node.func == "round" and count == 2:
@@ -196,8 +199,10 @@ class Checker:
                     "SM405",
                     places.start,
                     places.end,
-                    detail=f"round()'s places must be a whole number from 0 to {MAX_PLACES}, written as is",
-                    detail_zh=f"round() 的位数必须是直接写出的 0 到 {MAX_PLACES} 的整数",
+                    detail=Text(
+                        f"round()'s places must be a whole number from 0 to {MAX_PLACES}, written as is",
+                        f"round() 的位数必须是直接写出的 0 到 {MAX_PLACES} 的整数",
+                    ),
                 )
             return "number"
         for arg in node.args:
@@ -218,8 +223,10 @@ class Checker:
             node.start,
             node.end,
             name=node.id,
-            suggestion=(f"; did you mean '{close[0]}'?" if close else "") + hint_extra,
-            suggestion_zh=(f";是否应为“{close[0]}”?" if close else ""),
+            suggestion=Text(
+                (f"; did you mean '{close[0]}'?" if close else "") + hint_extra,
+                (f";是否应为“{close[0]}”?" if close else ""),
+            ),
             available=available or "none",
         )
 
@@ -230,6 +237,7 @@ class Checker:
             node.start,
             node.name_end,
             name=node.func,
-            suggestion=f"; did you mean '{close[0]}'?" if close else "",
-            suggestion_zh=f";是否应为“{close[0]}”?" if close else "",
+            suggestion=Text(
+                f"; did you mean '{close[0]}'?" if close else "", f";是否应为“{close[0]}”?" if close else ""
+            ),
         )

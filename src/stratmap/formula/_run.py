@@ -12,6 +12,7 @@ from stratmap.formula._batch import F64, B, Compiler, Env, round_with_error
 from stratmap.formula._error import FormulaError
 from stratmap.formula._fixed import evaluate_condition, evaluate_number, needs_exact
 from stratmap.formula._scalar import round_half_up
+from stratmap.i18n import Text
 
 if TYPE_CHECKING:
     from stratmap.formula import Formula
@@ -57,8 +58,10 @@ def _columns(formula: Formula, columns: Mapping[str, Any]) -> Env:
             raise FormulaError(
                 "SM412",
                 text=formula.text,
-                detail=f"column '{name}' has {column.ndim} dimensions; 1 is needed",
-                detail_zh=f"列“{name}”是 {column.ndim} 维的,需要一维",
+                detail=Text(
+                    f"column '{name}' has {column.ndim} dimensions; 1 is needed",
+                    f"列“{name}”是 {column.ndim} 维的,需要一维",
+                ),
             )
         if n is None:
             n = len(column)
@@ -66,8 +69,10 @@ def _columns(formula: Formula, columns: Mapping[str, Any]) -> Env:
             raise FormulaError(
                 "SM412",
                 text=formula.text,
-                detail=f"column '{name}' has {len(column)} rows, the others {n}",
-                detail_zh=f"列“{name}”有 {len(column)} 行,其他列有 {n} 行",
+                detail=Text(
+                    f"column '{name}' has {len(column)} rows, the others {n}",
+                    f"列“{name}”有 {len(column)} 行,其他列有 {n} 行",
+                ),
             )
     if n is None:  # a formula that reads nothing: its length comes from the columns given
         lengths = {np.asarray(c).shape[0] if np.ndim(c) == 1 else -1 for c in columns.values()}
@@ -75,8 +80,10 @@ def _columns(formula: Formula, columns: Mapping[str, Any]) -> Env:
             raise FormulaError(
                 "SM412",
                 text=formula.text,
-                detail="the formula reads no column, so give at least one column of the wanted length",
-                detail_zh="公式不读取任何列,请至少提供一列以确定行数",
+                detail=Text(
+                    "the formula reads no column, so give at least one column of the wanted length",
+                    "公式不读取任何列,请至少提供一列以确定行数",
+                ),
             )
         n = lengths.pop()
     return Env(numbers, conditions, n)

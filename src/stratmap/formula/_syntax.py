@@ -22,7 +22,9 @@ Grammar (lowest precedence first, as in Python)::
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from decimal import Decimal
+from typing import Literal
 
 from stratmap.formula._tokens import KEYWORDS, Token, tokenize
 from stratmap.formula._tree import (
@@ -42,6 +44,7 @@ from stratmap.formula._tree import (
     SyntaxProblem,
     Unary,
 )
+from stratmap.i18n import Text
 
 # ---- parser -------------------------------------------------------------------
 
@@ -76,8 +79,7 @@ class _Parser:
                 "SM406",
                 node.start,
                 node.end,
-                detail=f"has more than {MAX_NODES} parts",
-                detail_zh=f"超过 {MAX_NODES} 个组成部分",
+                detail=Text(f"has more than {MAX_NODES} parts", f"超过 {MAX_NODES} 个组成部分"),
             )
         return node
 
@@ -88,8 +90,7 @@ class _Parser:
                 "SM406",
                 tok.start,
                 tok.end,
-                detail=f"nests deeper than {MAX_DEPTH} levels",
-                detail_zh=f"嵌套超过 {MAX_DEPTH} 层",
+                detail=Text(f"nests deeper than {MAX_DEPTH} levels", f"嵌套超过 {MAX_DEPTH} 层"),
             )
 
     def expected(self, what: str, what_zh: str) -> SyntaxProblem:
@@ -102,8 +103,7 @@ class _Parser:
             "SM401",
             tok.start,
             max(tok.end, tok.start + 1),
-            detail=f"expected {what}, found {found}",
-            detail_zh=f"此处应为{what_zh},实际为{found_zh}",
+            detail=Text(f"expected {what}, found {found}", f"此处应为{what_zh},实际为{found_zh}"),
         )
 
     # grammar
@@ -116,13 +116,10 @@ class _Parser:
                     "SM401",
                     tok.start,
                     tok.end,
-                    detail="a ',' outside a function call",
-                    detail_zh="函数调用之外出现了“,”",
+                    detail=Text("a ',' outside a function call", "函数调用之外出现了“,”"),
                 )
             if tok.text == ")":
-                raise SyntaxProblem(
-                    "SM401", tok.start, tok.end, detail="')' without its '('", detail_zh="“)”没有对应的“(”"
-                )
+                raise SyntaxProblem("SM401", tok.start, tok.end, detail=Text("')' without its '('", "“)”没有对应的“(”"))
             raise self.expected("an operator or the end of the formula", "运算符或公式结尾")
         return node
 
@@ -141,24 +138,21 @@ class _Parser:
         return self.count(IfElse(test, body, orelse, body.start, orelse.end))
 
     def or_(self) -> Node:
-        first = self.and_()
-        if not self.at("or"):
-            return first
-        operands = [first]
-        while self.at("or"):
-            self.next()
-            operands.append(self.and_())
-        return self.count(Logic("or", tuple(operands), first.start, operands[-1].end))
+        return self.logic("or", self.and_)
 
     def and_(self) -> Node:
-        first = self.not_()
-        if not self.at("and"):
+        return self.logic("and", self.not_)
+
+    def logic(self, op: Literal["and", "or"], operand: Callable[[], Node]) -> Node:
+        """``operand (op operand)*``: one operand as it is, more as one ``Logic`` node."""
+        first = operand()
+        if not self.at(op):
             return first
         operands = [first]
-        while self.at("and"):
+        while self.at(op):
             self.next()
-            operands.append(self.not_())
-        return self.count(Logic("and", tuple(operands), first.start, operands[-1].end))
+            operands.append(operand())
+        return self.count(Logic(op, tuple(operands), first.start, operands[-1].end))
 
     def not_(self) -> Node:
         if self.at("not"):
@@ -181,18 +175,17 @@ class _Parser:
         return self.count(Compare(tuple(operands), tuple(ops), first.start, operands[-1].end))
 
     def sum(self) -> Node:
-        node = self.product()
-        while self.at("+", "-"):
-            op = self.next().text
-            right = self.product()
-            node = self.count(Binary(op, node, right, node.start, right.end))  # type: ignore[arg-type]
-        return node
+        return self.binary(("+", "-"), self.product)
 
     def product(self) -> Node:
-        node = self.unary()
-        while self.at("*", "/"):
+        return self.binary(("*", "/"), self.unary)
+
+    def binary(self, ops: tuple[str, str], operand: Callable[[], Node]) -> Node:
+        """``operand (op operand)*`` for the operators ``ops``, left-associative."""
+        node = operand()
+        while self.at(*ops):
             op = self.next().text
-            right = self.unary()
+            right = operand()
             node = self.count(Binary(op, node, right, node.start, right.end))  # type: ignore[arg-type]
         return node
 
@@ -224,9 +217,7 @@ class _Parser:
             inner = self.ifelse()
             if not self.at(")"):
                 if self.peek().kind == "end":
-                    raise SyntaxProblem(
-                        "SM401", tok.start, tok.end, detail="'(' is never closed", detail_zh="“(”没有闭合"
-                    )
+                    raise SyntaxProblem("SM401", tok.start, tok.end, detail=Text("'(' is never closed", "“(”没有闭合"))
                 raise self.expected("')'", "“)”")
             self.next()
             self.depth -= 1
@@ -236,14 +227,12 @@ class _Parser:
                     "SM407",
                     nxt.start,
                     nxt.end,
-                    construct="calling the result of an expression",
-                    construct_zh="调用表达式的结果",
-                    advice="only the language's functions can be called, by name",
-                    advice_zh="只能按名称调用公式语言的函数",
+                    construct=Text("calling the result of an expression", "调用表达式的结果"),
+                    advice=Text("only the language's functions can be called, by name", "只能按名称调用公式语言的函数"),
                 )
             return inner
         if tok.kind == "end" and not self.tokens[:-1]:
-            raise SyntaxProblem("SM401", 0, 0, detail="the formula is empty", detail_zh="公式为空")
+            raise SyntaxProblem("SM401", 0, 0, detail=Text("the formula is empty", "公式为空"))
         raise self.expected("a number, a name or '('", "数字、标识符或“(”")
 
     def call(self, name: Token) -> Node:
@@ -258,10 +247,8 @@ class _Parser:
                         "SM407",
                         kw.start,
                         self.tokens[self.i + 1].end,
-                        construct="a keyword argument",
-                        construct_zh="关键字参数",
-                        advice="pass arguments by position",
-                        advice_zh="请按位置传参",
+                        construct=Text("a keyword argument", "关键字参数"),
+                        advice=Text("pass arguments by position", "请按位置传参"),
                     )
                 args.append(self.ifelse())
                 if self.at(","):
@@ -270,9 +257,7 @@ class _Parser:
                 break
         if not self.at(")"):
             if self.peek().kind == "end":
-                raise SyntaxProblem(
-                    "SM401", open_.start, open_.end, detail="'(' is never closed", detail_zh="“(”没有闭合"
-                )
+                raise SyntaxProblem("SM401", open_.start, open_.end, detail=Text("'(' is never closed", "“(”没有闭合"))
             raise self.expected("',' or ')'", "“,”或“)”")
         close = self.next()
         self.depth -= 1
@@ -282,10 +267,8 @@ class _Parser:
                 "SM407",
                 nxt.start,
                 nxt.end,
-                construct="calling the result of a call",
-                construct_zh="调用函数调用的结果",
-                advice="only the language's functions can be called, by name",
-                advice_zh="只能按名称调用公式语言的函数",
+                construct=Text("calling the result of a call", "调用函数调用的结果"),
+                advice=Text("only the language's functions can be called, by name", "只能按名称调用公式语言的函数"),
             )
         return self.count(Call(name.text, tuple(args), name.start, close.end, name.end))
 
@@ -300,8 +283,9 @@ def _number(tok: Token) -> Decimal:
             "SM406",
             tok.start,
             tok.end,
-            detail=f"has a number with more than {MAX_DIGITS} significant digits",
-            detail_zh=f"含有超过 {MAX_DIGITS} 位有效数字的数",
+            detail=Text(
+                f"has a number with more than {MAX_DIGITS} significant digits", f"含有超过 {MAX_DIGITS} 位有效数字的数"
+            ),
         )
     magnitude = value.copy_abs()  # exact: abs() would round, and overflow on 1e999999999
     if value != 0 and not Decimal("1e-300") <= magnitude <= Decimal("1e300"):
@@ -309,8 +293,7 @@ def _number(tok: Token) -> Decimal:
             "SM406",
             tok.start,
             tok.end,
-            detail="has a number beyond the range 1e-300 to 1e300",
-            detail_zh="含有超出 1e-300 到 1e300 范围的数",
+            detail=Text("has a number beyond the range 1e-300 to 1e300", "含有超出 1e-300 到 1e300 范围的数"),
         )
     return value
 
@@ -322,8 +305,10 @@ def parse_tree(text: str) -> Node:
             "SM406",
             MAX_LENGTH,
             len(text),
-            detail=f"is {len(text)} characters long; at most {MAX_LENGTH} are allowed",
-            detail_zh=f"长 {len(text)} 个字符,最多允许 {MAX_LENGTH} 个",
+            detail=Text(
+                f"is {len(text)} characters long; at most {MAX_LENGTH} are allowed",
+                f"长 {len(text)} 个字符,最多允许 {MAX_LENGTH} 个",
+            ),
         )
     tokens = tokenize(text)
     return _Parser(text, tokens).formula()

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from typing import Literal
 
 from stratmap.formula._tree import SyntaxProblem
+from stratmap.i18n import Text
 
 # ---- tokens -------------------------------------------------------------------
 
@@ -162,8 +163,10 @@ def tokenize(text: str) -> list[Token]:
                     "SM401",
                     pos,
                     pos + 1,
-                    detail=f"full-width '{ch}' (U+{ord(ch):04X}); write the ASCII '{_FULL_WIDTH[ch]}'",
-                    detail_zh=f"全角字符“{ch}”(U+{ord(ch):04X});请改用半角“{_FULL_WIDTH[ch]}”",
+                    detail=Text(
+                        f"full-width '{ch}' (U+{ord(ch):04X}); write the ASCII '{_FULL_WIDTH[ch]}'",
+                        f"全角字符“{ch}”(U+{ord(ch):04X});请改用半角“{_FULL_WIDTH[ch]}”",
+                    ),
                 )
             if ch.isalpha():
                 end = pos
@@ -174,15 +177,16 @@ def tokenize(text: str) -> list[Token]:
                     "SM401",
                     pos,
                     end,
-                    detail=f"'{word}' is not an id; formulas name KPIs and values by their id (a-z, 0-9, _)",
-                    detail_zh=f"“{word}”不是标识符;公式用标识符(a-z、0-9、_)引用 KPI 和数值,而不是名称",
+                    detail=Text(
+                        f"'{word}' is not an id; formulas name KPIs and values by their id (a-z, 0-9, _)",
+                        f"“{word}”不是标识符;公式用标识符(a-z、0-9、_)引用 KPI 和数值,而不是名称",
+                    ),
                 )
             raise SyntaxProblem(
                 "SM401",
                 pos,
                 pos + 1,
-                detail=f"unexpected character {ch!r} (U+{ord(ch):04X})",
-                detail_zh=f"意外的字符 {ch!r}(U+{ord(ch):04X})",
+                detail=Text(f"unexpected character {ch!r} (U+{ord(ch):04X})", f"意外的字符 {ch!r}(U+{ord(ch):04X})"),
             )
         kind = m.lastgroup
         start, pos = m.start(), m.end()
@@ -199,8 +203,9 @@ def tokenize(text: str) -> list[Token]:
                 "SM401",
                 start,
                 end,
-                detail=f"'{text[start:end]}' is neither a number nor a name",
-                detail_zh=f"“{text[start:end]}”既不是数字也不是标识符",
+                detail=Text(
+                    f"'{text[start:end]}' is neither a number nor a name", f"“{text[start:end]}”既不是数字也不是标识符"
+                ),
             )
         if kind == "name":
             _check_word(piece, start, pos)
@@ -216,7 +221,7 @@ def _foreign_symbol(piece: str, start: int, before: Token | None) -> None:
         advice = f"write the number ({before.text}) and put the unit in the KPI's 'unit' (unit: '%')"
         advice_zh = f"请只写数字({before.text}),单位写在 KPI 的 unit 中(unit: '%')"
     raise SyntaxProblem(
-        "SM407", start, start + len(piece), construct=what, construct_zh=what_zh, advice=advice, advice_zh=advice_zh
+        "SM407", start, start + len(piece), construct=Text(what, what_zh), advice=Text(advice, advice_zh)
     )
 
 
@@ -230,24 +235,19 @@ def _check_word(word: str, start: int, end: int) -> None:
             advice, advice_zh = "use between(x, low, high) or comparisons", "请用 between(x, 下限, 上限) 或比较运算"
         elif word == "elif":
             advice, advice_zh = "chain: a if c else b if d else e", "请链式书写:a if c else b if d else e"
-        raise SyntaxProblem(
-            "SM407", start, end, construct=what, construct_zh=what_zh, advice=advice, advice_zh=advice_zh
-        )
+        raise SyntaxProblem("SM407", start, end, construct=Text(what, what_zh), advice=Text(advice, advice_zh))
     if word.startswith("_"):
         raise SyntaxProblem(
             "SM407",
             start,
             end,
-            construct="a name starting with '_'",
-            construct_zh="以“_”开头的名称",
-            advice="ids start with a letter",
-            advice_zh="标识符以字母开头",
+            construct=Text("a name starting with '_'", "以“_”开头的名称"),
+            advice=Text("ids start with a letter", "标识符以字母开头"),
         )
     if word in ("true", "false"):
         raise SyntaxProblem(
             "SM401",
             start,
             end,
-            detail=f"'{word}': write True or False",
-            detail_zh=f"“{word}”:请写 True 或 False",
+            detail=Text(f"'{word}': write True or False", f"“{word}”:请写 True 或 False"),
         )

@@ -21,6 +21,7 @@ from pathlib import Path
 
 from stratmap._files import not_regular
 from stratmap.diagnostics import Diagnostic, Location
+from stratmap.i18n import Text
 from stratmap.load.document import DEFAULT_LIMITS, Limits, LocatedDocument
 from stratmap.load.reader import read_document
 
@@ -115,8 +116,7 @@ class _Reader:
                 Diagnostic.make(
                     "SM112",
                     Location(doc.file, 1, 1),
-                    problem="'stratmap: 1' (the format version) is missing",
-                    problem_zh="缺少“stratmap: 1”(格式版本)",
+                    problem=Text("'stratmap: 1' (the format version) is missing", "缺少“stratmap: 1”(格式版本)"),
                 )
             )
             return LocatedDocument(doc.file, None)
@@ -127,8 +127,10 @@ class _Reader:
                 Diagnostic.make(
                     "SM112",
                     doc.locate(("stratmap",), key=False),
-                    problem=f"format version {shown} is not supported; write the number 1 (this stratmap reads 1)",
-                    problem_zh=f"不支持格式版本 {shown};请写数字 1(本版 stratmap 读取版本 1)",
+                    problem=Text(
+                        f"format version {shown} is not supported; write the number 1 (this stratmap reads 1)",
+                        f"不支持格式版本 {shown};请写数字 1(本版 stratmap 读取版本 1)",
+                    ),
                 )
             )
             return LocatedDocument(doc.file, None)
@@ -166,7 +168,7 @@ def _outside(where: Location, shown: str, real: str, boundary: str, why: str = "
     via = f" (to {real})" if real != shown else ""
     via_zh = f"(实际为 {real})" if real != shown else ""
     en, zh = _WHY[why]
-    return Diagnostic.make("SM210", where, path=shown, real=via, real_zh=via_zh, root=boundary, why=en, why_zh=zh)
+    return Diagnostic.make("SM210", where, path=shown, real=Text(via, via_zh), root=boundary, why=Text(en, zh))
 
 
 def _match_glob(start: str, parts: Sequence[str], budget: int) -> tuple[list[str], bool, int]:

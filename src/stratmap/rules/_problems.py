@@ -5,11 +5,13 @@ from __future__ import annotations
 from decimal import Decimal
 
 from stratmap.diagnostics import decimal_text
+from stratmap.i18n import Text
 
 
 def problem_args(en: str, zh: str, **more: str) -> dict[str, str]:
-    """A finding's ``problem`` argument in English and Chinese, with any others."""
-    return {"problem": en, "problem_zh": zh, **more}
+    """A finding's ``problem`` argument in English and Chinese (a :class:`~stratmap.i18n.Text`),
+    with any others."""
+    return {"problem": Text(en, zh), **more}
 
 
 def number(x: Decimal | None) -> str:

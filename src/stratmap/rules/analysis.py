@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from stratmap.diagnostics import Related
+from stratmap.i18n import Text
 from stratmap.model import Problem
 from stratmap.rules.registry import Context, Finding
 
@@ -44,7 +45,7 @@ def unanswered_problem(ctx: Context) -> Iterator[Finding]:
             detail_zh = f"({names} 针对它,但没有任何考核表考核)"
         else:
             detail = detail_zh = ""
-        yield Finding(p.where.at("id"), p.id, {"problem": p.id, "detail": detail, "detail_zh": detail_zh})
+        yield Finding(p.where.at("id"), p.id, {"problem": p.id, "detail": Text(detail, detail_zh)})
 
 
 def problem_holds_back_nothing(ctx: Context) -> Iterator[Finding]:
@@ -61,7 +62,7 @@ def driver_without_analysis(ctx: Context) -> Iterator[Finding]:
         if d.rationale is None or not has_analysis:
             missing = "its 'rationale'" if d.rationale is None else "an 'analysis' section in the strategy"
             missing_zh = "“rationale”" if d.rationale is None else "战略中的“analysis”部分"
-            yield Finding(d.where.at("id"), d.id, {"driver": d.id, "missing": missing, "missing_zh": missing_zh})
+            yield Finding(d.where.at("id"), d.id, {"driver": d.id, "missing": Text(missing, missing_zh)})
 
 
 def answers_solved_problem(ctx: Context) -> Iterator[Finding]:

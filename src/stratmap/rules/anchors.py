@@ -8,6 +8,7 @@ from collections.abc import Iterator
 from decimal import Decimal
 
 from stratmap.diagnostics import Location
+from stratmap.i18n import Text
 from stratmap.model import Item, Kpi, Scorecard
 from stratmap.model.revisions import in_force
 from stratmap.periods import from_months, parse_period
@@ -88,7 +89,7 @@ def anchor_order(ctx: Context) -> Iterator[Finding]:
                     yield Finding(
                         location,
                         card.id,
-                        {"kpi": item.kpi, "problem": problem + context, "problem_zh": problem_zh + context},
+                        {"kpi": item.kpi, "problem": Text(problem + context, problem_zh + context)},
                     )
 
 
@@ -166,7 +167,7 @@ def policy_against_direction(ctx: Context) -> Iterator[Finding]:
                 yield Finding(
                     item.where.at(*problem[2]),
                     card.id,
-                    {"kpi": item.kpi, "problem": problem[0], "problem_zh": problem[1]},
+                    {"kpi": item.kpi, "problem": Text(problem[0], problem[1])},
                 )
 
 

@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING
 
 from stratmap.diagnostics import Related, decimal_text
 from stratmap.graph import edge_location, item_key
+from stratmap.i18n import Text
 from stratmap.model import Department, HighVoltageLine, KeyIndicator, Kpi, Position, Scorecard
 from stratmap.rules.registry import Context, Finding
 
@@ -363,8 +364,7 @@ def bad_split(ctx: Context) -> Iterator[Finding]:
             if driver not in reached:
                 args = {
                     "kpi": k.id,
-                    "problem": f"'{driver}' is not a driver it serves",
-                    "problem_zh": f"“{driver}”不是它所服务的驱动力",
+                    "problem": Text(f"'{driver}' is not a driver it serves", f"“{driver}”不是它所服务的驱动力"),
                 }
                 yield Finding(k.where.at("split", driver), k.id, args)
         total = sum(k.split.values(), Decimal(0))
@@ -375,11 +375,11 @@ def bad_split(ctx: Context) -> Iterator[Finding]:
                 f"its shares total {shown}, not 100" if total != 100 else f"it gives no share to {', '.join(missing)}"
             )
             problem_zh = f"份额合计为 {shown},不是 100" if total != 100 else f"没有给 {'、'.join(missing)} 分配份额"
-            yield Finding(k.where.at("split"), k.id, {"kpi": k.id, "problem": problem, "problem_zh": problem_zh})
+            yield Finding(k.where.at("split"), k.id, {"kpi": k.id, "problem": Text(problem, problem_zh)})
 
 
 def _smart(en: str, zh: str) -> dict[str, str]:
-    return {"what": en, "what_zh": zh}
+    return {"what": Text(en, zh)}
 
 
 def band_gaps_and_overlaps(ctx: Context) -> Iterator[Finding]:
@@ -405,5 +405,5 @@ def band_gaps_and_overlaps(ctx: Context) -> Iterator[Finding]:
             yield Finding(
                 item.where.at("scoring", "bands", j),
                 card.id,
-                {"kpi": item.kpi, "scorecard": card.id, "problem": problem, "problem_zh": problem_zh},
+                {"kpi": item.kpi, "scorecard": card.id, "problem": Text(problem, problem_zh)},
             )

@@ -8,6 +8,7 @@ from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
 from stratmap.diagnostics import Diagnostic
+from stratmap.i18n import Text
 from stratmap.rules.documents import Documents
 from stratmap.rules.references import walk
 
@@ -44,6 +45,5 @@ def _in_document(doc: LocatedDocument) -> Iterator[Diagnostic]:
                     doc.locate(path, key=False),
                     value=repr(value),
                     what="a date",
-                    advice="That day does not exist in the calendar.",
-                    advice_zh="日历上没有这一天。",
+                    advice=Text("That day does not exist in the calendar.", "日历上没有这一天。"),
                 )

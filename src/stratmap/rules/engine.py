@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING
 from stratmap.codes import CODES
 from stratmap.diagnostics import Diagnostic, Location, Severity
 from stratmap.graph import build_graph, item_key
+from stratmap.i18n import Text
 from stratmap.model import Strategy, Suppression
 from stratmap.rules.registry import Context, Finding, Gap, ResultRule, Results, Rule
 
@@ -40,30 +41,25 @@ def _suppressions(strategy: Strategy) -> dict[str, list[Suppression]]:
     return out
 
 
-def _unconfigurable(code: str, location: Location, doing: str, doing_zh: str) -> Diagnostic | None:
+def _unconfigurable(code: str, location: Location, doing: Text) -> Diagnostic | None:
     """SM342 when ``code`` does not exist or belongs to the reading, schema or reference checks."""
     if code not in CODES:
-        return Diagnostic.make("SM342", location, ref=code, problem="no such code", problem_zh="不存在该代码")
+        return Diagnostic.make("SM342", location, ref=code, problem=Text("no such code", "不存在该代码"))
     if code < FIRST_CONFIGURABLE:
-        return Diagnostic.make(
-            "SM342",
-            location,
-            ref=code,
-            problem=f"reading, schema and reference checks cannot be {doing}",
-            problem_zh=f"读取、Schema 与引用检查不能{doing_zh}",
-        )
+        cannot = Text("reading, schema and reference checks cannot be ", "读取、Schema 与引用检查不能") + doing
+        return Diagnostic.make("SM342", location, ref=code, problem=cannot)
     return None
 
 
 def _configuration_problems(strategy: Strategy, suppressions: dict[str, list[Suppression]]) -> Iterator[Diagnostic]:
     org = strategy.organisation
     found: list[Diagnostic | None] = [
-        _unconfigurable(code, org.where.at("severity", code), f"set to {level}", f"设为 {level}")
+        _unconfigurable(code, org.where.at("severity", code), Text(f"set to {level}", f"设为 {level}"))
         for code, level in org.severity.items()
     ]
     for entries in suppressions.values():
         for s in entries:
-            found.append(_unconfigurable(s.code, s.location, "suppressed", "豁免"))
+            found.append(_unconfigurable(s.code, s.location, Text("suppressed", "豁免")))
             if not s.reason:
                 found.append(Diagnostic.make("SM340", s.location, ref=s.code))
     yield from (d for d in found if d is not None)

@@ -13,6 +13,7 @@ from typing import Any
 from stratmap.diagnostics import Diagnostic, Location
 from stratmap.formula import ITEM_NAMES, FormulaError, Kind, parse
 from stratmap.formula._tree import MAX_LENGTH
+from stratmap.i18n import Text
 from stratmap.load.document import LocatedDocument, Path
 from stratmap.rules.documents import Documents
 from stratmap.rules.references import walk
@@ -58,7 +59,7 @@ def _named_by_name(
         reads = ", ".join(names)
         detail = f"'{word}' is the name of KPI '{kpi}'; this formula reads {reads}, where actual is its KPI's value"
         detail_zh = f"“{word}”是 KPI“{kpi}”的名称;此处公式读取 {reads},其中 actual 即其 KPI 的实际值"
-    return tuple(sorted({**dict(args), "detail": detail, "detail_zh": detail_zh}.items()))
+    return tuple(sorted({**dict(args), "detail": Text(detail, detail_zh)}.items()))
 
 
 def _inside(doc: LocatedDocument, path: Path, text: str, column: int, end_column: int) -> Location:

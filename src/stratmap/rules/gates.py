@@ -8,6 +8,7 @@ import itertools
 from collections.abc import Callable, Iterator
 from decimal import Decimal
 
+from stratmap.i18n import Text
 from stratmap.model import Item, Revision, Scorecard
 from stratmap.model.revisions import in_force
 from stratmap.periods import Period, from_months, parse_period
@@ -61,7 +62,7 @@ def absent_anchor(ctx: Context) -> Iterator[Finding]:
                 yield Finding(
                     ki.where.at("veto_when"),
                     ki.id,
-                    {"indicator": ki.id, "name": name, "why": why, "why_zh": why_zh},
+                    {"indicator": ki.id, "name": name, "why": Text(why, why_zh)},
                 )
 
 
@@ -89,10 +90,8 @@ def veto_frequency(ctx: Context) -> Iterator[Finding]:
                 {
                     "indicator": ki.id,
                     "kpi": kpi.id,
-                    "frequency": kpi.frequency,
-                    "frequency_zh": _ZH_FREQ[kpi.frequency],
-                    "period": period,
-                    "period_zh": _ZH_FREQ[period],
+                    "frequency": Text(kpi.frequency, _ZH_FREQ[kpi.frequency]),
+                    "period": Text(period, _ZH_FREQ[period]),
                     "scorecard": card.id,
                 },
             )
@@ -209,11 +208,9 @@ def unused_period_targets(ctx: Context) -> Iterator[Finding]:
                     {
                         "kpi": item.kpi,
                         "key": key,
-                        "kind": period.kind,
-                        "kind_zh": _ZH_FREQ[period.kind],
+                        "kind": Text(period.kind, _ZH_FREQ[period.kind]),
                         "scorecard": card.id,
-                        "kinds": ", ".join(kinds),
-                        "kinds_zh": "、".join(_ZH_FREQ[k] for k in kinds),
+                        "kinds": Text(", ".join(kinds), "、".join(_ZH_FREQ[k] for k in kinds)),
                     },
                 )
 
@@ -268,11 +265,9 @@ def outcome_cannot_act(ctx: Context) -> Iterator[Finding]:
                         line.where.at("outcome", i, "action"),
                         line.id,
                         {
-                            "what": f"high-voltage line '{line.id}': the outcome",
-                            "what_zh": f"高压线“{line.id}”的后果",
+                            "what": Text(f"high-voltage line '{line.id}': the outcome", f"高压线“{line.id}”的后果"),
                             "action": outcome.action,
-                            "why": need[1].format(unit=card.entity),
-                            "why_zh": need[2].format(unit=card.entity),
+                            "why": Text(need[1].format(unit=card.entity), need[2].format(unit=card.entity)),
                         },
                     )
         for ki in card.key_indicators:
@@ -284,11 +279,14 @@ def outcome_cannot_act(ctx: Context) -> Iterator[Finding]:
                         ki.where.at("escalation", j, "outcome", i, "action"),
                         ki.id,
                         {
-                            "what": f"key indicator '{ki.id}': the escalation outcome",
-                            "what_zh": f"关键战略指标“{ki.id}”的升级后果",
+                            "what": Text(
+                                f"key indicator '{ki.id}': the escalation outcome", f"关键战略指标“{ki.id}”的升级后果"
+                            ),
                             "action": outcome.action,
-                            "why": "is not carried out by an escalation, which acts through its bonus_factor, "
-                            "lowest_grade and investigate",
-                            "why_zh": "不由升级规则执行:升级规则只通过 bonus_factor、lowest_grade 与 investigate 生效",
+                            "why": Text(
+                                "is not carried out by an escalation, which acts through its bonus_factor, "
+                                "lowest_grade and investigate",
+                                "不由升级规则执行:升级规则只通过 bonus_factor、lowest_grade 与 investigate 生效",
+                            ),
                         },
                     )

@@ -13,12 +13,13 @@ import itertools
 from collections.abc import Iterator, Sequence
 from decimal import Decimal
 
+from stratmap.i18n import Text
 from stratmap.model import Scorecard
 from stratmap.model.scorecard import DEFAULT_GRADES
 from stratmap.rules._problems import number, problem_args
 from stratmap.rules.registry import Context, Finding
 
-_grading = {"table": "grading", "table_zh": "等级"}
+_grading = {"table": Text("grading", "等级")}
 
 
 # ---- SM320 / SM321: tables in their documented order, each grade once ------------------
@@ -55,8 +56,7 @@ def table_order(ctx: Context) -> Iterator[Finding]:
                     problem_args(
                         "this row has no 'min', so no score reaches it (a by-score row is paid from its min up)",
                         "此行没有 min,任何得分都不会用到它(按得分的行从其 min 起适用)",
-                        table=f"bonus rule {bonus.id}",
-                        table_zh=f"奖金规则 {bonus.id}",
+                        table=Text(f"bonus rule {bonus.id}", f"奖金规则 {bonus.id}"),
                     ),
                 )
         rows = [(f"factor {number(row.factor)}", row.min) for row in bonus.table if row.min is not None]
@@ -66,7 +66,7 @@ def table_order(ctx: Context) -> Iterator[Finding]:
             yield Finding(
                 bonus.where.at("table", indexes[index], "min"),
                 bonus.id,
-                problem_args(en, zh, table=f"bonus rule {bonus.id}", table_zh=f"奖金规则 {bonus.id}"),
+                problem_args(en, zh, table=Text(f"bonus rule {bonus.id}", f"奖金规则 {bonus.id}")),
             )
         if unreachable:
             continue
@@ -82,8 +82,7 @@ def table_order(ctx: Context) -> Iterator[Finding]:
                         f"{number(upper.min)} 分及以上的系数 {number(upper.factor)} 低于 {number(lower.min)} 分及以上"
                         f"的系数 "
                         f"{number(lower.factor)}:得分越高奖金反而越少",
-                        table=f"bonus rule {bonus.id}",
-                        table_zh=f"奖金规则 {bonus.id}",
+                        table=Text(f"bonus rule {bonus.id}", f"奖金规则 {bonus.id}"),
                     ),
                 )
     yield from _grade_factors_out_of_order(ctx)
@@ -111,8 +110,7 @@ def _grade_factors_out_of_order(ctx: Context) -> Iterator[Finding]:
                         f"等级 {better} 的系数 {number(high)} 低于 {card.id} 等级中排在其后的 {worse} 的系数"
                         f" {number(low)}:"
                         "等级越高奖金反而越少",
-                        table=f"bonus rule {bonus.id}",
-                        table_zh=f"奖金规则 {bonus.id}",
+                        table=Text(f"bonus rule {bonus.id}", f"奖金规则 {bonus.id}"),
                     ),
                 )
 
@@ -158,7 +156,7 @@ def duplicate_grades(ctx: Context) -> Iterator[Finding]:
                 yield Finding(
                     card.where.at("grading", "bands", i, "grade"),
                     card.id,
-                    {"grade": band.grade, "table": f"the grading of {card.id}", "table_zh": f"{card.id} 的等级"},
+                    {"grade": band.grade, "table": Text(f"the grading of {card.id}", f"{card.id} 的等级")},
                 )
             seen.add(band.grade)
     for bonus in ctx.strategy.bonus_rules:
@@ -172,7 +170,7 @@ def duplicate_grades(ctx: Context) -> Iterator[Finding]:
                 yield Finding(
                     bonus.where.at("table", i, "grade"),
                     bonus.id,
-                    {"grade": row.grade, "table": f"bonus rule {bonus.id}", "table_zh": f"奖金规则 {bonus.id}"},
+                    {"grade": row.grade, "table": Text(f"bonus rule {bonus.id}", f"奖金规则 {bonus.id}")},
                 )
             seen.add(row.grade)
 

@@ -9,6 +9,7 @@ import datetime
 from collections.abc import Iterator
 
 from stratmap.graph import item_key
+from stratmap.i18n import Text
 from stratmap.model.types import Plan
 from stratmap.periods import parse_period
 from stratmap.rules.registry import Context, Finding, Gap, Results
@@ -109,8 +110,7 @@ def gap_without_action(results: Results) -> Iterator[Finding]:
                 "period": gap.period.text,
                 "actual": str(gap.actual),
                 "threshold": str(gap.threshold),
-                "missing": " and ".join(missing),
-                "missing_zh": "和".join(missing_zh),
+                "missing": Text(" and ".join(missing), "和".join(missing_zh)),
             },
             also=(gap.kpi, card.id),
         )

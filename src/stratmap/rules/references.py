@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from stratmap.diagnostics import Diagnostic, Location, Related
+from stratmap.i18n import Text
 from stratmap.ids import ID
 from stratmap.load.document import LocatedDocument, Path
 from stratmap.rules.documents import Documents
@@ -182,8 +183,10 @@ def check_references(docs: Documents) -> list[Diagnostic]:
                             field=_field_name(path, is_key),
                             kinds=_article(kinds),
                             ref=value,
-                            suggestion=f"; did you mean '{close[0]}'?" if close else "",
-                            suggestion_zh=f";是否应为“{close[0]}”?" if close else "",
+                            suggestion=Text(
+                                f"; did you mean '{close[0]}'?" if close else "",
+                                f";是否应为“{close[0]}”?" if close else "",
+                            ),
                         )
                     )
                 else:

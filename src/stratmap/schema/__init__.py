@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from stratmap.diagnostics import Diagnostic
+from stratmap.i18n import Text
 from stratmap.ids import ID_PATTERN
 from stratmap.load.document import LocatedDocument
 from stratmap.periods import PERIOD_PATTERN
@@ -288,8 +289,7 @@ def _convert(doc: LocatedDocument, error: ValidationError) -> Iterator[Diagnosti
                     "SM121",
                     doc.locate((*path, key)),
                     key=key,
-                    suggestion=en,
-                    suggestion_zh=zh,
+                    suggestion=Text(en, zh),
                     allowed=", ".join(allowed),
                 )
             previous = key
@@ -304,8 +304,7 @@ def _convert(doc: LocatedDocument, error: ValidationError) -> Iterator[Diagnosti
             expected=exp,
             found=_type_of(value),
             value=f" {_show(value)}" if _show(value) else "",
-            advice=advice,
-            advice_zh=advice_zh,
+            advice=Text(advice, advice_zh),
         )
     elif kind in ("enum", "const"):
         allowed_values = rule if kind == "enum" else [rule]
@@ -316,8 +315,7 @@ def _convert(doc: LocatedDocument, error: ValidationError) -> Iterator[Diagnosti
             doc.locate(path, key=False),
             value=_show(value) or _type_of(value),
             allowed=", ".join(shown),
-            suggestion=en,
-            suggestion_zh=zh,
+            suggestion=Text(en, zh),
         )
     elif kind == "pattern":
         what, advice, advice_zh = _PATTERN_NAMES.get(
@@ -330,7 +328,7 @@ def _convert(doc: LocatedDocument, error: ValidationError) -> Iterator[Diagnosti
             if isinstance(value, str) and doc.has_key((*path, value))
             else doc.locate(path, key=False)
         )
-        yield Diagnostic.make("SM124", at, value=_show(value), what=what, advice=advice, advice_zh=advice_zh)
+        yield Diagnostic.make("SM124", at, value=_show(value), what=what, advice=Text(advice, advice_zh))
     elif kind in ("minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum"):
         relation = {
             "minimum": "at least",
