@@ -15,7 +15,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from stratmap.diagnostics import EvaluationError
-from stratmap.evaluation._engine import TierName, evaluate
+from stratmap.evaluation._evaluate import TierName, evaluate
 from stratmap.evaluation._results import (
     RESULT_COLUMNS,
     Deduction,

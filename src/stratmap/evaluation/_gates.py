@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from decimal import Decimal
 
 from stratmap.data import Event
 from stratmap.diagnostics import Diagnostic
 from stratmap.evaluation._index import IndexedData
 from stratmap.evaluation._numbers import quantize
-from stratmap.evaluation._results import Deduction, Gate, LineHit, Result, Veto, changed
+from stratmap.evaluation._results import Deduction, Gate, LineHit, Result, Veto
 from stratmap.evaluation._scoring import ZERO, Anchors, anchors_for
 from stratmap.evaluation._words import COMMA, SEMICOLON, Text, say
 from stratmap.formula import ITEM_NAMES, parse_cached
@@ -142,7 +142,7 @@ class Gates(IndexedData):
                         )
                     )
                 grade = worst
-        updated = changed(
+        updated = replace(
             result,
             score=score_now,
             grade=grade,

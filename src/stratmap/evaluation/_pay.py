@@ -5,6 +5,7 @@ from __future__ import annotations
 import math
 from collections import defaultdict
 from collections.abc import Sequence
+from dataclasses import replace
 from decimal import ROUND_HALF_UP, Decimal
 from typing import TYPE_CHECKING, Any
 
@@ -12,14 +13,14 @@ from stratmap.diagnostics import Diagnostic, Location, Severity
 from stratmap.evaluation._gates import Pending
 from stratmap.evaluation._measures import plain
 from stratmap.evaluation._numbers import HUNDRED, publish_factor, quantize
-from stratmap.evaluation._results import Gate, Result, changed
+from stratmap.evaluation._results import Gate, Result
 from stratmap.evaluation._scoring import ZERO
 from stratmap.evaluation._words import SEMICOLON, Text, label, say
 from stratmap.formula import parse_cached
 from stratmap.model.scorecard import BonusRule, Scorecard
 
 if TYPE_CHECKING:
-    from stratmap.evaluation._engine import _Evaluator
+    from stratmap.evaluation._evaluate import _Evaluator
 
 
 def _group_key(card: Scorecard, result: Result) -> str:
@@ -53,7 +54,7 @@ def rank_and_distribute(
         n = len(members)
         for rank, i in enumerate(members, start=1):
             r, pending, c = out[i]
-            out[i] = (changed(r, rank=rank, group=key, group_size=n), pending, c)
+            out[i] = (replace(r, rank=rank, group=key, group_size=n), pending, c)
         if card.distribution:
             _distribute(ev, card, key, members, out)
         for rule in card.rank_rules:
@@ -61,7 +62,7 @@ def rank_and_distribute(
             chosen = members[:count] if rule.rank == "top" else members[n - count :] if count else []
             for i in chosen:
                 r, pending, c = out[i]
-                out[i] = (changed(r, flags=(*r.flags, f"{rule.action}:{rule.rank}_{rule.percent}%")), pending, c)
+                out[i] = (replace(r, flags=(*r.flags, f"{rule.action}:{rule.rank}_{rule.percent}%")), pending, c)
     return out
 
 
@@ -104,7 +105,7 @@ def _distribute(
 def _regrade(out: list[tuple[Result, Pending, Scorecard]], i: int, grade: str, reason: Text) -> None:
     r, pending, card = out[i]
     gate = Gate("distribution", "distribution", say("lowered_to", grade=grade), r.grade, grade, reason)
-    out[i] = (changed(r, grade=grade, gates=(*r.gates, gate)), pending, card)
+    out[i] = (replace(r, grade=grade, gates=(*r.gates, gate)), pending, card)
 
 
 def _quota(
@@ -133,10 +134,10 @@ def bonus(ev: _Evaluator, r: Result, pending: Pending, card: Scorecard) -> Resul
         row = ev.index.bonus_base.get((r.entity, r.period))
         if row is not None:
             ev.index.used.add(id(row))  # read: the result it was for has no score
-        return changed(r, bonus_missing=say("no_score", status=Text(r.status, label(r.status, "zh"))))
+        return replace(r, bonus_missing=say("no_score", status=Text(r.status, label(r.status, "zh"))))
     if pending.unsettled is not None:  # an escalation that cannot be counted (missing_period: error)
         gate = Gate("data", "escalation", say("incomplete"), None, None, pending.unsettled)
-        return changed(r, status="incomplete", bonus_missing=pending.unsettled, gates=(*r.gates, gate))
+        return replace(r, status="incomplete", bonus_missing=pending.unsettled, gates=(*r.gates, gate))
     gates = list(r.gates)
     factor: Decimal | None = None
     rule = ev.rules.get(card.bonus) if card.bonus else None
@@ -155,7 +156,7 @@ def bonus(ev: _Evaluator, r: Result, pending: Pending, card: Scorecard) -> Resul
             gates.append(
                 Gate("bonus_rule", rule.id, say("no_factor"), None, None, say("formula_at_score", score=r.score))
             )
-            return changed(r, status="incomplete", gates=tuple(gates))
+            return replace(r, status="incomplete", gates=tuple(gates))
         factor = publish_factor(found)
         read = say(f"by_{rule.by}_read", grade=r.grade, score=r.score)
         gates.append(Gate("bonus_rule", rule.id, say("factor_is", factor=factor), None, str(factor), read))
@@ -214,7 +215,7 @@ def bonus(ev: _Evaluator, r: Result, pending: Pending, card: Scorecard) -> Resul
                 ev.strategy.organisation.currency,
             )
         )
-    return changed(
+    return replace(
         r,
         bonus_factor=factor,
         bonus_base=base_row.amount if base_row else None,

@@ -12,15 +12,6 @@ from stratmap.diagnostics import Diagnostic
 T = TypeVar("T")
 
 
-def changed(obj: T, **changes: Any) -> T:
-    """A copy of a frozen result with some fields changed (``dataclasses.replace`` without
-    re-running ``__init__``: the evaluation makes hundreds of thousands of these)."""
-    new = object.__new__(type(obj))
-    new.__dict__.update(obj.__dict__)
-    new.__dict__.update(changes)
-    return new
-
-
 def _text(x: Decimal | None) -> str | None:
     return None if x is None else str(x)
 

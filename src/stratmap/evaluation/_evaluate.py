@@ -10,7 +10,9 @@ from __future__ import annotations
 
 import math
 from collections.abc import Iterable
+from dataclasses import replace
 from decimal import ROUND_HALF_UP, Decimal
+from typing import Any
 
 from stratmap.data import Dataset, Person
 from stratmap.diagnostics import Diagnostic, EvaluationError, sort_diagnostics
@@ -19,7 +21,7 @@ from stratmap.evaluation._index import TABLE_PROBLEMS
 from stratmap.evaluation._measures import DERIVED_PLACES, plain
 from stratmap.evaluation._numbers import HUNDRED, item_rounding, kept_at, quantize, trim
 from stratmap.evaluation._pay import bonus, rank_and_distribute
-from stratmap.evaluation._results import Evaluation, Gate, ItemResult, Result, RowCount, changed
+from stratmap.evaluation._results import Evaluation, Gate, ItemResult, Result, RowCount
 from stratmap.evaluation._scoring import ZERO, anchors_for, rated, score
 from stratmap.evaluation._words import SEMICOLON, Text, say
 from stratmap.formula import ITEM_NAMES, parse_cached
@@ -34,6 +36,9 @@ TierName = Tier  # the tiers an evaluation is asked for (stratmap.tiers.TIERS)
 
 
 #: What each partial_year policy does to a KPI covering part of its period, for SM521.
+#: An item's fields as they are found: made into one :class:`ItemResult` once its share is known.
+Fields = dict[str, Any]
+
 _PARTIAL_YEAR = {policy: say(f"partial_action_{policy}") for policy in ("refuse", "prorate", "accept")}
 #: A period's kind as the partial-period texts name it.
 _SPANS = {"quarterly": "quarter", "half_yearly": "half_year", "yearly": "year"}
@@ -89,13 +94,13 @@ class _Evaluator(Gates):
     def evaluate_card(self, card: Scorecard, entity: str) -> tuple[Result, Pending]:
         org = self.strategy.organisation
         unit = self.index.holds.get(entity, entity)
-        items: list[ItemResult] = []
         missing: list[str] = []
         incomplete = False
         said: list[Diagnostic] = []
+        found: list[Fields] = []
         for item in card.items:
-            item_result = self.item(card, item, entity)
-            if item_result.status in ("missing", "missing_zero", "skipped"):
+            fields = self.item(card, item, entity)
+            if fields["status"] in ("missing", "missing_zero", "skipped"):
                 missing.append(item.kpi)
                 said.append(
                     Diagnostic.make(
@@ -107,12 +112,12 @@ class _Evaluator(Gates):
                         policy=item.missing,
                     )
                 )
-            if item_result.status in ("missing", "unscorable", "partial"):
+            if fields["status"] in ("missing", "unscorable", "partial"):
                 incomplete = True
-            items.append(item_result)
-        months = [i.months for i in items if i.months is not None]
+            found.append(fields)
+        months = [f["months"] for f in found if f.get("months") is not None]
         whole = len(self.period.months())
-        short = sorted((i.kpi, i.months) for i in items if i.months is not None and i.months < whole)
+        short = sorted((f["kpi"], f["months"]) for f in found if f.get("months") is not None and f["months"] < whole)
         if short:
             said.append(
                 Diagnostic.make(
@@ -131,30 +136,25 @@ class _Evaluator(Gates):
                 Diagnostic.make("SM517", card.where.node, entity=entity, scorecard=card.id, period=self.period.text)
             ]
         self.diagnostics.extend(said)
-        counted = [i for i in items if i.status in ("scored", "missing_zero")]
-        total_weight = sum((i.weight for i in counted), ZERO)
+        counted = [f for f in found if f["status"] in ("scored", "missing_zero")]
+        total_weight = sum((f["weight"] for f in counted), ZERO)
         base: Decimal | None = None
         if not incomplete and counted and total_weight > 0:
-            shares = []
             # point: line sums the published contributions; point: total sums them exactly
             # and rounds only the total (each is shown at the working places)
             kept = item_rounding(org.score_rounding)
             base = ZERO
-            for i in items:
-                if i.status in ("scored", "missing_zero"):
-                    assert i.score is not None
-                    share = i.weight / total_weight * HUNDRED
-                    contribution = i.score * i.weight / total_weight
-                    if org.score_rounding.point == "line":
-                        contribution = quantize(contribution, org.score_rounding)
-                    base += contribution
-                    shares.append(changed(i, share=trim(share), contribution=kept_at(contribution, kept)))
-                else:
-                    shares.append(i)
-            items = shares
+            for f in counted:
+                share = f["weight"] / total_weight * HUNDRED
+                contribution = f["score"] * f["weight"] / total_weight
+                if org.score_rounding.point == "line":
+                    contribution = quantize(contribution, org.score_rounding)
+                base += contribution
+                f["share"], f["contribution"] = trim(share), kept_at(contribution, kept)
             base = quantize(base, org.score_rounding)
         elif not card.items:
             base = None
+        items = [ItemResult(**f) for f in found]  # each made once, with its share
         result = Result(
             entity=entity,
             scorecard=card.id,
@@ -178,19 +178,20 @@ class _Evaluator(Gates):
         )
         return self.gates(card, result)
 
-    def item(self, card: Scorecard, item: Item, entity: str) -> ItemResult:
+    def item(self, card: Scorecard, item: Item, entity: str) -> Fields:
+        """The item's fields (an :class:`ItemResult`'s), before its share of the score."""
         kpi = self.kpis[item.kpi]
         anchors = anchors_for(item, self.period.text, self.revised(card, item.kpi))
         weight = self.revised(card, item.kpi).get("weight", item.weight)
-        base = ItemResult(
-            kpi=item.kpi,
-            weight=weight,
-            status="scored",
-            policy=item.scoring.policy,
-            target=anchors.target,
-            threshold=anchors.threshold,
-            stretch=anchors.stretch,
-        )
+        base: Fields = {
+            "kpi": item.kpi,
+            "weight": weight,
+            "status": "scored",
+            "policy": item.scoring.policy,
+            "target": anchors.target,
+            "threshold": anchors.threshold,
+            "stretch": anchors.stretch,
+        }
         revised = revision_records(self.strategy, card, item.kpi, self.period)
         if revised:  # the original value stays visible beside the one in force
             originals = {
@@ -199,19 +200,16 @@ class _Evaluator(Gates):
                 "stretch": item.stretch,
                 "weight": item.weight,
             }
-            base = changed(
-                base,
-                revision=SEMICOLON.join(
-                    say(
-                        "revision",
-                        field=r.field,
-                        before=originals[r.field],
-                        after=r.value,
-                        effective=r.effective,
-                        why=f"{r.id}: {r.reason}" if r.reason else r.id,
-                    )
-                    for r in revised
-                ),
+            base["revision"] = SEMICOLON.join(
+                say(
+                    "revision",
+                    field=r.field,
+                    before=originals[r.field],
+                    after=r.value,
+                    effective=r.effective,
+                    why=f"{r.id}: {r.reason}" if r.reason else r.id,
+                )
+                for r in revised
             )
         rounding = item_rounding(self.strategy.organisation.score_rounding)
         if item.scoring.policy == "rating":
@@ -220,24 +218,24 @@ class _Evaluator(Gates):
                 return self.missing(item, base)
             scored, detail = rated(item.scoring, [(r.rater, r.rating) for r in rows])
             self.index.used.update(id(r) for r in rows)
-            base = changed(base, inputs=tuple(detail))
+            base["inputs"] = tuple(detail)
             actual: Decimal | str | None = None
         else:
             measured = self.measure(entity, item.kpi, self.period)
             actual = measured.value
             if measured.how:
-                base = changed(base, measured=measured.how)
+                base["measured"] = measured.how
             self.index.used.update(id(r) for r in measured.rows)  # read, also when they give no value
             if actual is None:
                 return self.missing(item, base)
             if self.period.kind != "monthly":  # a period made of months: say how many it read
                 covered = measured.short[0] if measured.short else len(self.period.months())
-                base = changed(base, months=covered)
+                base["months"] = covered
                 if measured.short and isinstance(actual, Decimal):
                     actual, note = _partial_period(card, kpi, actual, self.period, covered)
-                    base = changed(base, measured=measured.how + SEMICOLON + note)
+                    base["measured"] = measured.how + SEMICOLON + note
                     if card.partial_year == "refuse":
-                        return changed(base, actual=actual, status="partial", rule=note)
+                        return {**base, "actual": actual, "status": "partial", "rule": note}
             formula = parse_cached(item.scoring.formula, ITEM_NAMES) if item.scoring.formula else None
             scored = score(item.scoring, kpi.direction, actual, anchors, formula)
         if scored.score is None:
@@ -250,21 +248,17 @@ class _Evaluator(Gates):
                     reason=scored.problem or say("cannot_be_scored"),
                 )
             )
-            return changed(base, actual=actual, status="unscorable", rule=scored.rule, note=scored.problem)
-        return changed(
-            base,
-            actual=actual,
-            rule=scored.rule,
-            raw=trim(scored.raw) if scored.raw is not None else None,
-            score=kept_at(scored.score, rounding),
-        )
+            return {**base, "actual": actual, "status": "unscorable", "rule": scored.rule, "note": scored.problem}
+        raw = trim(scored.raw) if scored.raw is not None else None
+        return {**base, "actual": actual, "rule": scored.rule, "raw": raw, "score": kept_at(scored.score, rounding)}
 
-    def missing(self, item: Item, base: ItemResult) -> ItemResult:
+    def missing(self, item: Item, base: Fields) -> Fields:
+        """The item without an actual, as its missing-data policy says."""
         if item.missing == "zero":
-            return changed(base, status="missing_zero", score=ZERO, rule=say("missing_zero"))
+            return {**base, "status": "missing_zero", "score": ZERO, "rule": say("missing_zero")}
         if item.missing == "skip":
-            return changed(base, status="skipped", rule=say("missing_skip"))
-        return changed(base, status="missing", rule=say("missing_fail"))
+            return {**base, "status": "skipped", "rule": say("missing_skip")}
+        return {**base, "status": "missing", "rule": say("missing_fail")}
 
 
 def evaluate(
@@ -342,7 +336,7 @@ def _unread(ev: _Evaluator, r: Result, card: Scorecard) -> Result:
         return r
     tables = ", ".join(f"{name} ({getattr(ev.data, name).source})" for name in needs)
     gate = Gate("data", ",".join(needs), say("incomplete"), None, None, say("unread", tables=tables))
-    return changed(r, status="incomplete", gates=(*r.gates, gate))
+    return replace(r, status="incomplete", gates=(*r.gates, gate))
 
 
 def _row_counts(ev: _Evaluator) -> dict[str, RowCount]:
