@@ -7,10 +7,10 @@ from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import replace
 from decimal import ROUND_HALF_UP, Decimal
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from stratmap.diagnostics import Diagnostic, Location, Severity
-from stratmap.evaluation._gates import Pending
+from stratmap.evaluation._gates import Gates, Pending
 from stratmap.evaluation._measures import plain
 from stratmap.evaluation._numbers import HUNDRED, publish_factor, quantize
 from stratmap.evaluation._results import Gate, Result
@@ -18,9 +18,6 @@ from stratmap.evaluation._scoring import ZERO
 from stratmap.evaluation._words import SEMICOLON, Text, label, say
 from stratmap.formula import parse_cached
 from stratmap.model.scorecard import BonusRule, Scorecard
-
-if TYPE_CHECKING:
-    from stratmap.evaluation._evaluate import _Evaluator
 
 
 def _group_key(card: Scorecard, result: Result) -> str:
@@ -33,7 +30,7 @@ def _group_key(card: Scorecard, result: Result) -> str:
 
 
 def rank_and_distribute(
-    ev: _Evaluator, results: Sequence[tuple[Result, Pending, Scorecard]]
+    ev: Gates, results: Sequence[tuple[Result, Pending, Scorecard]]
 ) -> list[tuple[Result, Pending, Scorecard]]:
     groups: dict[str, list[int]] = defaultdict(list)
     for i, (r, _, card) in enumerate(results):
@@ -67,7 +64,7 @@ def rank_and_distribute(
 
 
 def _distribute(
-    ev: _Evaluator, card: Scorecard, key: str, members: list[int], out: list[tuple[Result, Pending, Scorecard]]
+    ev: Gates, card: Scorecard, key: str, members: list[int], out: list[tuple[Result, Pending, Scorecard]]
 ) -> None:
     assert card.distribution is not None
     n = len(members)
@@ -127,7 +124,7 @@ def _quota(
     )
 
 
-def bonus(ev: _Evaluator, r: Result, pending: Pending, card: Scorecard) -> Result:
+def bonus(ev: Gates, r: Result, pending: Pending, card: Scorecard) -> Result:
     if card.tier == "major_responsibility":
         return r
     if r.score is None:  # nothing to pay on: said, never a blank

@@ -1,4 +1,4 @@
-"""Stage 1 of the pipeline: files on disk to located documents.
+"""Stage 1, loading: files on disk to located documents.
 
 ``read_document`` turns one file into a :class:`LocatedDocument` (its data plus a side
 table of source positions) and the diagnostics met on the way; ``collect`` follows

@@ -1,4 +1,4 @@
-"""Stage 3: the immutable, typed model of a 4232 strategy.
+"""Stage 4, the model: the immutable, typed model of a 4232 strategy.
 
 Every class is a frozen dataclass; collections are tuples and read-only mappings;
 numbers people are paid on are :class:`decimal.Decimal`. Each object keeps a

@@ -1,4 +1,4 @@
-"""Stage 5: renderers. Each output format is one function registered here by name.
+"""Stage 11, the report: the renderers. Each output format is one function registered here by name.
 
 Renderers are imported when their format is asked for, so that a run pays only for
 the format it prints.

@@ -1,4 +1,4 @@
-"""Stage 2b: run the model rules over the cascade graph (and the result rules over a
+"""Stage 6, the rules: run the model rules over the cascade graph (and the result rules over a
 period's gaps) and apply the configuration.
 
 Severity overrides come from ``organisation.severity`` (a code -> error, warning, info

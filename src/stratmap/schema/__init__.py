@@ -1,4 +1,4 @@
-"""Stage 2a: check each document against the JSON Schema and locate every error.
+"""Stage 2, the schema: check each document against the JSON Schema and locate every error.
 
 The loader validates with the very file shipped as ``schemas/stratmap-1.schema.json``.
 Each jsonschema error is turned into a diagnostic at the offending key or value: an
